@@ -1,0 +1,78 @@
+"""The catalog: every criteria set the plugins registered, loaded and checked.
+
+Sets are found through the `register_criteria_sets` hook (the shipped ones included). A file
+with problems is reported and left out; the others stay usable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .criteria import load_set
+from .i18n import _
+from .methods import ScoringMethod
+from .model import CriteriaSet
+from .yaml_lines import Problem, ProblemsError
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class UnknownSetError(LookupError):
+    """No set answers to the reference given; the message lists what there is."""
+
+
+def set_files(path: Path) -> list[Path]:
+    """The YAML files a registered path stands for: itself, or the files in its folder."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+    return [path]
+
+
+def _natural(text: str) -> list[int | str]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+@dataclass
+class Catalog:
+    sets: list[CriteriaSet] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)  # set key → plugin that gave it
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, ref: str) -> CriteriaSet:
+        """A set by `id` (its latest version) or by `id@version`."""
+        set_id, _sep, version = ref.partition("@")
+        matches = [s for s in self.sets if s.id == set_id and (not version or s.version == version)]
+        if not matches:
+            known = ", ".join(sorted({s.key for s in self.sets})) or _("none")
+            raise UnknownSetError(
+                _("no criteria set '{ref}' (available: {known})").format(ref=ref, known=known)
+            )
+        return max(matches, key=lambda s: (s.year, _natural(s.version)))
+
+
+def build_catalog(
+    sources: list[tuple[str, Path]], methods: Mapping[str, ScoringMethod]
+) -> Catalog:
+    catalog = Catalog()
+    for plugin, source in sources:
+        if not source.exists():
+            catalog.problems.append(Problem(str(source), None, _("no such file or folder")))
+            continue
+        for path in set_files(source):
+            try:
+                cset = load_set(path, methods)
+            except ProblemsError as exc:
+                catalog.problems.extend(exc.problems)
+                continue
+            if cset.key in catalog.origins:
+                catalog.problems.append(
+                    Problem(str(path), None, _("set {key} is already provided by {other}").format(
+                        key=cset.key, other=catalog.origins[cset.key]))
+                )
+                continue
+            catalog.sets.append(cset)
+            catalog.origins[cset.key] = plugin
+    return catalog

@@ -1,0 +1,312 @@
+"""The command line: one `inspect-tool` with a subcommand per job.
+
+A thin shell over the core: it parses arguments, calls the core, and prints tables for people
+or JSON (`--json`) for scripts. Exit codes: 0 success, 1 invalid input (with the reasons),
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .catalog import UnknownSetError, set_files
+from .core import Core, open_core
+from .criteria import load_set, set_as_dict
+from .i18n import _, set_language
+from .methods import fmt
+from .model import CriteriaSet
+from .yaml_lines import ProblemsError
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def fail(messages: list[str] | str, code: int = 1) -> None:
+    for message in [messages] if isinstance(messages, str) else messages:
+        err.print(message, markup=False)
+    sys.exit(code)
+
+
+def dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class Ctx:
+    def __init__(self, plugins_dir: Path | None):
+        self.plugins_dir = plugins_dir
+        self._core: Core | None = None
+
+    @property
+    def core(self) -> Core:
+        if self._core is None:
+            self._core = open_core(self.plugins_dir)
+            for problem in self._core.registry.problems:
+                err.print(_("warning: {problem}").format(problem=problem), markup=False)
+        return self._core
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="inspect-tool")
+@click.option(
+    "--plugins-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="INSPECT_TOOL_PLUGINS_DIR",
+    help="Folder of plain .py plugins (default: the user's config folder).",
+)
+@click.option("--lang", type=click.Choice(["vi", "en"]), help="Language (default: vi).")
+@click.pass_context
+def cli(ctx: click.Context, plugins_dir: Path | None, lang: str | None) -> None:
+    """inspect-tool: inspection and self-assessment of administrative reform (CCHC)."""
+    set_language(lang)
+    ctx.obj = Ctx(plugins_dir)
+
+
+# -- criteria ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def criteria() -> None:
+    """List, show and validate criteria sets."""
+
+
+@criteria.command("list")
+@json_option
+@pass_ctx
+def criteria_list(ctx: Ctx, as_json: bool) -> None:
+    """List the criteria sets available."""
+    catalog = ctx.core.catalog
+    if as_json:
+        dump([_summary(s) | {"plugin": catalog.origins[s.key]} for s in catalog.sets])
+    else:
+        table = Table(_("Id"), _("Version"), _("Year"), _("Levels"), _("Items"), _("Points"),
+                      _("Title"), title=_("Criteria sets"))
+        for s in catalog.sets:
+            table.add_row(s.id, s.version, str(s.year), ", ".join(s.levels),
+                          str(sum(1 for _i in s.items())), fmt(s.max_points), s.title)
+        out.print(table)
+    for problem in catalog.problems:
+        err.print(_("warning: {problem}").format(problem=problem), markup=False)
+
+
+def _summary(s: CriteriaSet) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "version": s.version,
+        "year": s.year,
+        "level": list(s.levels),
+        "title": s.title,
+        "items": sum(1 for _i in s.items()),
+        "max_points": s.max_points,
+        "hash": s.hash,
+        "source": s.source,
+    }
+
+
+@criteria.command("show")
+@click.argument("set_ref", metavar="ID")
+@json_option
+@pass_ctx
+def criteria_show(ctx: Ctx, set_ref: str, as_json: bool) -> None:
+    """Show a criteria set (ID or ID@VERSION) as a tree of areas, criteria and items."""
+    try:
+        cset = ctx.core.criteria_set(set_ref)
+    except UnknownSetError as exc:
+        fail(str(exc))
+    if as_json:
+        dump(set_as_dict(cset))
+        return
+    out.print(f"[bold]{cset.title}[/bold]  ({cset.key}, {_('year')} {cset.year})")
+    out.print(_("Basis: {basis}").format(basis=cset.basis), markup=False)
+    bands = ", ".join(f"{b.label} ≥ {b.min_percent:g}%" for b in cset.bands)
+    out.print(_("Bands: {bands}").format(bands=bands), markup=False)
+    table = Table(_("Code"), _("Title"), _("Max"), _("Method"), show_lines=False)
+    engine = ctx.core.engine(cset)
+    for area in cset.areas:
+        kind = _(" (bonus/penalty)") if area.is_bonus_penalty else ""
+        table.add_row(f"[bold]{area.code}[/bold]", f"[bold]{area.title}{kind}[/bold]",
+                      fmt(area.max_points), "")
+        for node in area.walk():
+            depth = node.code.count(".")
+            method = ""
+            if node.is_item:
+                method = f"{node.method}: " + ", ".join(s.name for s in engine.inputs(node.code))
+            table.add_row(node.code, "  " * depth + node.title, fmt(node.max_points), method)
+    out.print(table)
+    out.print(_("hash: {hash}").format(hash=cset.hash))
+
+
+@criteria.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+@pass_ctx
+def criteria_validate(ctx: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Check criteria-set files (or folders of them); report every problem as file:line."""
+    methods = ctx.core.registry.methods
+    results: list[dict[str, Any]] = []
+    for path in paths:
+        files = set_files(path) if path.exists() else [path]
+        for file in files:
+            try:
+                cset = load_set(file, methods)
+            except ProblemsError as exc:
+                results.append({"path": str(file), "ok": False,
+                                "problems": [str(p) for p in exc.problems]})
+            else:
+                results.append({"path": str(file), "ok": True} | _summary(cset))
+    if as_json:
+        dump(results)
+    else:
+        for r in results:
+            if r["ok"]:
+                out.print(_("{path}: OK ({key}, {items} items, {points} points)").format(
+                    path=r["path"], key=f"{r['id']} {r['version']}", items=r["items"],
+                    points=fmt(r["max_points"])), markup=False)
+            else:
+                for problem in r["problems"]:
+                    err.print(problem, markup=False)
+    if not all(r["ok"] for r in results):
+        sys.exit(1)
+
+
+# -- plugins ----------------------------------------------------------------------------------
+
+
+@cli.command("plugins")
+@json_option
+@pass_ctx
+def plugins_command(ctx: Ctx, as_json: bool) -> None:
+    """Show the plugins loaded, what they provide, and any load error."""
+    core = ctx.core
+    by_plugin: dict[str, list[str]] = {}
+    for s in core.catalog.sets:
+        by_plugin.setdefault(core.catalog.origins[s.key], []).append(s.key)
+    rows = []
+    for info in core.registry.plugins.values():
+        info.sets = by_plugin.get(info.name, [])
+        rows.append(info)
+    if as_json:
+        dump([vars(info) for info in rows])
+        return
+    table = Table(_("Plugin"), _("Version"), _("Source"), _("Hooks"), _("Methods"), _("Sets"),
+                  _("Error"), title=_("Plugins"))
+    for info in rows:
+        table.add_row(info.name, info.version, info.source, ", ".join(info.hooks),
+                      ", ".join(info.methods), ", ".join(info.sets), info.error)
+    out.print(table)
+
+
+# -- score ------------------------------------------------------------------------------------
+
+
+@cli.command("score")
+@click.argument("set_ref", metavar="SET_ID")
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--items", "show_items", is_flag=True, help="Show every item with its reason.")
+@json_option
+@pass_ctx
+def score_command(
+    ctx: Ctx, set_ref: str, answers_file: Path, show_items: bool, as_json: bool
+) -> None:
+    """Score one unit from an answers file (YAML or JSON: item code → inputs, or na: true)."""
+    from .answers import read_answers
+
+    try:
+        engine = ctx.core.engine(set_ref)
+        answers = read_answers(answers_file, engine)
+    except UnknownSetError as exc:
+        fail(str(exc))
+    except ProblemsError as exc:
+        fail([str(p) for p in exc.problems])
+    scores = engine.score(answers)
+    cset = engine.cset
+    if as_json:
+        dump(scores_as_dict(cset, scores))
+        return
+    table = Table(_("Code"), _("Area / item"), _("Points"), _("Max"),
+                  *([_("Why")] if show_items else []), title=cset.title)
+    for area in cset.areas:
+        table.add_row(f"[bold]{area.code}[/bold]", f"[bold]{area.title}[/bold]",
+                      fmt(scores.points[area.code]), fmt(scores.maxima[area.code]),
+                      *([""] if show_items else []))
+        if show_items:
+            for item in (c for c in area.walk() if c.is_item):
+                table.add_row(item.code, item.title, fmt(scores.points[item.code]),
+                              fmt(scores.maxima[item.code]), scores.explanation(item.code))
+    out.print(table)
+    out.print(_("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
+        total=f"{scores.total:.2f}", max=fmt(scores.max_points), index=f"{scores.index:.2f}",
+        band=scores.band_label or "—"))
+    answered = scores.answered
+    out.print(_("Answered {n} of {total} items.").format(n=answered, total=len(scores.status)))
+
+
+def scores_as_dict(cset: CriteriaSet, scores) -> dict[str, Any]:
+    return {
+        "set": {"id": cset.id, "version": cset.version, "hash": cset.hash},
+        "total": scores.total,
+        "max_points": scores.max_points,
+        "index": scores.index,
+        "band": scores.band_label,
+        "areas": [
+            {"code": a.code, "title": a.title, "points": scores.points[a.code],
+             "max_points": scores.maxima[a.code]}
+            for a in cset.areas
+        ],
+        "items": {
+            code: {
+                "points": scores.points[code],
+                "max_points": scores.maxima[code],
+                "status": status,
+                "explanation": scores.explanation(code),
+            }
+            for code, status in scores.status.items()
+        },
+    }
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+@cli.command("demo")
+@json_option
+@pass_ctx
+def demo_command(ctx: Ctx, as_json: bool) -> None:
+    """Score the built-in demo province's units on the shipped sets and rank them."""
+    from .demo import DEMO_SETS, demo_results
+
+    try:
+        results = demo_results(ctx.core)
+    except UnknownSetError as exc:
+        fail(str(exc))
+    if as_json:
+        dump({key: [{"unit": r.unit.code, "name": r.unit.name, "rank": r.label,
+                     "total": r.scores.total, "index": r.scores.index,
+                     "band": r.scores.band_label} for r in rows]
+              for key, rows in results.items()})
+        return
+    for set_id in DEMO_SETS:
+        cset = ctx.core.criteria_set(set_id)
+        table = Table(_("Rank"), _("Code"), _("Unit"), *(a.code for a in cset.areas),
+                      _("Total"), _("Index %"), _("Band"), title=f"{cset.title} ({cset.key})")
+        for r in results[set_id]:
+            table.add_row(r.label, r.unit.code, r.unit.name,
+                          *(fmt(r.scores.points[a.code]) for a in cset.areas),
+                          f"{r.scores.total:.2f}", f"{r.scores.index:.2f}", r.scores.band_label)
+        out.print(table)
+    out.print(_("Demo data: a fictional province; answers are generated, not real results."))
+
+
+def main() -> None:
+    cli(prog_name="inspect-tool")

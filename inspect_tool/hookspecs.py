@@ -1,0 +1,49 @@
+"""The plugin API: one hook per way a plugin can extend inspect-tool.
+
+Plugins implement these with `@inspect_tool.hookimpl`. The tool's own scoring methods and
+criteria sets are registered through the same hooks (see `builtin_methods` and
+`builtin_sets`), so the API is used by its own code first. Hooks are called with keyword
+arguments; an implementation may accept fewer arguments than the spec lists.
+
+Every hook is documented in `docs/plugins.md`; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .methods import ScoringMethod
+
+PROJECT = "inspect_tool"
+API_VERSION = 1
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_methods(register: Callable[[ScoringMethod], None]) -> None:
+    """Register scoring methods.
+
+    Called once when the plugins are loaded, before any criteria set is read. Call
+    ``register(method)`` with an instance of a `inspect_tool.methods.ScoringMethod` subclass for
+    each method the plugin provides. A method's ``name`` is what criteria sets write under
+    ``method:``; a name already registered (by the tool or an earlier plugin) is refused and
+    reported, and the first registration stays.
+    """
+
+
+@hookspec
+def register_criteria_sets(register: Callable[[Path], None]) -> None:
+    """Register criteria sets.
+
+    Called once when the catalog of sets is built. Call ``register(path)`` with a YAML file or
+    a folder; every ``*.yaml`` / ``*.yml`` file in a folder (not its subfolders) is read as a
+    set. A file with problems is reported with its ``path:line`` messages and left out; the
+    other sets stay available.
+    """

@@ -1,0 +1,166 @@
+"""The model: criteria sets and answers, as plain immutable data.
+
+Everything else reads these types; nothing here does I/O. A criteria set is a tree of areas
+and criteria whose leaves name a scoring method. Immutable, so a loaded set can be shared by
+the app, the scorer and the reports without anyone changing it under the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+NaPolicy = Literal["exclude", "full", "forbid"]
+NA_POLICIES: tuple[str, ...] = ("exclude", "full", "forbid")
+AreaKind = Literal["regular", "bonus_penalty"]
+AREA_KINDS: tuple[str, ...] = ("regular", "bonus_penalty")
+LEVELS: tuple[str, ...] = ("commune", "ward", "special_zone", "department", "province")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One input a scoring method (or a recorded figure) asks for, enough to draw a form."""
+
+    name: str
+    type: str  # one of inputs.INPUT_TYPES
+    label: str
+    min: float | None = None
+    max: float | None = None
+    options: tuple[tuple[str, str], ...] = ()  # (key, label) for choice/checklist
+    required: bool = True
+    step: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "type": self.type, "label": self.label}
+        for key in ("min", "max", "step"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        if self.options:
+            data["options"] = [{"key": k, "label": v} for k, v in self.options]
+        data["required"] = self.required
+        return data
+
+
+@dataclass(frozen=True)
+class Band:
+    """A classification grade: units whose index reaches `min_percent` get `label`."""
+
+    min_percent: float
+    label: str
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A criterion or sub-criterion. A leaf (no children) is a scorable item with a method."""
+
+    code: str
+    title: str
+    max_points: float
+    children: tuple[Criterion, ...] = ()
+    method: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
+    evidence_required: bool = False
+    guidance: str = ""
+    na_policy: NaPolicy = "exclude"  # effective policy, inherited when not given
+    record: tuple[InputSpec, ...] = ()
+    line: int = 0
+
+    @property
+    def is_item(self) -> bool:
+        return not self.children
+
+    def walk(self) -> Iterator[Criterion]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Area:
+    """A reform area (lĩnh vực). Bonus/penalty areas sit outside the set's maximum."""
+
+    code: str
+    title: str
+    criteria: tuple[Criterion, ...]
+    max_points: float
+    kind: AreaKind = "regular"
+    min_points: float = 0.0
+    line: int = 0
+
+    @property
+    def is_bonus_penalty(self) -> bool:
+        return self.kind == "bonus_penalty"
+
+    def walk(self) -> Iterator[Criterion]:
+        for criterion in self.criteria:
+            yield from criterion.walk()
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    """A loaded, validated criteria set, identified by id, version and content hash."""
+
+    id: str
+    title: str
+    version: str
+    year: int
+    levels: tuple[str, ...]
+    basis: str
+    max_points: float
+    bands: tuple[Band, ...]
+    areas: tuple[Area, ...]
+    na_policy: NaPolicy = "exclude"
+    notes: str = ""
+    source: str = ""
+    hash: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def items(self) -> Iterator[Criterion]:
+        """The scorable leaves, in document order."""
+        for area in self.areas:
+            for criterion in area.walk():
+                if criterion.is_item:
+                    yield criterion
+
+    def nodes(self) -> Iterator[Criterion]:
+        for area in self.areas:
+            yield from area.walk()
+
+    def find(self, code: str) -> Criterion | None:
+        return next((c for c in self.nodes() if c.code == code), None)
+
+    def area_of(self, code: str) -> Area | None:
+        for area in self.areas:
+            if area.code == code or any(c.code == code for c in area.walk()):
+                return area
+        return None
+
+    def band_for(self, index: float) -> Band | None:
+        return next((b for b in self.bands if index >= b.min_percent), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What an assessor entered for one item: the method's inputs, or N/A."""
+
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    na: bool = False
+
+
+NOT_APPLICABLE = Answer(na=True)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit assessed: a commune, ward, special zone or department."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str = ""

@@ -1,0 +1,243 @@
+"""Finding and loading plugins, and collecting what they register.
+
+Plugins come from three places, in this order: the built-in modules (the tool's own methods
+and sets, registered through the same hooks as everyone else's), installed distributions that
+declare an `inspect_tool` entry point, and plain `.py` files in a plugins folder. A plugin that
+fails to import, or raises inside a hook, is reported by name and skipped: one broken local
+plugin must not stop an inspection team from working.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .i18n import _
+from .methods import ScoringMethod
+
+ENTRY_POINT_GROUP = "inspect_tool"
+BLOCK_ENV = "INSPECT_TOOL_BLOCK_PLUGINS"
+DEFAULT_PLUGINS = (
+    "inspect_tool.builtin_methods",
+    "inspect_tool.builtin_sets",
+)
+
+
+def default_plugins_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("inspect-tool") / "plugins"
+
+
+@dataclass
+class PluginInfo:
+    """What `inspect-tool plugins` shows about one plugin."""
+
+    name: str
+    source: str  # "builtin", "entry point", or the file of a folder plugin
+    version: str = ""
+    hooks: list[str] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    sets: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class PluginProblem:
+    plugin: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("plugin '{name}': {message}").format(name=self.plugin, message=self.message)
+
+
+@dataclass
+class Registry:
+    """Everything the loaded plugins contributed, and what went wrong loading them."""
+
+    methods: dict[str, ScoringMethod] = field(default_factory=dict)
+    set_sources: list[tuple[str, Path]] = field(default_factory=list)  # (plugin, path)
+    plugins: dict[str, PluginInfo] = field(default_factory=dict)
+    problems: list[PluginProblem] = field(default_factory=list)
+    manager: pluggy.PluginManager | None = None
+
+    def fail(self, plugin: str, message: str) -> None:
+        self.problems.append(PluginProblem(plugin, message))
+        info = self.plugins.get(plugin)
+        if info is not None:
+            info.error = "; ".join(filter(None, [info.error, message]))
+
+
+def _describe(exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" ({Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _hook_names(plugin: object) -> list[str]:
+    return sorted(
+        name
+        for name in dir(hookspecs)
+        if name.startswith("register_") and callable(getattr(plugin, name, None))
+    )
+
+
+class _Loader:
+    def __init__(self, blocked: Iterable[str]):
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.registry = Registry(manager=self.pm)
+        for name in blocked:
+            self.pm.set_blocked(name)
+
+    def add(self, plugin: object, name: str, source: str, version: str = "") -> None:
+        info = PluginInfo(name, source, version, hooks=_hook_names(plugin))
+        if self.pm.is_blocked(name):
+            info.error = _("blocked by {env}").format(env=BLOCK_ENV)
+            self.registry.plugins[name] = info
+            return
+        self.registry.plugins[name] = info
+        required = getattr(plugin, "INSPECT_TOOL_API", hookspecs.API_VERSION)
+        if isinstance(required, int) and required > hookspecs.API_VERSION:
+            self.registry.fail(
+                name,
+                _("built for plugin API {need}, this inspect-tool has API {have}; update "
+                  "inspect-tool").format(need=required, have=hookspecs.API_VERSION),
+            )
+            return
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:  # e.g. a hookimpl with arguments the spec does not have
+            self.registry.fail(name, _describe(exc))
+
+    def failed_import(self, name: str, source: str, exc: BaseException, version: str = "") -> None:
+        self.registry.plugins[name] = PluginInfo(name, source, version)
+        self.registry.fail(name, _("could not be loaded: {error}").format(error=_describe(exc)))
+
+    def builtins(self) -> None:
+        for module_name in DEFAULT_PLUGINS:
+            self.add(importlib.import_module(module_name), module_name, "builtin")
+
+    def entry_points(self) -> None:
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            version = ep.dist.version if ep.dist else ""
+            if self.pm.is_blocked(ep.name):
+                self.registry.plugins[ep.name] = PluginInfo(
+                    ep.name, "entry point", version, error=_("blocked by {env}").format(env=BLOCK_ENV)
+                )
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                self.failed_import(ep.name, "entry point", exc, version)
+                continue
+            self.add(plugin, ep.name, "entry point", version)
+
+    def folder(self, folder: Path) -> None:
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.glob("*.py")):
+            name = path.stem
+            if name.startswith("_") or self.pm.is_blocked(name):
+                if not name.startswith("_"):
+                    self.add(object(), name, str(path))
+                continue
+            try:
+                module = _import_file(name, path)
+            except Exception as exc:
+                self.failed_import(name, str(path), exc)
+                continue
+            self.add(module, name, str(path), getattr(module, "__version__", ""))
+
+    def call(self, hook: str, make_register: Callable[[str], Callable[[Any], None]]) -> None:
+        """Call each implementation on its own, so one failing plugin cannot stop the others.
+
+        Each gets a `register` callback bound to its own name, so that what it registers (and
+        anything it gets wrong) is put down to the right plugin.
+        """
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            name = impl.plugin_name
+            register = make_register(name)
+            try:
+                impl.function(**{arg: register for arg in impl.argnames})
+            except Exception as exc:
+                self.registry.fail(
+                    name, _("hook {hook} failed: {error}").format(hook=hook, error=_describe(exc))
+                )
+
+    def collect(self) -> Registry:
+        registry = self.registry
+
+        def method_registrar(plugin: str) -> Callable[[ScoringMethod], None]:
+            def register(method: ScoringMethod) -> None:
+                name = getattr(method, "name", "")
+                if not isinstance(method, ScoringMethod) or not name:
+                    registry.fail(plugin, _("register() needs a named ScoringMethod instance"))
+                elif name in registry.methods:
+                    registry.fail(
+                        plugin, _("method '{name}' is already registered").format(name=name)
+                    )
+                else:
+                    registry.methods[name] = method
+                    registry.plugins[plugin].methods.append(name)
+
+            return register
+
+        def set_registrar(plugin: str) -> Callable[[Path | str], None]:
+            def register(path: Path | str) -> None:
+                registry.set_sources.append((plugin, Path(path)))
+
+            return register
+
+        self.call("register_methods", method_registrar)
+        self.call("register_criteria_sets", set_registrar)
+        return registry
+
+
+def _import_file(name: str, path: Path) -> ModuleType:
+    module_name = f"inspect_tool_plugins.{name}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def blocked_from_env() -> list[str]:
+    return [n.strip() for n in os.environ.get(BLOCK_ENV, "").split(",") if n.strip()]
+
+
+def load_plugins(
+    plugins_dir: Path | None = None,
+    *,
+    entry_points: bool = True,
+    extra: Iterable[tuple[str, object]] = (),
+    blocked: Iterable[str] | None = None,
+) -> Registry:
+    """Load built-ins, entry points, the plugins folder and `extra` (name, plugin) pairs."""
+    loader = _Loader(blocked_from_env() if blocked is None else blocked)
+    loader.builtins()
+    if entry_points:
+        loader.entry_points()
+    loader.folder(plugins_dir if plugins_dir is not None else default_plugins_dir())
+    for name, plugin in extra:
+        loader.add(plugin, name, "extra")
+    return loader.collect()
