@@ -19,6 +19,7 @@ from .methods import (
     ParamProblem,
     Scorer,
     ScoringMethod,
+    entry_keys,
     fmt,
     list_param,
     number_param,
@@ -56,7 +57,7 @@ class Manual(ScoringMethod):
 
         def score(values: Mapping[str, Any]) -> Outcome:
             points = round(values["points"], 2)
-            return Outcome(points, why, (fmt(points),))
+            return Outcome(points, why, (points,))
 
         return score
 
@@ -102,6 +103,7 @@ class Choice(ScoringMethod):
                     ParamProblem(("options", i), _("an option needs 'key', 'label' and 'points'"))
                 )
                 continue
+            entry_keys(option, ("key", "label", "points"), ("options", i), problems)
             key = str(option["key"])
             if key in seen:
                 problems.append(
@@ -134,7 +136,7 @@ class Choice(ScoringMethod):
 
         def score(values: Mapping[str, Any]) -> Outcome:
             points, label = table[values["choice"]]
-            return Outcome(points, why, (label, fmt(points)))
+            return Outcome(points, why, (label, points))
 
         return score
 
@@ -162,6 +164,8 @@ class Checklist(ScoringMethod):
         keys: set[str] = set()
         for i, item in enumerate(items):
             key = option_pair(item)[0]
+            if isinstance(item, Mapping):
+                entry_keys(item, ("key", "label", "points"), ("items", i), problems)
             if key in keys:
                 problems.append(
                     ParamProblem(("items", i), _("duplicate item '{key}'").format(key=key))
@@ -199,8 +203,8 @@ class Checklist(ScoringMethod):
 
         def score(values: Mapping[str, Any]) -> Outcome:
             ticked = values["ticked"]
-            points = round(min(max_points, sum(points_of[k] for k in ticked)), 2)
-            return Outcome(points, why, (len(ticked), total, fmt(points)))
+            points = round(min(max_points, sum(map(points_of.__getitem__, ticked))), 2)
+            return Outcome(points, why, (len(ticked), total, points))
 
         return score
 
@@ -257,10 +261,10 @@ class Ratio(ScoringMethod):
             num = values["numerator"]
             den = values["denominator"] - (values.get("excused") or 0)
             if den <= 0:
-                return Outcome(empty, why_empty, (fmt(empty),))
+                return Outcome(empty, why_empty, (empty,))
             rate = num * 100.0 / den
             points = round(max_points * min(1.0, rate / target), 2)
-            return Outcome(points, why, (num, den, fmt(rate), fmt(target), fmt(points)))
+            return Outcome(points, why, (num, den, rate, target, points))
 
         return score
 
@@ -276,7 +280,13 @@ class Tiers(ScoringMethod):
         spec = params.get("input", {})
         if not isinstance(spec, Mapping):
             problems.append(ParamProblem("input", _("'input' must be a mapping with a label")))
-        elif spec.get("type", "percent") not in ("percent", "number", "count"):
+        else:
+            entry_keys(spec, ("label", "type", "min", "max"), "input", problems)
+        if isinstance(spec, Mapping) and spec.get("type", "percent") not in (
+            "percent",
+            "number",
+            "count",
+        ):
             problems.append(
                 ParamProblem(("input", "type"), _("'type' must be percent, number or count"))
             )
@@ -286,6 +296,7 @@ class Tiers(ScoringMethod):
             if not isinstance(tier, Mapping) or "min" not in tier or "points" not in tier:
                 problems.append(ParamProblem(("tiers", i), _("a tier needs 'min' and 'points'")))
                 continue
+            entry_keys(tier, ("min", "points"), ("tiers", i), problems)
             low = number_param(tier, "min", problems, path=("tiers", i))
             number_param(tier, "points", problems, low=0, high=max_points, path=("tiers", i))
             if low is not None and previous is not None and low >= previous:
@@ -316,8 +327,8 @@ class Tiers(ScoringMethod):
             value = values["value"]
             for low, points in tiers:
                 if value >= low:
-                    return Outcome(points, why, (fmt(value), fmt(low), fmt(points)))
-            return Outcome(below, why_below, (fmt(value), fmt(below)))
+                    return Outcome(points, why, (value, low, points))
+            return Outcome(below, why_below, (value, below))
 
         return score
 
@@ -346,7 +357,7 @@ class Deduction(ScoringMethod):
         def score(values: Mapping[str, Any]) -> Outcome:
             count = values["count"]
             points = round(max(0.0, max_points - per * count), 2)
-            return Outcome(points, why, (count, fmt(per), fmt(points)))
+            return Outcome(points, why, (count, per, points))
 
         return score
 
@@ -368,6 +379,7 @@ class Deadline(ScoringMethod):
             if not isinstance(tier, Mapping) or "days" not in tier or "points" not in tier:
                 problems.append(ParamProblem(("late", i), _("a late tier needs 'days' and 'points'")))
                 continue
+            entry_keys(tier, ("days", "points"), ("late", i), problems)
             days = number_param(tier, "days", problems, low=1, path=("late", i))
             number_param(tier, "points", problems, low=0, high=max_points, path=("late", i))
             if days is not None and days <= previous:
@@ -398,7 +410,7 @@ class Deadline(ScoringMethod):
                 return Outcome(max_points, on_time, (done, deadline))
             days = (done - deadline).days
             points = next((p for limit, p in late if days <= limit), 0.0)
-            return Outcome(points, late_why, (done, days, deadline, fmt(points)))
+            return Outcome(points, late_why, (done, days, deadline, points))
 
         return score
 
@@ -431,7 +443,7 @@ class BonusPenalty(ScoringMethod):
         def score(values: Mapping[str, Any]) -> Outcome:
             count = values["count"]
             points = round(sign * min(max_points, per * count), 2)
-            return Outcome(points, why, (count, fmt(sign * per), fmt(points)))
+            return Outcome(points, why, (count, sign * per, points))
 
         return score
 

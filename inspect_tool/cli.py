@@ -25,8 +25,8 @@ from .methods import fmt
 from .model import CriteriaSet
 from .yaml_lines import ProblemsError
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(messages: list[str] | str, code: int = 1) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from .i18n import _
 from .model import InputSpec
@@ -27,12 +27,12 @@ class ParamProblem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """Points for one item, with the rule and figures that produced them.
 
-    The explanation is kept as a template and its arguments and only formatted when someone
-    reads it, because scoring thousands of units must not format thousands of sentences.
+    The explanation is kept as a template and its arguments, formatted only when someone reads
+    it: scoring thousands of units must not format thousands of sentences. Float arguments are
+    written as points are (`fmt`).
     """
 
     points: float
@@ -41,7 +41,9 @@ class Outcome:
 
     @property
     def explanation(self) -> str:
-        return self.template.format(*self.args) if self.template else ""
+        if not self.template:
+            return ""
+        return self.template.format(*(fmt(a) if isinstance(a, float) else a for a in self.args))
 
 
 Scorer = Callable[[Mapping[str, Any]], Outcome]
@@ -170,6 +172,24 @@ def number_param(
             ParamProblem(where, _("'{key}' must be at most {high:g}").format(key=key, high=high))
         )
     return float(value)
+
+
+def entry_keys(
+    entry: Mapping[str, Any],
+    allowed: tuple[str, ...],
+    path: ParamPath,
+    problems: list[ParamProblem],
+) -> None:
+    """Report keys a list entry (an option, a tier) does not have, e.g. from a stray comma."""
+    for key in entry:
+        if key not in allowed:
+            problems.append(
+                ParamProblem(
+                    path,
+                    _("unknown key '{key}' (accepted: {names}); quote labels that hold commas")
+                    .format(key=key, names=", ".join(allowed)),
+                )
+            )
 
 
 def list_param(

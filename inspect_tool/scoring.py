@@ -7,13 +7,15 @@ tree is flattened into index lists, so scoring a unit is two tight loops over pl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from operator import itemgetter
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from .i18n import _
 from .inputs import parse_inputs
-from .methods import Outcome, Scorer, ScoringMethod
+from .methods import Outcome, Scorer, ScoringMethod, sample_value
 from .model import Answer, Band, CriteriaSet, Criterion, InputSpec
 
 UNANSWERED, ANSWERED, NOT_APPLICABLE = "unanswered", "answered", "na"
@@ -29,19 +31,66 @@ class AnswerError(ValueError):
         super().__init__(_("item {code}: {problems}").format(code=code, problems=text))
 
 
-@dataclass(frozen=True, slots=True)
 class Scores:
-    """The result for one unit: points and effective maxima for every node, and the totals."""
+    """The result for one unit: the totals at once, the detail of every node on demand.
 
-    set_key: str
-    points: dict[str, float]  # every code (item, criterion, area) → points
-    maxima: dict[str, float]  # every code → maximum after N/A exclusions
-    status: dict[str, str]  # item code → answered / na / unanswered
-    outcomes: dict[str, Outcome]  # answered item code → how its points came about
-    total: float
-    max_points: float
-    index: float
-    band: Band | None
+    Ranking thousands of units needs only totals, so the per-code views (`points`, `maxima`,
+    `status`, `outcomes`) are built the first time they are read, from the engine's lists and
+    the answers the unit was scored with. Both are immutable, so the views cannot drift.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        answers: Mapping[str, Answer],
+        points: list[float],
+        maxima: list[float],
+        total: float,
+        max_points: float,
+        index: float,
+        band: Band | None,
+    ):
+        self.engine = engine
+        self.answers = answers
+        self._points = points
+        self._maxima = maxima
+        self.total = total
+        self.max_points = max_points
+        self.index = index
+        self.band = band
+
+    @property
+    def set_key(self) -> str:
+        return self.engine.cset.key
+
+    @cached_property
+    def points(self) -> dict[str, float]:
+        """Every code (item, criterion, area) → points."""
+        return dict(zip(self.engine.codes, self._points, strict=True))
+
+    @cached_property
+    def maxima(self) -> dict[str, float]:
+        """Every code → its maximum after N/A exclusions."""
+        return dict(zip(self.engine.codes, self._maxima, strict=True))
+
+    @cached_property
+    def status(self) -> dict[str, str]:
+        """Item code → answered / na / unanswered, in the set's order."""
+        get = self.answers.get
+        return {
+            code: UNANSWERED if (a := get(code)) is None else NOT_APPLICABLE if a.na else ANSWERED
+            for code in self.engine.item_codes
+        }
+
+    @cached_property
+    def outcomes(self) -> dict[str, Outcome]:
+        """Answered item code → how its points came about (the scorer is pure: run it again)."""
+        scorer = self.engine.scorer
+        return {
+            code: scorer(code)(self.answers[code].inputs)
+            for code, state in self.status.items()
+            if state == ANSWERED
+        }
 
     def explanation(self, code: str) -> str:
         outcome = self.outcomes.get(code)
@@ -62,8 +111,7 @@ class Scores:
         return self.band.label if self.band else ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):
     code: str
     slot: int
     max_points: float
@@ -71,14 +119,20 @@ class _Item:
     na_full: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Group:
-    code: str
+class _Group(NamedTuple):
     slot: int
-    children: tuple[int, ...]
+    children: Callable[[list[float]], tuple[float, ...]]  # picks the children's values
     low: float  # the net of a bonus/penalty group may go down to `low`
     high: float
     bonus: bool
+
+
+def _picker(slots: tuple[int, ...]) -> Callable[[list[float]], tuple[float, ...]]:
+    """A C-level getter of the children's values (itemgetter returns a bare value for one)."""
+    if len(slots) == 1:
+        only = slots[0]
+        return lambda values: (values[only],)
+    return itemgetter(*slots)
 
 
 class Engine:
@@ -90,26 +144,34 @@ class Engine:
         self._leaves: dict[str, Criterion] = {}
         self._items: list[_Item] = []
         self._groups: list[_Group] = []  # children before parents
-        self._codes: list[str] = []
-        self._areas: list[tuple[int, bool, float, float]] = []  # slot, bonus, min, max
+        self.codes: list[str] = []
+        regular: list[int] = []
+        bonus_areas: list[int] = []
         for area in cset.areas:
             bonus = area.is_bonus_penalty
             slots = tuple(self._compile(c, methods, bonus) for c in area.criteria)
             slot = self._slot(area.code)
             low = area.min_points if bonus else 0.0
-            self._groups.append(_Group(area.code, slot, slots, low, area.max_points, bonus))
-            self._areas.append((slot, bonus, low, area.max_points))
+            self._groups.append(_Group(slot, _picker(slots), low, area.max_points, bonus))
+            (bonus_areas if bonus else regular).append(slot)
+        self._regular = _picker(tuple(regular)) if regular else (lambda values: ())
+        self._bonus = _picker(tuple(bonus_areas)) if bonus_areas else (lambda values: ())
+        self._scorers = {item.code: item.scorer for item in self._items}
+        self.item_codes = tuple(item.code for item in self._items)
+        full = {c.code: c.max_points for c in cset.nodes()}
+        full.update((a.code, a.max_points) for a in cset.areas)
+        self._full_maxima = [full[code] for code in self.codes]
 
     def _slot(self, code: str) -> int:
-        self._codes.append(code)
-        return len(self._codes) - 1
+        self.codes.append(code)
+        return len(self.codes) - 1
 
     def _compile(self, node: Criterion, methods: Mapping[str, ScoringMethod], bonus: bool) -> int:
         if node.children:
             slots = tuple(self._compile(c, methods, bonus) for c in node.children)
             slot = self._slot(node.code)
             low = -node.max_points if bonus else 0.0
-            self._groups.append(_Group(node.code, slot, slots, low, node.max_points, bonus))
+            self._groups.append(_Group(slot, _picker(slots), low, node.max_points, bonus))
             return slot
         method = methods[node.method or ""]
         self._methods[node.code] = method
@@ -152,70 +214,50 @@ class Engine:
         return Answer(inputs=values)
 
     def scorer(self, code: str) -> Scorer:
-        return next(i.scorer for i in self._items if i.code == code)
+        self.item(code)
+        return self._scorers[code]
 
     def sample(self, code: str, rng: Any) -> dict[str, Any]:
+        """Random valid inputs for one item (method inputs and recorded figures)."""
         item = self.item(code)
-        return self._methods[code].sample(item.params, item.max_points, rng)
+        values = self._methods[code].sample(item.params, item.max_points, rng)
+        return values | {spec.name: sample_value(spec, rng) for spec in item.record}
 
     # -- scoring ------------------------------------------------------------------------------
 
     def score(self, answers: Mapping[str, Answer]) -> Scores:
         """Score one unit. `answers` must have passed `check`; missing items are unanswered."""
-        n = len(self._codes)
-        points = [0.0] * n
-        maxima = [0.0] * n
-        status: dict[str, str] = {}
-        outcomes: dict[str, Outcome] = {}
+        points = [0.0] * len(self.codes)
+        maxima = self._full_maxima  # shared until an N/A item leaves the maximum
         get = answers.get
-        for item in self._items:
-            answer = get(item.code)
-            slot = item.slot
+        for code, slot, top, scorer, na_full in self._items:
+            answer = get(code)
             if answer is None:
-                status[item.code] = UNANSWERED
-                maxima[slot] = item.max_points
-            elif answer.na:
-                status[item.code] = NOT_APPLICABLE
-                if item.na_full:
-                    points[slot] = maxima[slot] = item.max_points
+                continue
+            if not answer.na:
+                points[slot] = scorer(answer.inputs)[0]
+            elif na_full:
+                points[slot] = top
             else:
-                status[item.code] = ANSWERED
-                outcome = item.scorer(answer.inputs)
-                outcomes[item.code] = outcome
-                points[slot] = outcome.points
-                maxima[slot] = item.max_points
-        for group in self._groups:
-            total = 0.0
-            top = 0.0
-            for child in group.children:
-                total += points[child]
-                top += maxima[child]
-            if group.bonus:
-                points[group.slot] = round(min(group.high, max(group.low, total)), 2)
-                maxima[group.slot] = group.high
+                if maxima is self._full_maxima:
+                    maxima = list(maxima)
+                maxima[slot] = 0.0
+        reduced = maxima is not self._full_maxima
+        for slot, children, low, high, bonus in self._groups:
+            total = sum(children(points))
+            if bonus:
+                points[slot] = round(min(high, max(low, total)), 2)
+            elif reduced:
+                maxima[slot] = top = round(sum(children(maxima)), 2)
+                points[slot] = round(min(top, total), 2)
             else:
-                points[group.slot] = round(min(top, total), 2)
-                maxima[group.slot] = round(top, 2)
-        regular = bonus = maximum = 0.0
-        for slot, is_bonus, _low, _high in self._areas:
-            if is_bonus:
-                bonus += points[slot]
-            else:
-                regular += points[slot]
-                maximum += maxima[slot]
-        total = min(maximum, max(0.0, round(regular + bonus, 2)))
+                points[slot] = round(min(high, total), 2)
+        maximum = round(sum(self._regular(maxima)), 2)
+        total = round(sum(self._regular(points)) + sum(self._bonus(points)), 2)
+        total = min(maximum, max(0.0, total))
         index = round(total * 100.0 / maximum, 2) if maximum else 0.0
-        cset = self.cset
         return Scores(
-            set_key=cset.key,
-            points=dict(zip(self._codes, points, strict=True)),
-            maxima=dict(zip(self._codes, maxima, strict=True)),
-            status=status,
-            outcomes=outcomes,
-            total=total,
-            max_points=round(maximum, 2),
-            index=index,
-            band=cset.band_for(index),
+            self, answers, points, maxima, total, maximum, index, self.cset.band_for(index)
         )
 
 

@@ -117,7 +117,11 @@ def load_text(text: str, path: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise ProblemsError([Problem(path, line, f"YAML syntax error: {what}")]) from None
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            message = f"not allowed in a data file: {what}"
+        else:
+            message = f"YAML syntax error: {what}"
+        raise ProblemsError([Problem(path, line, message)]) from None
     except yaml.YAMLError as exc:  # e.g. a tag the safe loader refuses, without a mark
         raise ProblemsError([Problem(path, None, f"YAML error: {exc}")]) from None
     finally:
