@@ -164,10 +164,12 @@ class _Loader:
     def call(self, hook: str, make_register: Callable[[str], Callable[[Any], None]]) -> None:
         """Call each implementation on its own, so one failing plugin cannot stop the others.
 
+        Built-ins come first, so a plugin cannot take over a built-in method's name.
+
         Each gets a `register` callback bound to its own name, so that what it registers (and
         anything it gets wrong) is put down to the right plugin.
         """
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():  # in registration order
             name = impl.plugin_name
             register = make_register(name)
             try:

@@ -1,0 +1,112 @@
+"""Shared fixtures: the real plugin registry and catalog, and small sets written to disk."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from inspect_tool.core import Core, open_core
+from inspect_tool.criteria import load_set
+from inspect_tool.i18n import set_language
+from inspect_tool.model import CriteriaSet
+from inspect_tool.plugins import load_plugins
+from inspect_tool.scoring import Engine
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Tests assert on messages in English; the Vietnamese catalog has tests of its own."""
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture(scope="session")
+def core(tmp_path_factory) -> Core:
+    """The tool as a user gets it, without third-party plugins of this machine."""
+    return open_core(tmp_path_factory.mktemp("no-plugins"), entry_points=False)
+
+
+@pytest.fixture(scope="session")
+def methods(tmp_path_factory):
+    return load_plugins(tmp_path_factory.mktemp("no-plugins2"), entry_points=False).methods
+
+
+SMALL_SET = """\
+id: small
+title: Bộ nhỏ
+version: "1"
+year: 2025
+level: [commune, ward]
+basis: Thử nghiệm; điểm minh họa.
+max_points: 10
+na_policy: exclude
+bands:
+  - {min: 90, label: Xuất sắc}
+  - {min: 50, label: Đạt}
+  - {min: 0, label: Yếu}
+areas:
+  - code: "1"
+    title: Chỉ đạo
+    criteria:
+      - code: "1.1"
+        title: Kế hoạch
+        max_points: 2
+        method: yes_no
+      - code: "1.2"
+        title: Kiểm tra
+        max_points: 3
+        children:
+          - {code: "1.2.1", title: Có kế hoạch, max_points: 1, method: yes_no, na_policy: full}
+          - code: "1.2.2"
+            title: Tỷ lệ
+            max_points: 2
+            method: ratio
+            params: {numerator: Đã kiểm tra, denominator: Kế hoạch}
+  - code: "2"
+    title: Thủ tục
+    criteria:
+      - code: "2.1"
+        title: Tỷ lệ đúng hạn
+        max_points: 5
+        method: tiers
+        na_policy: forbid
+        params:
+          input: {label: Tỷ lệ đúng hạn}
+          tiers: [{min: 100, points: 5}, {min: 95, points: 3}]
+  - code: "B"
+    title: Thưởng, trừ
+    kind: bonus_penalty
+    max_points: 1
+    criteria:
+      - {code: B.1, title: Sáng kiến, max_points: 1, method: bonus_penalty,
+         params: {direction: bonus, per: 0.5}}
+      - {code: B.2, title: Vi phạm, max_points: 2, method: bonus_penalty,
+         params: {direction: penalty, per: 1}}
+"""
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a file under tmp_path (dedented) and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def small(write, methods) -> CriteriaSet:
+    return load_set(write("small.yaml", SMALL_SET), methods)
+
+
+@pytest.fixture
+def small_engine(small, methods) -> Engine:
+    return Engine(small, methods)

@@ -1,0 +1,186 @@
+"""The plugin core: plugins registered, found in a folder, blocked, broken and isolated."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+from inspect_tool import ScoringMethod, hookimpl, hookspecs
+from inspect_tool.catalog import build_catalog
+from inspect_tool.model import InputSpec
+from inspect_tool.methods import Outcome
+from inspect_tool.plugins import DEFAULT_PLUGINS, load_plugins
+from inspect_tool.scoring import Engine
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class Stars(ScoringMethod):
+    """A method written in a test, as a plugin author would."""
+
+    name = "stars"
+    description = "One to five stars, each a fifth of the maximum"
+    param_names = ()
+
+    def inputs(self, params, max_points):
+        return (InputSpec("stars", "count", "Số sao", min=1, max=5),)
+
+    def compile(self, params, max_points):
+        def score(values):
+            return Outcome(round(max_points * values["stars"] / 5, 2), "{0} sao", (values["stars"],))
+
+        return score
+
+
+class StarsPlugin:
+    __name__ = "stars-plugin"
+
+    @hookimpl
+    def register_methods(self, register):
+        register(Stars())
+
+
+STAR_SET = """\
+id: stars
+title: Sao
+version: "1"
+year: 2025
+level: ward
+basis: test
+max_points: 2
+bands: [{min: 0, label: Tất cả}]
+areas:
+  - code: S
+    title: Sao
+    criteria:
+      - {code: S.1, title: Đánh giá, max_points: 2, method: stars}
+"""
+
+
+def test_builtins_come_through_the_hooks(tmp_path):
+    registry = load_plugins(tmp_path, entry_points=False)
+    assert set(DEFAULT_PLUGINS) <= set(registry.plugins)
+    assert registry.plugins["inspect_tool.builtin_methods"].hooks == ["register_methods"]
+    assert "ratio" in registry.plugins["inspect_tool.builtin_methods"].methods
+    assert registry.problems == []
+
+
+def test_a_plugin_registered_in_a_test_scores_a_set(tmp_path):
+    registry = load_plugins(tmp_path, entry_points=False, extra=[("stars-plugin", StarsPlugin())])
+    assert registry.plugins["stars-plugin"].methods == ["stars"]
+    (tmp_path / "sets").mkdir()
+    (tmp_path / "sets" / "stars.yaml").write_text(STAR_SET, encoding="utf-8")
+    catalog = build_catalog([("test", tmp_path / "sets")], registry.methods)
+    assert catalog.problems == []
+    engine = Engine(catalog.get("stars"), registry.methods)
+    scores = engine.score({"S.1": engine.check("S.1", {"stars": 4})})
+    assert scores.total == 1.6 and scores.explanation("S.1") == "4 sao"
+
+
+def test_a_set_using_a_missing_plugin_method_is_reported(tmp_path):
+    registry = load_plugins(tmp_path, entry_points=False)
+    (tmp_path / "stars.yaml").write_text(STAR_SET, encoding="utf-8")
+    catalog = build_catalog([("test", tmp_path / "stars.yaml")], registry.methods)
+    assert catalog.sets == []
+    assert "unknown scoring method 'stars'" in str(catalog.problems[0])
+
+
+def write_plugin(folder: Path, name: str, body: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.py").write_text(textwrap.dedent(body), encoding="utf-8")
+
+
+def test_folder_plugin_provides_a_method_and_a_set(tmp_path):
+    plugins = tmp_path / "plugins"
+    write_plugin(plugins, "local_rules", f'''
+        from pathlib import Path
+        import inspect_tool
+        from tests.test_plugins import Stars
+
+        __version__ = "0.3"
+
+        @inspect_tool.hookimpl
+        def register_methods(register):
+            register(Stars())
+
+        @inspect_tool.hookimpl
+        def register_criteria_sets(register):
+            register(Path(__file__).with_name("stars.yaml"))
+    ''')
+    (plugins / "stars.yaml").write_text(STAR_SET, encoding="utf-8")
+    registry = load_plugins(plugins, entry_points=False)
+    info = registry.plugins["local_rules"]
+    assert (info.version, info.methods, info.error) == ("0.3", ["stars"], "")
+    assert info.hooks == ["register_criteria_sets", "register_methods"]
+    catalog = build_catalog(registry.set_sources, registry.methods)
+    assert "stars" in {s.id for s in catalog.sets}
+
+
+def test_broken_plugins_are_isolated_and_named(tmp_path):
+    plugins = tmp_path / "plugins"
+    write_plugin(plugins, "bad_import", "import no_such_module_here\n")
+    write_plugin(plugins, "bad_hook", '''
+        import inspect_tool
+
+        @inspect_tool.hookimpl
+        def register_methods(register):
+            raise RuntimeError("the plugin author's bug")
+    ''')
+    write_plugin(plugins, "bad_register", '''
+        import inspect_tool
+
+        @inspect_tool.hookimpl
+        def register_methods(register):
+            register("not a method")
+            from inspect_tool.builtin_methods import YesNo
+            register(YesNo())
+    ''')
+    registry = load_plugins(plugins, entry_points=False)
+    messages = [str(p) for p in registry.problems]
+    assert any(m.startswith("plugin 'bad_import': could not be loaded: ModuleNotFoundError")
+               for m in messages)
+    assert any(m.startswith("plugin 'bad_hook': hook register_methods failed: RuntimeError: "
+                            "the plugin author's bug") for m in messages)
+    assert "plugin 'bad_register': register() needs a named ScoringMethod instance" in messages
+    assert "plugin 'bad_register': method 'yes_no' is already registered" in messages
+    # the rest of the tool keeps working
+    assert {"yes_no", "ratio", "tiers"} <= set(registry.methods)
+    catalog = build_catalog(registry.set_sources, registry.methods)
+    assert catalog.problems == [] and catalog.sets
+
+
+def test_blocked_plugin_is_not_loaded(tmp_path, monkeypatch):
+    plugins = tmp_path / "plugins"
+    write_plugin(plugins, "noisy", '''
+        raise SystemExit("must not be imported")
+    ''')
+    monkeypatch.setenv("INSPECT_TOOL_BLOCK_PLUGINS", "noisy, other")
+    registry = load_plugins(plugins, entry_points=False)
+    assert registry.plugins["noisy"].error == "blocked by INSPECT_TOOL_BLOCK_PLUGINS"
+    assert registry.problems == []
+
+
+def test_plugin_for_a_newer_api_is_refused(tmp_path):
+    plugins = tmp_path / "plugins"
+    write_plugin(plugins, "future", f'''
+        import inspect_tool
+        INSPECT_TOOL_API = {hookspecs.API_VERSION + 1}
+
+        @inspect_tool.hookimpl
+        def register_methods(register):
+            raise AssertionError("must not be called")
+    ''')
+    registry = load_plugins(plugins, entry_points=False)
+    assert "built for plugin API 2, this inspect-tool has API 1" in str(registry.problems[0])
+
+
+def test_every_hook_is_documented():
+    """Like datasette's test: each hook has a `name(args)` heading in docs/plugins.md."""
+    docs = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
+    hooks = [n for n in dir(hookspecs) if n.startswith("register_")]
+    assert hooks
+    for name in hooks:
+        spec = getattr(hookspecs, name)
+        args = ", ".join(spec.__code__.co_varnames[: spec.__code__.co_argcount])
+        assert re.search(rf"^### `{name}\({re.escape(args)}\)`", docs, re.M), name
