@@ -54,7 +54,9 @@ def _plain_rule(c: Criterion) -> Callable[[dict], float]:
 
         def ratio(v: dict) -> float:
             den = v["denominator"] - (v.get("excused") or 0)
-            return empty if den <= 0 else round(top * min(1.0, v["numerator"] * 100 / den / target), 2)
+            return (
+                empty if den <= 0 else round(top * min(1.0, v["numerator"] * 100 / den / target), 2)
+            )
 
         return ratio
     if c.method == "tiers":
@@ -160,8 +162,10 @@ def main() -> None:
         raise SystemExit(f"floor and engine disagree on {mismatches} units")
     print(f"engine: {engine_s:.3f} s ({engine_s / args.units * 1e6:.1f} us/unit)")
     print(f"floor:  {floor_s:.3f} s ({floor_s / args.units * 1e6:.1f} us/unit)")
-    print(f"scoring: {args.units} units, {items} items, {engine_s:.3f} s, "
-          f"{engine_s / floor_s:.2f}x floor")
+    print(
+        f"scoring: {args.units} units, {items} items, {engine_s:.3f} s, "
+        f"{engine_s / floor_s:.2f}x floor"
+    )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,11 @@ def read_answers(path: Path, engine: Engine) -> dict[str, Answer]:
         if raw is None:
             raw = {}
         if not isinstance(raw, Mapping):
-            problems.append(Problem(where, line, _("item {code}: expected a mapping of inputs")
-                                    .format(code=code)))
+            problems.append(
+                Problem(
+                    where, line, _("item {code}: expected a mapping of inputs").format(code=code)
+                )
+            )
             continue
         inputs = {k: v for k, v in raw.items() if k != "na"}
         na = raw.get("na") is True

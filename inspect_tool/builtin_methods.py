@@ -125,7 +125,11 @@ class Choice(ScoringMethod):
 
     def inputs(self, params, max_points):
         options = tuple(option_pair(o) for o in params["options"])
-        return (InputSpec("choice", "choice", text_param(params, "question", _("Choice")), options=options),)
+        return (
+            InputSpec(
+                "choice", "choice", text_param(params, "question", _("Choice")), options=options
+            ),
+        )
 
     def compile(self, params, max_points):
         table = {
@@ -235,11 +239,21 @@ class Ratio(ScoringMethod):
         den = values.get("denominator") or 0
         excused = values.get("excused") or 0
         if excused > den:
-            return [("excused", _("cannot exceed {label} ({n})").format(
-                label=params["denominator"], n=den))]
+            return [
+                (
+                    "excused",
+                    _("cannot exceed {label} ({n})").format(label=params["denominator"], n=den),
+                )
+            ]
         if (values.get("numerator") or 0) > den - excused:
-            return [("numerator", _("cannot exceed {label} less those excused ({n})").format(
-                label=params["denominator"], n=den - excused))]
+            return [
+                (
+                    "numerator",
+                    _("cannot exceed {label} less those excused ({n})").format(
+                        label=params["denominator"], n=den - excused
+                    ),
+                )
+            ]
         return []
 
     def sample(self, params, max_points, rng: random.Random):
@@ -377,7 +391,9 @@ class Deadline(ScoringMethod):
         previous = 0
         for i, tier in enumerate(params.get("late") or []):
             if not isinstance(tier, Mapping) or "days" not in tier or "points" not in tier:
-                problems.append(ParamProblem(("late", i), _("a late tier needs 'days' and 'points'")))
+                problems.append(
+                    ParamProblem(("late", i), _("a late tier needs 'days' and 'points'"))
+                )
                 continue
             entry_keys(tier, ("days", "points"), ("late", i), problems)
             days = number_param(tier, "days", problems, low=1, path=("late", i))

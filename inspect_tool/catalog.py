@@ -53,9 +53,7 @@ class Catalog:
         return max(matches, key=lambda s: (s.year, _natural(s.version)))
 
 
-def build_catalog(
-    sources: list[tuple[str, Path]], methods: Mapping[str, ScoringMethod]
-) -> Catalog:
+def build_catalog(sources: list[tuple[str, Path]], methods: Mapping[str, ScoringMethod]) -> Catalog:
     catalog = Catalog()
     for plugin, source in sources:
         if not source.exists():
@@ -69,8 +67,13 @@ def build_catalog(
                 continue
             if cset.key in catalog.origins:
                 catalog.problems.append(
-                    Problem(str(path), None, _("set {key} is already provided by {other}").format(
-                        key=cset.key, other=catalog.origins[cset.key]))
+                    Problem(
+                        str(path),
+                        None,
+                        _("set {key} is already provided by {other}").format(
+                            key=cset.key, other=catalog.origins[cset.key]
+                        ),
+                    )
                 )
                 continue
             catalog.sets.append(cset)

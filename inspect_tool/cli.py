@@ -15,6 +15,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .catalog import UnknownSetError, set_files
@@ -33,6 +34,11 @@ def fail(messages: list[str] | str, code: int = 1) -> None:
     for message in [messages] if isinstance(messages, str) else messages:
         err.print(message, markup=False)
     sys.exit(code)
+
+
+def bold(text: str) -> Text:
+    """Bold text from data: never read as rich markup, so "[1]" in a title stays as typed."""
+    return Text(text, style="bold")
 
 
 def dump(data: Any) -> None:
@@ -90,11 +96,26 @@ def criteria_list(ctx: Ctx, as_json: bool) -> None:
     if as_json:
         dump([_summary(s) | {"plugin": catalog.origins[s.key]} for s in catalog.sets])
     else:
-        table = Table(_("Id"), _("Version"), _("Year"), _("Levels"), _("Items"), _("Points"),
-                      _("Title"), title=_("Criteria sets"))
+        table = Table(
+            _("Id"),
+            _("Version"),
+            _("Year"),
+            _("Levels"),
+            _("Items"),
+            _("Points"),
+            _("Title"),
+            title=_("Criteria sets"),
+        )
         for s in catalog.sets:
-            table.add_row(s.id, s.version, str(s.year), ", ".join(s.levels),
-                          str(sum(1 for _i in s.items())), fmt(s.max_points), s.title)
+            table.add_row(
+                s.id,
+                s.version,
+                str(s.year),
+                ", ".join(s.levels),
+                str(sum(1 for _i in s.items())),
+                fmt(s.max_points),
+                s.title,
+            )
         out.print(table)
     for problem in catalog.problems:
         err.print(_("warning: {problem}").format(problem=problem), markup=False)
@@ -127,7 +148,7 @@ def criteria_show(ctx: Ctx, set_ref: str, as_json: bool) -> None:
     if as_json:
         dump(set_as_dict(cset))
         return
-    out.print(f"[bold]{cset.title}[/bold]  ({cset.key}, {_('year')} {cset.year})")
+    out.print(bold(cset.title), f"({cset.key}, {_('year')} {cset.year})")
     out.print(_("Basis: {basis}").format(basis=cset.basis), markup=False)
     bands = ", ".join(f"{b.label} ≥ {b.min_percent:g}%" for b in cset.bands)
     out.print(_("Bands: {bands}").format(bands=bands), markup=False)
@@ -135,8 +156,7 @@ def criteria_show(ctx: Ctx, set_ref: str, as_json: bool) -> None:
     engine = ctx.core.engine(cset)
     for area in cset.areas:
         kind = _(" (bonus/penalty)") if area.is_bonus_penalty else ""
-        table.add_row(f"[bold]{area.code}[/bold]", f"[bold]{area.title}{kind}[/bold]",
-                      fmt(area.max_points), "")
+        table.add_row(bold(area.code), bold(area.title + kind), fmt(area.max_points), "")
         for node in area.walk():
             depth = node.code.count(".")
             method = ""
@@ -161,8 +181,9 @@ def criteria_validate(ctx: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
             try:
                 cset = load_set(file, methods)
             except ProblemsError as exc:
-                results.append({"path": str(file), "ok": False,
-                                "problems": [str(p) for p in exc.problems]})
+                results.append(
+                    {"path": str(file), "ok": False, "problems": [str(p) for p in exc.problems]}
+                )
             else:
                 results.append({"path": str(file), "ok": True} | _summary(cset))
     if as_json:
@@ -170,9 +191,14 @@ def criteria_validate(ctx: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
     else:
         for r in results:
             if r["ok"]:
-                out.print(_("{path}: OK ({key}, {items} items, {points} points)").format(
-                    path=r["path"], key=f"{r['id']} {r['version']}", items=r["items"],
-                    points=fmt(r["max_points"])), markup=False)
+                click.echo(
+                    _("{path}: OK ({key}, {items} items, {points} points)").format(
+                        path=r["path"],
+                        key=f"{r['id']} {r['version']}",
+                        items=r["items"],
+                        points=fmt(r["max_points"]),
+                    )
+                )
             else:
                 for problem in r["problems"]:
                     err.print(problem, markup=False)
@@ -199,11 +225,26 @@ def plugins_command(ctx: Ctx, as_json: bool) -> None:
     if as_json:
         dump([vars(info) for info in rows])
         return
-    table = Table(_("Plugin"), _("Version"), _("Source"), _("Hooks"), _("Methods"), _("Sets"),
-                  _("Error"), title=_("Plugins"))
+    table = Table(
+        _("Plugin"),
+        _("Version"),
+        _("Source"),
+        _("Hooks"),
+        _("Methods"),
+        _("Sets"),
+        _("Error"),
+        title=_("Plugins"),
+    )
     for info in rows:
-        table.add_row(info.name, info.version, info.source, ", ".join(info.hooks),
-                      ", ".join(info.methods), ", ".join(info.sets), info.error)
+        table.add_row(
+            info.name,
+            info.version,
+            info.source,
+            ", ".join(info.hooks),
+            ", ".join(info.methods),
+            ", ".join(info.sets),
+            info.error,
+        )
     out.print(table)
 
 
@@ -234,22 +275,42 @@ def score_command(
     if as_json:
         dump(scores_as_dict(cset, scores))
         return
-    table = Table(_("Code"), _("Area / item"), _("Points"), _("Max"),
-                  *([_("Why")] if show_items else []), title=cset.title)
+    table = Table(
+        _("Code"),
+        _("Area / item"),
+        _("Points"),
+        _("Max"),
+        *([_("Why")] if show_items else []),
+        title=cset.title,
+    )
     for area in cset.areas:
-        table.add_row(f"[bold]{area.code}[/bold]", f"[bold]{area.title}[/bold]",
-                      fmt(scores.points[area.code]), fmt(scores.maxima[area.code]),
-                      *([""] if show_items else []))
+        table.add_row(
+            bold(area.code),
+            bold(area.title),
+            fmt(scores.points[area.code]),
+            fmt(scores.maxima[area.code]),
+            *([""] if show_items else []),
+        )
         if show_items:
             for item in (c for c in area.walk() if c.is_item):
-                table.add_row(item.code, item.title, fmt(scores.points[item.code]),
-                              fmt(scores.maxima[item.code]), scores.explanation(item.code))
+                table.add_row(
+                    item.code,
+                    item.title,
+                    fmt(scores.points[item.code]),
+                    fmt(scores.maxima[item.code]),
+                    scores.explanation(item.code),
+                )
     out.print(table)
-    out.print(_("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
-        total=f"{scores.total:.2f}", max=fmt(scores.max_points), index=f"{scores.index:.2f}",
-        band=scores.band_label or "—"))
+    click.echo(
+        _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
+            total=f"{scores.total:.2f}",
+            max=fmt(scores.max_points),
+            index=f"{scores.index:.2f}",
+            band=scores.band_label or "—",
+        )
+    )
     answered = scores.answered
-    out.print(_("Answered {n} of {total} items.").format(n=answered, total=len(scores.status)))
+    click.echo(_("Answered {n} of {total} items.").format(n=answered, total=len(scores.status)))
 
 
 def scores_as_dict(cset: CriteriaSet, scores) -> dict[str, Any]:
@@ -260,8 +321,12 @@ def scores_as_dict(cset: CriteriaSet, scores) -> dict[str, Any]:
         "index": scores.index,
         "band": scores.band_label,
         "areas": [
-            {"code": a.code, "title": a.title, "points": scores.points[a.code],
-             "max_points": scores.maxima[a.code]}
+            {
+                "code": a.code,
+                "title": a.title,
+                "points": scores.points[a.code],
+                "max_points": scores.maxima[a.code],
+            }
             for a in cset.areas
         ],
         "items": {
@@ -291,21 +356,47 @@ def demo_command(ctx: Ctx, as_json: bool) -> None:
     except UnknownSetError as exc:
         fail(str(exc))
     if as_json:
-        dump({key: [{"unit": r.unit.code, "name": r.unit.name, "rank": r.label,
-                     "total": r.scores.total, "index": r.scores.index,
-                     "band": r.scores.band_label} for r in rows]
-              for key, rows in results.items()})
+        dump(
+            {
+                key: [
+                    {
+                        "unit": r.unit.code,
+                        "name": r.unit.name,
+                        "rank": r.label,
+                        "total": r.scores.total,
+                        "index": r.scores.index,
+                        "band": r.scores.band_label,
+                    }
+                    for r in rows
+                ]
+                for key, rows in results.items()
+            }
+        )
         return
     for set_id in DEMO_SETS:
         cset = ctx.core.criteria_set(set_id)
-        table = Table(_("Rank"), _("Code"), _("Unit"), *(a.code for a in cset.areas),
-                      _("Total"), _("Index %"), _("Band"), title=f"{cset.title} ({cset.key})")
+        table = Table(
+            _("Rank"),
+            _("Code"),
+            _("Unit"),
+            *(a.code for a in cset.areas),
+            _("Total"),
+            _("Index %"),
+            _("Band"),
+            title=f"{cset.title} ({cset.key})",
+        )
         for r in results[set_id]:
-            table.add_row(r.label, r.unit.code, r.unit.name,
-                          *(fmt(r.scores.points[a.code]) for a in cset.areas),
-                          f"{r.scores.total:.2f}", f"{r.scores.index:.2f}", r.scores.band_label)
+            table.add_row(
+                r.label,
+                r.unit.code,
+                r.unit.name,
+                *(fmt(r.scores.points[a.code]) for a in cset.areas),
+                f"{r.scores.total:.2f}",
+                f"{r.scores.index:.2f}",
+                r.scores.band_label,
+            )
         out.print(table)
-    out.print(_("Demo data: a fictional province; answers are generated, not real results."))
+    click.echo(_("Demo data: a fictional province; answers are generated, not real results."))
 
 
 def main() -> None:

@@ -65,8 +65,15 @@ CRITERION_KEYS = {
     "record": False,
 }
 BAND_KEYS = {"min": True, "label": True, "code": False}
-RECORD_KEYS = {"name": True, "type": True, "label": False, "min": False, "max": False,
-               "options": False, "required": False}
+RECORD_KEYS = {
+    "name": True,
+    "type": True,
+    "label": False,
+    "min": False,
+    "max": False,
+    "options": False,
+    "required": False,
+}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TOLERANCE = 1e-3
 
@@ -99,9 +106,7 @@ class _Reader:
                 self.problem(data.line_of(key), message)
         for key, required in spec.items():
             if required and key not in data:
-                self.problem(
-                    data.line, _("{what} is missing '{key}'").format(what=what, key=key)
-                )
+                self.problem(data.line, _("{what} is missing '{key}'").format(what=what, key=key))
         return True
 
     def text(self, data: LineDict, key: str, default: str = "") -> str:
@@ -117,8 +122,8 @@ class _Reader:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(
-                data.line_of(key), _("'{key}' must be a number, not '{value}'").format(
-                    key=key, value=value)
+                data.line_of(key),
+                _("'{key}' must be a number, not '{value}'").format(key=key, value=value),
             )
             return default
         if positive and value <= 0:
@@ -142,8 +147,8 @@ class _Reader:
         if not isinstance(value, list) or not value:
             if key in data:
                 self.problem(
-                    data.line_of(key), _("'{key}' must be a non-empty list of {what}").format(
-                        key=key, what=what)
+                    data.line_of(key),
+                    _("'{key}' must be a non-empty list of {what}").format(key=key, what=what),
                 )
             return LineList()
         return value
@@ -191,7 +196,8 @@ class _Reader:
         max_points = self.number(data, "max_points", positive=True)
         bands = self.read_bands(data)
         areas = tuple(
-            a for a in (self.read_area(a, policy) for a in self.items(data, "areas", _("areas")))
+            a
+            for a in (self.read_area(a, policy) for a in self.items(data, "areas", _("areas")))
             if a
         )
         regular = sum(a.max_points for a in areas if not a.is_bonus_penalty)
@@ -221,7 +227,7 @@ class _Reader:
 
     def read_bands(self, data: LineDict) -> tuple[Band, ...]:
         bands: list[Band] = []
-        for i, band in enumerate(self.items(data, "bands", _("bands"))):
+        for _i, band in enumerate(self.items(data, "bands", _("bands"))):
             if not self.keys(band, BAND_KEYS, _("a band")):
                 continue
             low = self.number(band, "min")
@@ -230,8 +236,9 @@ class _Reader:
             if bands and low >= bands[-1].min_percent:
                 self.problem(
                     band.line_of("min"),
-                    _("bands out of order: list them highest 'min' first ({low:g} after {prev:g})"
-                      ).format(low=low, prev=bands[-1].min_percent),
+                    _(
+                        "bands out of order: list them highest 'min' first ({low:g} after {prev:g})"
+                    ).format(low=low, prev=bands[-1].min_percent),
                 )
             bands.append(Band(low, self.text(band, "label"), self.text(band, "code")))
         return tuple(bands)
@@ -243,8 +250,12 @@ class _Reader:
         kind = self.choice(data, "kind", AREA_KINDS, "regular")
         bonus = kind == "bonus_penalty"
         criteria = tuple(
-            c for c in (self.read_criterion(c, policy, bonus)
-                        for c in self.items(data, "criteria", _("criteria"))) if c
+            c
+            for c in (
+                self.read_criterion(c, policy, bonus)
+                for c in self.items(data, "criteria", _("criteria"))
+            )
+            if c
         )
         total = sum(c.max_points for c in criteria)
         if bonus:
@@ -301,12 +312,17 @@ class _Reader:
                 if key in data:
                     self.problem(
                         data.line_of(key),
-                        _("'{key}' belongs on a scorable item, not on a criterion with children"
-                          ).format(key=key),
+                        _(
+                            "'{key}' belongs on a scorable item, not on a criterion with children"
+                        ).format(key=key),
                     )
             children = tuple(
-                c for c in (self.read_criterion(c, policy, bonus)
-                            for c in self.items(data, "children", _("sub-criteria"))) if c
+                c
+                for c in (
+                    self.read_criterion(c, policy, bonus)
+                    for c in self.items(data, "children", _("sub-criteria"))
+                )
+                if c
             )
             total = sum(c.max_points for c in children)
             if children and not bonus and abs(total - max_points) > TOLERANCE:
@@ -318,8 +334,10 @@ class _Reader:
                 )
             return Criterion(children=children, **common)
         if "method" not in data:
-            self.problem(data.line, _("criterion {code} needs either 'method' or 'children'"
-                                      ).format(code=code))
+            self.problem(
+                data.line,
+                _("criterion {code} needs either 'method' or 'children'").format(code=code),
+            )
             return None
         method, params = self.read_method(data, max_points, bonus)
         record = self.read_record(data, method, params, max_points)
@@ -337,8 +355,11 @@ class _Reader:
         if method is None:
             hint = difflib.get_close_matches(str(name), self.methods, n=1)
             message = _("unknown scoring method '{name}'").format(name=name)
-            message += (_(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else
-                        _(" (known: {known})").format(known=", ".join(sorted(self.methods))))
+            message += (
+                _(" (did you mean '{hint}'?)").format(hint=hint[0])
+                if hint
+                else _(" (known: {known})").format(known=", ".join(sorted(self.methods)))
+            )
             self.problem(data.line_of("method"), message)
             return None, params
         if method.signed and not bonus:
@@ -359,12 +380,12 @@ class _Reader:
             return data.line_of("params") if "params" in data else data.line_of("method")
         node, line = params, getattr(params, "line", 0)
         for step in (path,) if isinstance(path, str) else path:
-            if isinstance(node, LineDict) and step in node:
-                line, node = node.line_of(step), node[step]
-            elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
-                line, node = node.line_of(step), node[step]
-            else:
+            found = (isinstance(node, LineDict) and step in node) or (
+                isinstance(node, LineList) and isinstance(step, int) and step < len(node)
+            )
+            if not found:
                 break
+            line, node = node.line_of(step), node[step]
         return line or data.line
 
     def read_record(
@@ -388,8 +409,9 @@ class _Reader:
             if name in taken:
                 self.problem(
                     item.line_of("name"),
-                    _("figure '{name}' clashes with an input of the method or another figure"
-                      ).format(name=name),
+                    _(
+                        "figure '{name}' clashes with an input of the method or another figure"
+                    ).format(name=name),
                 )
             taken.add(name)
             specs.append(input_spec_from_data(item, required=False))

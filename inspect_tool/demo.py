@@ -38,6 +38,7 @@ def demo_results(core: Core) -> dict[str, list[Ranked]]:
         by_code = {unit.code: unit for unit in units}
         ranked = rank((unit.code, scores) for unit, scores in scored)
         results[set_id] = [
-            Ranked(by_code[r.unit], r.scores, r.rank, r.of) for r in ranked  # type: ignore[arg-type]
+            Ranked(by_code[r.unit], r.scores, r.rank, r.of)
+            for r in ranked  # type: ignore[arg-type]
         ]
     return results

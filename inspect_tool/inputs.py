@@ -172,9 +172,7 @@ def parse_inputs(
     for extra in raw:
         if extra not in names:
             expected = ", ".join(sorted(names)) or _("none")
-            errors.append(
-                (extra, _("unknown input (expected: {names})").format(names=expected))
-            )
+            errors.append((extra, _("unknown input (expected: {names})").format(names=expected)))
     for spec in specs:
         try:
             values[spec.name] = parse_value(spec, raw.get(spec.name))

@@ -9,6 +9,7 @@ then calls that closure per answer, with no lookup or hook call on the hot path.
 from __future__ import annotations
 
 import random
+import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
@@ -32,7 +33,7 @@ class Outcome(NamedTuple):
 
     The explanation is kept as a template and its arguments, formatted only when someone reads
     it: scoring thousands of units must not format thousands of sentences. Float arguments are
-    written as points are (`fmt`).
+    without a format spec are written as points are (`fmt`): 0.3, not 0.30000000000000004.
     """
 
     points: float
@@ -41,9 +42,19 @@ class Outcome(NamedTuple):
 
     @property
     def explanation(self) -> str:
-        if not self.template:
-            return ""
-        return self.template.format(*(fmt(a) if isinstance(a, float) else a for a in self.args))
+        return _FORMATTER.format(self.template, *self.args) if self.template else ""
+
+
+class _PointsFormatter(string.Formatter):
+    """Formats floats without a format spec as points are written (`fmt`)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, float) and not format_spec:
+            return fmt(value)
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _PointsFormatter()
 
 
 Scorer = Callable[[Mapping[str, Any]], Outcome]
@@ -159,9 +170,7 @@ def number_param(
     value = params.get(key, default)
     where = path if path is not None else key
     if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append(
-            ParamProblem(where, _("'{key}' must be a number").format(key=key))
-        )
+        problems.append(ParamProblem(where, _("'{key}' must be a number").format(key=key)))
         return None
     if low is not None and value < low - 1e-9:
         problems.append(
@@ -186,8 +195,9 @@ def entry_keys(
             problems.append(
                 ParamProblem(
                     path,
-                    _("unknown key '{key}' (accepted: {names}); quote labels that hold commas")
-                    .format(key=key, names=", ".join(allowed)),
+                    _(
+                        "unknown key '{key}' (accepted: {names}); quote labels that hold commas"
+                    ).format(key=key, names=", ".join(allowed)),
                 )
             )
 

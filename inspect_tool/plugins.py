@@ -113,8 +113,10 @@ class _Loader:
         if isinstance(required, int) and required > hookspecs.API_VERSION:
             self.registry.fail(
                 name,
-                _("built for plugin API {need}, this inspect-tool has API {have}; update "
-                  "inspect-tool").format(need=required, have=hookspecs.API_VERSION),
+                _(
+                    "built for plugin API {need}, this inspect-tool has API {have}; update "
+                    "inspect-tool"
+                ).format(need=required, have=hookspecs.API_VERSION),
             )
             return
         try:
@@ -135,7 +137,10 @@ class _Loader:
             version = ep.dist.version if ep.dist else ""
             if self.pm.is_blocked(ep.name):
                 self.registry.plugins[ep.name] = PluginInfo(
-                    ep.name, "entry point", version, error=_("blocked by {env}").format(env=BLOCK_ENV)
+                    ep.name,
+                    "entry point",
+                    version,
+                    error=_("blocked by {env}").format(env=BLOCK_ENV),
                 )
                 continue
             try:

@@ -8,9 +8,9 @@ tree is flattened into index lists, so scoring a unit is two tight loops over pl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from operator import itemgetter
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from .i18n import _
@@ -178,7 +178,9 @@ class Engine:
         self._leaves[node.code] = node
         slot = self._slot(node.code)
         scorer = method.compile(node.params, node.max_points)
-        self._items.append(_Item(node.code, slot, node.max_points, scorer, node.na_policy == "full"))
+        self._items.append(
+            _Item(node.code, slot, node.max_points, scorer, node.na_policy == "full")
+        )
         return slot
 
     # -- what front ends need -----------------------------------------------------------------
@@ -187,8 +189,9 @@ class Engine:
         try:
             return self._leaves[code]
         except KeyError:
-            raise KeyError(_("no scorable item '{code}' in {set}").format(
-                code=code, set=self.cset.key)) from None
+            raise KeyError(
+                _("no scorable item '{code}' in {set}").format(code=code, set=self.cset.key)
+            ) from None
 
     def method(self, code: str) -> ScoringMethod:
         self.item(code)

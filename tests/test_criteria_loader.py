@@ -81,30 +81,64 @@ def test_hash_follows_content_not_layout(write, methods):
 @pytest.mark.parametrize(
     ("old", "new", "needle", "message"),
     [
-        ("max_points: 2\n        method: yes_no", "max_pints: 2\n        method: yes_no",
-         "max_pints", "unknown key 'max_pints' in a criterion (did you mean 'max_points'?)"),
+        (
+            "max_points: 2\n        method: yes_no",
+            "max_pints: 2\n        method: yes_no",
+            "max_pints",
+            "unknown key 'max_pints' in a criterion (did you mean 'max_points'?)",
+        ),
         ("        title: Kế hoạch\n", "", 'code: "1.1"', "a criterion is missing 'title'"),
-        ("max_points: 2\n        method: yes_no", "max_points: hai\n        method: yes_no",
-         "max_points: hai", "'max_points' must be a number, not 'hai'"),
-        ("method: ratio", "method: ratoi", "method: ratoi",
-         "unknown scoring method 'ratoi' (did you mean 'ratio'?)"),
-        ("{min: 95, points: 3}", "{min: 95, points: 7}", "tiers: [",
-         "'points' must be at most 5"),
-        ("{min: 100, points: 5}, {min: 95", "{min: 90, points: 5}, {min: 95", "tiers: [",
-         "tiers must be listed highest 'min' first"),
-        ("denominator: Kế hoạch}", "denominator: Kế hoạch, target: 200}", "params: {num",
-         "'target' must be at most 100"),
-        ("params: {numerator", "params: {unit: 1, numerator", "params: {unit",
-         "unknown param 'unit' for method 'ratio'"),
-        ("  - {min: 50, label: Đạt}", "  - {min: 95, label: Đạt}", "{min: 95, label: Đạt}",
-         "bands out of order"),
-        ("na_policy: forbid", "na_policy: never", "na_policy: never",
-         "'na_policy' must be one of exclude, full, forbid, not 'never'"),
-        ("level: [commune, ward]", "level: [commune, town]", "level:",
-         "unknown level 'town'"),
+        (
+            "max_points: 2\n        method: yes_no",
+            "max_points: hai\n        method: yes_no",
+            "max_points: hai",
+            "'max_points' must be a number, not 'hai'",
+        ),
+        (
+            "method: ratio",
+            "method: ratoi",
+            "method: ratoi",
+            "unknown scoring method 'ratoi' (did you mean 'ratio'?)",
+        ),
+        ("{min: 95, points: 3}", "{min: 95, points: 7}", "tiers: [", "'points' must be at most 5"),
+        (
+            "{min: 100, points: 5}, {min: 95",
+            "{min: 90, points: 5}, {min: 95",
+            "tiers: [",
+            "tiers must be listed highest 'min' first",
+        ),
+        (
+            "denominator: Kế hoạch}",
+            "denominator: Kế hoạch, target: 200}",
+            "params: {num",
+            "'target' must be at most 100",
+        ),
+        (
+            "params: {numerator",
+            "params: {unit: 1, numerator",
+            "params: {unit",
+            "unknown param 'unit' for method 'ratio'",
+        ),
+        (
+            "  - {min: 50, label: Đạt}",
+            "  - {min: 95, label: Đạt}",
+            "{min: 95, label: Đạt}",
+            "bands out of order",
+        ),
+        (
+            "na_policy: forbid",
+            "na_policy: never",
+            "na_policy: never",
+            "'na_policy' must be one of exclude, full, forbid, not 'never'",
+        ),
+        ("level: [commune, ward]", "level: [commune, town]", "level:", "unknown level 'town'"),
         ("year: 2025", "year: next", "year: next", "'year' must be a year such as 2025"),
-        ("  - code: \"1\"\n", "  - code: \"1\"\n    colour: red\n", "colour: red",
-         "unknown key 'colour' in an area"),
+        (
+            '  - code: "1"\n',
+            '  - code: "1"\n    colour: red\n',
+            "colour: red",
+            "unknown key 'colour' in an area",
+        ),
     ],
 )
 def test_each_mistake_is_reported_with_its_line(write, methods, old, new, needle, message):
@@ -128,8 +162,10 @@ def test_duplicate_codes(write, methods):
 
 
 def test_children_that_do_not_add_up(write, methods):
-    text = edit('code: "1.2"\n        title: Kiểm tra\n        max_points: 3',
-                'code: "1.2"\n        title: Kiểm tra\n        max_points: 4')
+    text = edit(
+        'code: "1.2"\n        title: Kiểm tra\n        max_points: 3',
+        'code: "1.2"\n        title: Kiểm tra\n        max_points: 4',
+    )
     found = problems_of(write, methods, text)
     assert any("criterion 1.2: its children add up to 3, not 4" in p for p in found)
     assert any(f":{line_of(text, 'max_points: 4')}:" in p for p in found)
@@ -139,8 +175,9 @@ def test_children_that_do_not_add_up(write, methods):
 
 def test_areas_must_add_up_to_the_set(write, methods):
     found = problems_of(write, methods, edit("max_points: 10", "max_points: 12"))
-    assert found == [f"{found[0].split(':')[0]}:7: the regular areas add up to 10, "
-                     "not max_points 12"]
+    assert found == [
+        f"{found[0].split(':')[0]}:7: the regular areas add up to 10, not max_points 12"
+    ]
 
 
 def test_bonus_penalty_content_need_not_add_up_but_signed_methods_stay_there(write, methods):
@@ -151,7 +188,9 @@ def test_bonus_penalty_content_need_not_add_up_but_signed_methods_stay_there(wri
 
 def test_all_problems_are_reported_at_once(write, methods):
     text = edit("method: ratio", "method: ratoi").replace("year: 2025", "year: x")
-    text = text.replace("max_points: 2\n        method: yes_no", "max_pnts: 2\n        method: yes_no")
+    text = text.replace(
+        "max_points: 2\n        method: yes_no", "max_pnts: 2\n        method: yes_no"
+    )
     found = problems_of(write, methods, text)
     assert len(found) >= 4  # unknown method, bad year, unknown key, missing max_points
 
@@ -170,9 +209,7 @@ def test_duplicate_yaml_keys_are_refused(write, methods):
 
 def test_no_object_construction(write, methods, tmp_path):
     marker = tmp_path / "pwned"
-    found = problems_of(
-        write, methods, f"id: !!python/object/apply:os.system ['touch {marker}']\n"
-    )
+    found = problems_of(write, methods, f"id: !!python/object/apply:os.system ['touch {marker}']\n")
     assert "not allowed in a data file" in found[0]
     assert not marker.exists()
 

@@ -13,15 +13,24 @@ def answers(engine, **raw):
     out = {}
     for key, value in raw.items():
         code = key.replace("_", ".")
-        out[code] = engine.check(code, None, na=True) if value == "na" else engine.check(code, value)
+        out[code] = (
+            engine.check(code, None, na=True) if value == "na" else engine.check(code, value)
+        )
     return out
 
 
 def test_full_marks(small_engine):
-    scores = small_engine.score(answers(small_engine, **{
-        "1_1": {"done": True}, "1_2_1": {"done": True},
-        "1_2_2": {"numerator": 5, "denominator": 5}, "2_1": {"value": 100},
-    }))
+    scores = small_engine.score(
+        answers(
+            small_engine,
+            **{
+                "1_1": {"done": True},
+                "1_2_1": {"done": True},
+                "1_2_2": {"numerator": 5, "denominator": 5},
+                "2_1": {"value": 100},
+            },
+        )
+    )
     assert (scores.total, scores.max_points, scores.index) == (10, 10, 100)
     assert scores.band.label == "Xuất sắc"
     assert scores.points["1"] == 5 and scores.points["1.2"] == 3
@@ -35,10 +44,16 @@ def test_nothing_answered(small_engine):
 
 
 def test_partial_and_explanations(small_engine):
-    scores = small_engine.score(answers(small_engine, **{
-        "1_1": {"done": "no"}, "1_2_2": {"numerator": 3, "denominator": 4},
-        "2_1": {"value": 96},
-    }))
+    scores = small_engine.score(
+        answers(
+            small_engine,
+            **{
+                "1_1": {"done": "no"},
+                "1_2_2": {"numerator": 3, "denominator": 4},
+                "2_1": {"value": 96},
+            },
+        )
+    )
     assert scores.points["1.2.2"] == 1.5
     assert scores.points["2.1"] == 3
     assert scores.total == 4.5
@@ -50,9 +65,16 @@ def test_partial_and_explanations(small_engine):
 
 
 def test_na_excluded_leaves_the_maximum(small_engine):
-    scores = small_engine.score(answers(small_engine, **{
-        "1_1": {"done": True}, "1_2_2": "na", "2_1": {"value": 100},
-    }))
+    scores = small_engine.score(
+        answers(
+            small_engine,
+            **{
+                "1_1": {"done": True},
+                "1_2_2": "na",
+                "2_1": {"value": 100},
+            },
+        )
+    )
     assert scores.max_points == 8
     assert scores.maxima["1.2"] == 1 and scores.maxima["1"] == 3
     assert scores.total == 7
@@ -74,8 +96,12 @@ def test_na_forbidden(small_engine):
 
 
 def test_bonus_and_penalty_are_capped_and_total_stays_in_range(small_engine):
-    full = {"1_1": {"done": True}, "1_2_1": {"done": True},
-            "1_2_2": {"numerator": 5, "denominator": 5}, "2_1": {"value": 100}}
+    full = {
+        "1_1": {"done": True},
+        "1_2_1": {"done": True},
+        "1_2_2": {"numerator": 5, "denominator": 5},
+        "2_1": {"value": 100},
+    }
     bonus = small_engine.score(answers(small_engine, **full, B_1={"count": 5}))
     assert bonus.points["B"] == 1  # area cap
     assert bonus.total == 10  # never above the maximum
@@ -102,7 +128,9 @@ def test_invalid_answers_name_item_and_reason(small_engine):
 def test_inputs_drive_the_form(small_engine):
     specs = small_engine.inputs("1.2.2")
     assert [(s.name, s.type, s.label) for s in specs] == [
-        ("numerator", "count", "Đã kiểm tra"), ("denominator", "count", "Kế hoạch")]
+        ("numerator", "count", "Đã kiểm tra"),
+        ("denominator", "count", "Kế hoạch"),
+    ]
 
 
 def test_ranking_shares_ranks_on_equal_index(small_engine):
@@ -110,8 +138,12 @@ def test_ranking_shares_ranks_on_equal_index(small_engine):
         return small_engine.score({"2.1": Answer({"value": value})} if value else {})
 
     ranked = rank([("c", unit(95)), ("a", unit(100)), ("b", unit(95)), ("d", unit(None))])
-    assert [(r.unit, r.label) for r in ranked] == [("a", "1/4"), ("b", "2/4"), ("c", "2/4"),
-                                                   ("d", "4/4")]
+    assert [(r.unit, r.label) for r in ranked] == [
+        ("a", "1/4"),
+        ("b", "2/4"),
+        ("c", "2/4"),
+        ("d", "4/4"),
+    ]
 
 
 def test_engine_is_deterministic_and_pure(small_engine):

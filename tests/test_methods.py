@@ -43,9 +43,13 @@ def test_yes_no(methods):
 
 
 def test_choice(methods):
-    params = {"options": [{"key": "full", "label": "Đầy đủ", "points": 1},
-                          {"key": "part", "label": "Một phần", "points": 0.5},
-                          {"key": "none", "label": "Không", "points": 0}]}
+    params = {
+        "options": [
+            {"key": "full", "label": "Đầy đủ", "points": 1},
+            {"key": "part", "label": "Một phần", "points": 0.5},
+            {"key": "none", "label": "Không", "points": 0},
+        ]
+    }
     outcome = run(methods, "choice", params, 1, {"choice": "part"})
     assert outcome.points == 0.5
     assert outcome.explanation == "Một phần → 0.5"
@@ -73,26 +77,34 @@ def test_ratio_with_excusals(methods):
     params = {"numerator": "Đúng hạn", "denominator": "Đã giải quyết", "excused": "Khách quan"}
     outcome = run(methods, "ratio", params, 2, {"numerator": 14, "denominator": 27})
     assert outcome.points == round(2 * 14 / 27, 2)
-    excused = run(methods, "ratio", params, 2,
-                  {"numerator": 14, "denominator": 27, "excused": 13})
+    excused = run(methods, "ratio", params, 2, {"numerator": 14, "denominator": 27, "excused": 13})
     assert excused.points == 2
     assert excused.explanation == "14/14 = 100% (target 100%) → 2"
     empty = run(methods, "ratio", params, 2, {"numerator": 0, "denominator": 0})
     assert empty.points == 2
-    zero = run(methods, "ratio", params | {"when_empty": "zero"}, 2,
-               {"numerator": 0, "denominator": 0})
+    zero = run(
+        methods, "ratio", params | {"when_empty": "zero"}, 2, {"numerator": 0, "denominator": 0}
+    )
     assert zero.points == 0
-    target = run(methods, "ratio", {"numerator": "a", "denominator": "b", "target": 50}, 1,
-                 {"numerator": 30, "denominator": 100})
+    target = run(
+        methods,
+        "ratio",
+        {"numerator": "a", "denominator": "b", "target": 50},
+        1,
+        {"numerator": 30, "denominator": 100},
+    )
     assert target.points == 0.6
-    problems = methods["ratio"].check_inputs(params, {"numerator": 20, "denominator": 27,
-                                                      "excused": 10})
+    problems = methods["ratio"].check_inputs(
+        params, {"numerator": 20, "denominator": 27, "excused": 10}
+    )
     assert problems == [("numerator", "cannot exceed Đã giải quyết less those excused (17)")]
 
 
 def test_tiers(methods):
-    params = {"input": {"label": "Tỷ lệ"}, "tiers": [{"min": 100, "points": 1},
-                                                      {"min": 95, "points": 0.5}]}
+    params = {
+        "input": {"label": "Tỷ lệ"},
+        "tiers": [{"min": 100, "points": 1}, {"min": 95, "points": 0.5}],
+    }
     assert run(methods, "tiers", params, 1, {"value": 100}).points == 1
     assert run(methods, "tiers", params, 1, {"value": "95%"}).points == 0.5
     assert run(methods, "tiers", params, 1, {"value": 94.99}).points == 0
@@ -110,8 +122,10 @@ def test_deduction_floor(methods):
 
 
 def test_deadline_tiers(methods):
-    params = {"deadline": dt.date(2025, 1, 31), "late": [{"days": 15, "points": 0.1},
-                                                          {"days": 60, "points": 0.05}]}
+    params = {
+        "deadline": dt.date(2025, 1, 31),
+        "late": [{"days": 15, "points": 0.1}, {"days": 60, "points": 0.05}],
+    }
     assert run(methods, "deadline", params, 0.2, {"date": "2025-01-31"}).points == 0.2
     assert run(methods, "deadline", params, 0.2, {"date": "2025-02-15"}).points == 0.1
     assert run(methods, "deadline", params, 0.2, {"date": dt.date(2025, 2, 16)}).points == 0.05
@@ -124,18 +138,34 @@ def test_deadline_tiers(methods):
 
 
 def test_bonus_penalty(methods):
-    assert run(methods, "bonus_penalty", {"direction": "bonus", "per": 0.5}, 1,
-               {"count": 3}).points == 1
-    assert run(methods, "bonus_penalty", {"direction": "penalty", "per": 0.5}, 1,
-               {"count": 1}).points == -0.5
+    assert (
+        run(methods, "bonus_penalty", {"direction": "bonus", "per": 0.5}, 1, {"count": 3}).points
+        == 1
+    )
+    assert (
+        run(methods, "bonus_penalty", {"direction": "penalty", "per": 0.5}, 1, {"count": 1}).points
+        == -0.5
+    )
     assert methods["bonus_penalty"].signed
     assert param_errors(methods, "bonus_penalty", {"direction": "up"}) == [
         "'direction' must be bonus or penalty"
     ]
 
 
-@pytest.mark.parametrize("name", ["manual", "yes_no", "choice", "checklist", "ratio", "tiers",
-                                  "deduction", "deadline", "bonus_penalty"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "manual",
+        "yes_no",
+        "choice",
+        "checklist",
+        "ratio",
+        "tiers",
+        "deduction",
+        "deadline",
+        "bonus_penalty",
+    ],
+)
 def test_every_builtin_is_registered_and_declares_inputs(methods, name):
     method = methods[name]
     assert method.name == name and method.description

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from inspect_tool import ScoringMethod, hookimpl, hookspecs
 from inspect_tool.catalog import build_catalog
-from inspect_tool.model import InputSpec
 from inspect_tool.methods import Outcome
+from inspect_tool.model import InputSpec
 from inspect_tool.plugins import DEFAULT_PLUGINS, load_plugins
 from inspect_tool.scoring import Engine
 
@@ -28,7 +28,9 @@ class Stars(ScoringMethod):
 
     def compile(self, params, max_points):
         def score(values):
-            return Outcome(round(max_points * values["stars"] / 5, 2), "{0} sao", (values["stars"],))
+            return Outcome(
+                round(max_points * values["stars"] / 5, 2), "{0} sao", (values["stars"],)
+            )
 
         return score
 
@@ -93,7 +95,10 @@ def write_plugin(folder: Path, name: str, body: str) -> None:
 
 def test_folder_plugin_provides_a_method_and_a_set(tmp_path):
     plugins = tmp_path / "plugins"
-    write_plugin(plugins, "local_rules", f'''
+    write_plugin(
+        plugins,
+        "local_rules",
+        """
         from pathlib import Path
         import inspect_tool
         from tests.test_plugins import Stars
@@ -107,7 +112,8 @@ def test_folder_plugin_provides_a_method_and_a_set(tmp_path):
         @inspect_tool.hookimpl
         def register_criteria_sets(register):
             register(Path(__file__).with_name("stars.yaml"))
-    ''')
+    """,
+    )
     (plugins / "stars.yaml").write_text(STAR_SET, encoding="utf-8")
     registry = load_plugins(plugins, entry_points=False)
     info = registry.plugins["local_rules"]
@@ -120,14 +126,21 @@ def test_folder_plugin_provides_a_method_and_a_set(tmp_path):
 def test_broken_plugins_are_isolated_and_named(tmp_path):
     plugins = tmp_path / "plugins"
     write_plugin(plugins, "bad_import", "import no_such_module_here\n")
-    write_plugin(plugins, "bad_hook", '''
+    write_plugin(
+        plugins,
+        "bad_hook",
+        """
         import inspect_tool
 
         @inspect_tool.hookimpl
         def register_methods(register):
             raise RuntimeError("the plugin author's bug")
-    ''')
-    write_plugin(plugins, "bad_register", '''
+    """,
+    )
+    write_plugin(
+        plugins,
+        "bad_register",
+        """
         import inspect_tool
 
         @inspect_tool.hookimpl
@@ -135,13 +148,20 @@ def test_broken_plugins_are_isolated_and_named(tmp_path):
             register("not a method")
             from inspect_tool.builtin_methods import YesNo
             register(YesNo())
-    ''')
+    """,
+    )
     registry = load_plugins(plugins, entry_points=False)
     messages = [str(p) for p in registry.problems]
-    assert any(m.startswith("plugin 'bad_import': could not be loaded: ModuleNotFoundError")
-               for m in messages)
-    assert any(m.startswith("plugin 'bad_hook': hook register_methods failed: RuntimeError: "
-                            "the plugin author's bug") for m in messages)
+    assert any(
+        m.startswith("plugin 'bad_import': could not be loaded: ModuleNotFoundError")
+        for m in messages
+    )
+    assert any(
+        m.startswith(
+            "plugin 'bad_hook': hook register_methods failed: RuntimeError: the plugin author's bug"
+        )
+        for m in messages
+    )
     assert "plugin 'bad_register': register() needs a named ScoringMethod instance" in messages
     assert "plugin 'bad_register': method 'yes_no' is already registered" in messages
     # the rest of the tool keeps working
@@ -152,9 +172,13 @@ def test_broken_plugins_are_isolated_and_named(tmp_path):
 
 def test_blocked_plugin_is_not_loaded(tmp_path, monkeypatch):
     plugins = tmp_path / "plugins"
-    write_plugin(plugins, "noisy", '''
+    write_plugin(
+        plugins,
+        "noisy",
+        """
         raise SystemExit("must not be imported")
-    ''')
+    """,
+    )
     monkeypatch.setenv("INSPECT_TOOL_BLOCK_PLUGINS", "noisy, other")
     registry = load_plugins(plugins, entry_points=False)
     assert registry.plugins["noisy"].error == "blocked by INSPECT_TOOL_BLOCK_PLUGINS"
@@ -163,14 +187,18 @@ def test_blocked_plugin_is_not_loaded(tmp_path, monkeypatch):
 
 def test_plugin_for_a_newer_api_is_refused(tmp_path):
     plugins = tmp_path / "plugins"
-    write_plugin(plugins, "future", f'''
+    write_plugin(
+        plugins,
+        "future",
+        f"""
         import inspect_tool
         INSPECT_TOOL_API = {hookspecs.API_VERSION + 1}
 
         @inspect_tool.hookimpl
         def register_methods(register):
             raise AssertionError("must not be called")
-    ''')
+    """,
+    )
     registry = load_plugins(plugins, entry_points=False)
     assert "built for plugin API 2, this inspect-tool has API 1" in str(registry.problems[0])
 
@@ -184,3 +212,21 @@ def test_every_hook_is_documented():
         spec = getattr(hookspecs, name)
         args = ", ".join(spec.__code__.co_varnames[: spec.__code__.co_argcount])
         assert re.search(rf"^### `{name}\({re.escape(args)}\)`", docs, re.M), name
+
+
+def test_the_guide_example_works_as_a_folder_plugin(tmp_path):
+    """The worked example in docs/plugins.md is real code: load it and score with it."""
+    docs = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", docs, re.S).group(1)
+    write_plugin(tmp_path, "hoa_an_rules", code)
+    registry = load_plugins(tmp_path, entry_points=False)
+    assert registry.plugins["hoa_an_rules"].methods == ["same_day_share"]
+    (tmp_path / "local.yaml").write_text(
+        STAR_SET.replace("method: stars", "method: same_day_share, params: {target: 40}"),
+        encoding="utf-8",
+    )
+    catalog = build_catalog([("t", tmp_path / "local.yaml")], registry.methods)
+    engine = Engine(catalog.get("stars"), registry.methods)
+    scores = engine.score({"S.1": engine.check("S.1", {"same_day": 30, "total": 100})})
+    assert scores.total == 1.5
+    assert scores.explanation("S.1") == "30.0% trong ngày → 1.5"
