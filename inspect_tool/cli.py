@@ -335,6 +335,7 @@ def scores_as_dict(cset: CriteriaSet, scores) -> dict[str, Any]:
                 "max_points": scores.maxima[code],
                 "status": status,
                 "explanation": scores.explanation(code),
+                "inputs": dict(scores.answers[code].inputs) if code in scores.answers else {},
             }
             for code, status in scores.status.items()
         },

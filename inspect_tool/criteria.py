@@ -249,14 +249,7 @@ class _Reader:
         code = self.code(data)
         kind = self.choice(data, "kind", AREA_KINDS, "regular")
         bonus = kind == "bonus_penalty"
-        criteria = tuple(
-            c
-            for c in (
-                self.read_criterion(c, policy, bonus)
-                for c in self.items(data, "criteria", _("criteria"))
-            )
-            if c
-        )
+        criteria = self.read_criteria(data, "criteria", _("criteria"), policy, bonus)
         total = sum(c.max_points for c in criteria)
         if bonus:
             if "max_points" not in data:
@@ -289,6 +282,13 @@ class _Reader:
             line=data.line,
         )
 
+    def read_criteria(
+        self, data: LineDict, key: str, what: str, policy: str, bonus: bool
+    ) -> tuple[Criterion, ...]:
+        """The criteria listed under `key`, leaving out those too broken to read."""
+        read = (self.read_criterion(c, policy, bonus) for c in self.items(data, key, what))
+        return tuple(c for c in read if c)
+
     def read_criterion(self, data: Any, policy: str, bonus: bool) -> Criterion | None:
         if not self.keys(data, CRITERION_KEYS, _("a criterion")):
             return None
@@ -316,14 +316,7 @@ class _Reader:
                             "'{key}' belongs on a scorable item, not on a criterion with children"
                         ).format(key=key),
                     )
-            children = tuple(
-                c
-                for c in (
-                    self.read_criterion(c, policy, bonus)
-                    for c in self.items(data, "children", _("sub-criteria"))
-                )
-                if c
-            )
+            children = self.read_criteria(data, "children", _("sub-criteria"), policy, bonus)
             total = sum(c.max_points for c in children)
             if children and not bonus and abs(total - max_points) > TOLERANCE:
                 self.problem(

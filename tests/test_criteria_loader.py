@@ -248,3 +248,23 @@ def test_record_figures_must_not_clash(write, methods):
     found = problems_of(write, methods, text)
     assert any("figure 'numerator' clashes" in p for p in found)
     assert any("unknown input type 'colour'" in p for p in found)
+
+
+def test_the_format_guide_examples_are_valid(tmp_path, methods):
+    """The minimal set in docs/criteria-format.md loads, and its answers example scores."""
+    import re
+
+    from inspect_tool.answers import read_answers
+    from inspect_tool.scoring import Engine
+    from tests.conftest import REPO
+
+    guide = (REPO / "docs" / "criteria-format.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, re.S)
+    (tmp_path / "guide.yaml").write_text(blocks[0], encoding="utf-8")
+    cset = load_set(tmp_path / "guide.yaml", methods)
+    assert cset.id == "vi-du-2025" and cset.max_points == 10
+    answers_block = next(b for b in blocks if b.startswith('"1.1"'))
+    (tmp_path / "answers.yaml").write_text(answers_block, encoding="utf-8")
+    engine = Engine(cset, methods)
+    scores = engine.score(read_answers(tmp_path / "answers.yaml", engine))
+    assert scores.total == 4 + 2 + 3.6
