@@ -47,3 +47,9 @@ def register_criteria_sets(register: Callable[[Path], None]) -> None:
     set. A file with problems is reported with its ``path:line`` messages and left out; the
     other sets stay available.
     """
+
+
+def hook_names() -> list[str]:
+    """The names of all hooks in this spec, for listing and checking plugins."""
+    marker = f"{PROJECT}_spec"
+    return sorted(name for name, value in globals().items() if hasattr(value, marker))

@@ -9,6 +9,7 @@ plugin must not stop an inspection team from working.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -87,11 +88,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _hook_names(plugin: object) -> list[str]:
-    return sorted(
-        name
-        for name in dir(hookspecs)
-        if name.startswith("register_") and callable(getattr(plugin, name, None))
-    )
+    return [name for name in hookspecs.hook_names() if callable(getattr(plugin, name, None))]
 
 
 class _Loader:
@@ -123,6 +120,20 @@ class _Loader:
             self.pm.register(plugin, name=name)
         except Exception as exc:  # e.g. a hookimpl with arguments the spec does not have
             self.registry.fail(name, _describe(exc))
+            return
+        self.unknown_hooks(plugin, name)
+
+    def unknown_hooks(self, plugin: object, name: str) -> None:
+        """Name hook implementations that match no hook: a typo would otherwise do nothing."""
+        known = hookspecs.hook_names()
+        for attr in dir(plugin):
+            if attr in known or self.pm.parse_hookimpl_opts(plugin, attr) is None:
+                continue
+            hint = difflib.get_close_matches(attr, known, n=1)
+            message = _("'{hook}' is not a hook of inspect-tool").format(hook=attr)
+            if hint:
+                message += _(" (did you mean '{hint}'?)").format(hint=hint[0])
+            self.registry.fail(name, message)
 
     def failed_import(self, name: str, source: str, exc: BaseException, version: str = "") -> None:
         self.registry.plugins[name] = PluginInfo(name, source, version)

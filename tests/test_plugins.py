@@ -206,7 +206,7 @@ def test_plugin_for_a_newer_api_is_refused(tmp_path):
 def test_every_hook_is_documented():
     """Like datasette's test: each hook has a `name(args)` heading in docs/plugins.md."""
     docs = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
-    hooks = [n for n in dir(hookspecs) if n.startswith("register_")]
+    hooks = hookspecs.hook_names()
     assert hooks
     for name in hooks:
         spec = getattr(hookspecs, name)
@@ -230,3 +230,22 @@ def test_the_guide_example_works_as_a_folder_plugin(tmp_path):
     scores = engine.score({"S.1": engine.check("S.1", {"same_day": 30, "total": 100})})
     assert scores.total == 1.5
     assert scores.explanation("S.1") == "30.0% trong ngày → 1.5"
+
+
+def test_a_misspelt_hook_is_named(tmp_path):
+    write_plugin(
+        tmp_path,
+        "typo",
+        """
+        import inspect_tool
+
+        @inspect_tool.hookimpl
+        def register_method(register):
+            pass
+    """,
+    )
+    registry = load_plugins(tmp_path, entry_points=False)
+    assert [str(p) for p in registry.problems] == [
+        "plugin 'typo': 'register_method' is not a hook of inspect-tool "
+        "(did you mean 'register_methods'?)"
+    ]
