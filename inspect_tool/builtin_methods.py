@@ -1,7 +1,9 @@
 """The built-in scoring methods, registered through the same hook that plugins use.
 
 Each follows a rule seen in real reform criteria sets (see docs/criteria-format.md). Points
-are rounded to two decimals, as the sets and the minutes write them.
+are rounded to two decimals, as the sets and the minutes write them. Scorers return plain
+`(points, template, args)` tuples rather than `Outcome`s: the same shape, built in C, which
+matters when a province's whole year is scored at once.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from .hookspecs import hookimpl
 from .i18n import _
 from .inputs import option_pair
 from .methods import (
-    Outcome,
     ParamProblem,
+    Result,
     Scorer,
     ScoringMethod,
     entry_keys,
@@ -55,9 +57,9 @@ class Manual(ScoringMethod):
     def compile(self, params, max_points):
         why = _("points given by the assessor: {0}")
 
-        def score(values: Mapping[str, Any]) -> Outcome:
+        def score(values: Mapping[str, Any]) -> Result:
             points = round(values["points"], 2)
-            return Outcome(points, why, (points,))
+            return (points, why, (points,))
 
         return score
 
@@ -80,8 +82,8 @@ class YesNo(ScoringMethod):
         yes, no = float(params.get("yes", max_points)), float(params.get("no", 0))
         done, not_done = (yes, _("done"), ()), (no, _("not done"), ())
 
-        def score(values: Mapping[str, Any]) -> Outcome:
-            return Outcome(*(done if values["done"] else not_done))
+        def score(values: Mapping[str, Any]) -> Result:
+            return done if values["done"] else not_done
 
         return score
 
@@ -138,9 +140,9 @@ class Choice(ScoringMethod):
         }
         why = _("{0} → {1}")
 
-        def score(values: Mapping[str, Any]) -> Outcome:
+        def score(values: Mapping[str, Any]) -> Result:
             points, label = table[values["choice"]]
-            return Outcome(points, why, (label, points))
+            return (points, why, (label, points))
 
         return score
 
@@ -205,10 +207,10 @@ class Checklist(ScoringMethod):
         total = len(points_of)
         why = _("{0} of {1} elements → {2}")
 
-        def score(values: Mapping[str, Any]) -> Outcome:
+        def score(values: Mapping[str, Any]) -> Result:
             ticked = values["ticked"]
             points = round(min(max_points, sum(map(points_of.__getitem__, ticked))), 2)
-            return Outcome(points, why, (len(ticked), total, points))
+            return (points, why, (len(ticked), total, points))
 
         return score
 
@@ -271,14 +273,14 @@ class Ratio(ScoringMethod):
         why = _("{0}/{1} = {2}% (target {3}%) → {4}")
         why_empty = _("nothing to count → {0}")
 
-        def score(values: Mapping[str, Any]) -> Outcome:
+        def score(values: Mapping[str, Any]) -> Result:
             num = values["numerator"]
             den = values["denominator"] - (values.get("excused") or 0)
             if den <= 0:
-                return Outcome(empty, why_empty, (empty,))
+                return (empty, why_empty, (empty,))
             rate = num * 100.0 / den
             points = round(max_points * min(1.0, rate / target), 2)
-            return Outcome(points, why, (num, den, rate, target, points))
+            return (points, why, (num, den, rate, target, points))
 
         return score
 
@@ -332,17 +334,29 @@ class Tiers(ScoringMethod):
             ),
         )
 
+    def sample(self, params, max_points, rng):
+        """A value in a random band between thresholds, so every tier gets visited."""
+        (spec,) = self.inputs(params, max_points)
+        top = spec.max if spec.max is not None else 100 if spec.type == "percent" else None
+        low = spec.min if spec.min is not None else 0
+        bounds = [float(t["min"]) for t in params["tiers"]]
+        edges = [top if top is not None else bounds[0] * 1.2, *bounds, low]
+        i = rng.randrange(len(edges) - 1)
+        lo, hi = sorted((edges[i], edges[i + 1]))
+        value = rng.uniform(max(lo, low), hi if top is None else min(hi, top))
+        return {"value": int(value) if spec.type == "count" else round(value, 1)}
+
     def compile(self, params, max_points):
         tiers = [(float(t["min"]), float(t["points"])) for t in params["tiers"]]
         below = float(params.get("below", 0))
         why, why_below = _("{0} ≥ {1} → {2}"), _("{0} below every threshold → {1}")
 
-        def score(values: Mapping[str, Any]) -> Outcome:
+        def score(values: Mapping[str, Any]) -> Result:
             value = values["value"]
             for low, points in tiers:
                 if value >= low:
-                    return Outcome(points, why, (value, low, points))
-            return Outcome(below, why_below, (value, below))
+                    return (points, why, (value, low, points))
+            return (below, why_below, (value, below))
 
         return score
 
@@ -368,10 +382,10 @@ class Deduction(ScoringMethod):
         per = float(params["per"])
         why = _("{0} × −{1} → {2}")
 
-        def score(values: Mapping[str, Any]) -> Outcome:
+        def score(values: Mapping[str, Any]) -> Result:
             count = values["count"]
             points = round(max(0.0, max_points - per * count), 2)
-            return Outcome(points, why, (count, per, points))
+            return (points, why, (count, per, points))
 
         return score
 
@@ -418,15 +432,15 @@ class Deadline(ScoringMethod):
         on_time, not_done = _("done {0}, by the deadline {1}"), _("not done → 0")
         late_why = _("done {0}, {1} days after the deadline {2} → {3}")
 
-        def score(values: Mapping[str, Any]) -> Outcome:
+        def score(values: Mapping[str, Any]) -> Result:
             done = values["date"]
             if done is None:
-                return Outcome(0.0, not_done)
+                return (0.0, not_done, ())
             if done <= deadline:
-                return Outcome(max_points, on_time, (done, deadline))
+                return (max_points, on_time, (done, deadline))
             days = (done - deadline).days
             points = next((p for limit, p in late if days <= limit), 0.0)
-            return Outcome(points, late_why, (done, days, deadline, points))
+            return (points, late_why, (done, days, deadline, points))
 
         return score
 
@@ -456,10 +470,10 @@ class BonusPenalty(ScoringMethod):
         sign = 1.0 if params["direction"] == "bonus" else -1.0
         why = _("{0} × {1} → {2}")
 
-        def score(values: Mapping[str, Any]) -> Outcome:
+        def score(values: Mapping[str, Any]) -> Result:
             count = values["count"]
             points = round(sign * min(max_points, per * count), 2)
-            return Outcome(points, why, (count, sign * per, points))
+            return (points, why, (count, sign * per, points))
 
         return score
 

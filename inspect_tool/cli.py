@@ -41,6 +41,17 @@ def bold(text: str) -> Text:
     return Text(text, style="bold")
 
 
+def level_label(level: str) -> str:
+    labels = {
+        "commune": _("commune"),
+        "ward": _("ward"),
+        "special_zone": _("special zone"),
+        "department": _("department"),
+        "province": _("province"),
+    }
+    return labels.get(level, level)
+
+
 def dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -380,8 +391,9 @@ def demo_command(ctx: Ctx, as_json: bool) -> None:
             _("Rank"),
             _("Code"),
             _("Unit"),
-            *(a.code for a in cset.areas),
+            _("Kind"),
             _("Total"),
+            _("Max"),
             _("Index %"),
             _("Band"),
             title=f"{cset.title} ({cset.key})",
@@ -391,8 +403,9 @@ def demo_command(ctx: Ctx, as_json: bool) -> None:
                 r.label,
                 r.unit.code,
                 r.unit.name,
-                *(fmt(r.scores.points[a.code]) for a in cset.areas),
+                level_label(r.unit.kind),
                 f"{r.scores.total:.2f}",
+                fmt(r.scores.max_points),
                 f"{r.scores.index:.2f}",
                 r.scores.band_label,
             )

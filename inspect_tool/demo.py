@@ -33,7 +33,7 @@ def demo_results(core: Core) -> dict[str, list[Ranked]]:
         scored = []
         for unit in units:
             rng = random.Random(f"{set_id}/{unit.code}")
-            quality = 0.35 + 0.6 * rng.random()
+            quality = 0.15 + 0.85 * rng.random()
             scored.append((unit, engine.score(sample_answers(engine, rng, quality=quality))))
         by_code = {unit.code: unit for unit in units}
         ranked = rank((unit.code, scores) for unit, scores in scored)

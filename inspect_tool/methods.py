@@ -57,7 +57,8 @@ class _PointsFormatter(string.Formatter):
 _FORMATTER = _PointsFormatter()
 
 
-Scorer = Callable[[Mapping[str, Any]], Outcome]
+Result = tuple[float, str, tuple[Any, ...]]  # an Outcome, or a plain tuple of the same three
+Scorer = Callable[[Mapping[str, Any]], Result]
 
 
 def fmt(value: float) -> str:

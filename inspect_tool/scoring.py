@@ -66,12 +66,12 @@ class Scores:
     @cached_property
     def points(self) -> dict[str, float]:
         """Every code (item, criterion, area) → points."""
-        return dict(zip(self.engine.codes, self._points, strict=True))
+        return {c: round(p, 2) for c, p in zip(self.engine.codes, self._points, strict=True)}
 
     @cached_property
     def maxima(self) -> dict[str, float]:
         """Every code → its maximum after N/A exclusions."""
-        return dict(zip(self.engine.codes, self._maxima, strict=True))
+        return {c: round(m, 2) for c, m in zip(self.engine.codes, self._maxima, strict=True)}
 
     @cached_property
     def status(self) -> dict[str, str]:
@@ -87,7 +87,7 @@ class Scores:
         """Answered item code → how its points came about (the scorer is pure: run it again)."""
         scorer = self.engine.scorer
         return {
-            code: scorer(code)(self.answers[code].inputs)
+            code: Outcome._make(scorer(code)(self.answers[code].inputs))
             for code, state in self.status.items()
             if state == ANSWERED
         }
@@ -249,12 +249,12 @@ class Engine:
         for slot, children, low, high, bonus in self._groups:
             total = sum(children(points))
             if bonus:
-                points[slot] = round(min(high, max(low, total)), 2)
+                points[slot] = min(high, max(low, total))
             elif reduced:
-                maxima[slot] = top = round(sum(children(maxima)), 2)
-                points[slot] = round(min(top, total), 2)
+                maxima[slot] = top = sum(children(maxima))
+                points[slot] = min(top, total)
             else:
-                points[slot] = round(min(high, total), 2)
+                points[slot] = min(high, total)
         maximum = round(sum(self._regular(maxima)), 2)
         total = round(sum(self._regular(points)) + sum(self._bonus(points)), 2)
         total = min(maximum, max(0.0, total))

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from inspect_tool.inputs import parse_inputs
+from inspect_tool.methods import Outcome
 
 
 def run(methods, name, params, max_points, raw):
@@ -16,7 +17,7 @@ def run(methods, name, params, max_points, raw):
     values, errors = parse_inputs(method.inputs(params, max_points), raw)
     assert errors == []
     assert method.check_inputs(params, values) == []
-    return method.compile(params, max_points)(values)
+    return Outcome._make(method.compile(params, max_points)(values))
 
 
 def param_errors(methods, name, params, max_points=1.0):
