@@ -389,11 +389,9 @@ def demo_command(ctx: Ctx, as_json: bool) -> None:
         cset = ctx.core.criteria_set(set_id)
         table = Table(
             _("Rank"),
-            _("Code"),
             _("Unit"),
             _("Kind"),
-            _("Total"),
-            _("Max"),
+            _("Points"),
             _("Index %"),
             _("Band"),
             title=f"{cset.title} ({cset.key})",
@@ -401,11 +399,9 @@ def demo_command(ctx: Ctx, as_json: bool) -> None:
         for r in results[set_id]:
             table.add_row(
                 r.label,
-                r.unit.code,
                 r.unit.name,
                 level_label(r.unit.kind),
-                f"{r.scores.total:.2f}",
-                fmt(r.scores.max_points),
+                f"{r.scores.total:.2f}/{fmt(r.scores.max_points)}",
                 f"{r.scores.index:.2f}",
                 r.scores.band_label,
             )
