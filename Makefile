@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Messages: extract from the code, merge into the Vietnamese catalog, compile. Translate the
+# new entries in inspect_tool/locale/vi/LC_MESSAGES/inspect_tool.po, then run it again.
+i18n: $(VENV)/.installed-test
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output \
+		--project inspect-tool -o inspect_tool/locale/inspect_tool.pot .
+	$(BIN)/pybabel update -D inspect_tool -i inspect_tool/locale/inspect_tool.pot \
+		-d inspect_tool/locale --no-fuzzy-matching
+	$(BIN)/pybabel compile -D inspect_tool -d inspect_tool/locale
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_scoring.py
