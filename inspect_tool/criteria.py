@@ -385,7 +385,17 @@ class _Reader:
         self, data: LineDict, method: ScoringMethod | None, params: dict, max_points: float
     ) -> tuple[InputSpec, ...]:
         """Figures recorded beside the method's inputs; `method` is None if its params failed."""
-        taken = {s.name for s in method.inputs(params, max_points)} if method else set()
+        taken: set[str] = set()
+        if method is not None:
+            try:
+                taken = {s.name for s in method.inputs(params, max_points)}
+            except Exception as exc:  # a plugin method's bug, reported as a problem of the item
+                self.problem(
+                    data.line_of("method"),
+                    _("method '{method}' could not declare its inputs: {error}").format(
+                        method=method.name, error=f"{type(exc).__name__}: {exc}"
+                    ),
+                )
         specs: list[InputSpec] = []
         for item in self.items(data, "record", _("figures")):
             if not self.keys(item, RECORD_KEYS, _("a recorded figure")):

@@ -107,8 +107,15 @@ class ScoringMethod:
             return problems
         try:
             return self.check_params(params, max_points)
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            return [ParamProblem(None, _("params not understood: {error}").format(error=exc))]
+        except Exception as exc:  # a method's own bug must not stop the whole catalog
+            return [
+                ParamProblem(
+                    None,
+                    _("method '{method}' could not check its params: {error}").format(
+                        method=self.name, error=f"{type(exc).__name__}: {exc}"
+                    ),
+                )
+            ]
 
     def check_params(self, params: Mapping[str, Any], max_points: float) -> list[ParamProblem]:
         return []

@@ -249,3 +249,26 @@ def test_a_misspelt_hook_is_named(tmp_path):
         "plugin 'typo': 'register_method' is not a hook of inspect-tool "
         "(did you mean 'register_methods'?)"
     ]
+
+
+def test_a_method_that_crashes_while_checking_is_reported_not_raised(tmp_path):
+    class Crashing(Stars):
+        name = "crashing"
+
+        def check_params(self, params, max_points):
+            raise ZeroDivisionError("oops")
+
+    class Plugin:
+        @hookimpl
+        def register_methods(self, register):
+            register(Crashing())
+
+    registry = load_plugins(tmp_path, entry_points=False, extra=[("crashing", Plugin())])
+    (tmp_path / "c.yaml").write_text(
+        STAR_SET.replace("method: stars", "method: crashing"), encoding="utf-8"
+    )
+    catalog = build_catalog([("t", tmp_path / "c.yaml")], registry.methods)
+    assert catalog.sets == []
+    assert "method 'crashing' could not check its params: ZeroDivisionError: oops" in str(
+        catalog.problems[0]
+    )
