@@ -472,6 +472,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _area_dict(a: Area) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": a.code,
+        "title": a.title,
+        "kind": a.kind,
+        "max_points": a.max_points,
+    }
+    if a.is_bonus_penalty:
+        data["min_points"] = a.min_points
+    data["criteria"] = [_criterion_dict(c) for c in a.criteria]
+    return data
+
+
 def set_as_dict(cset: CriteriaSet) -> dict[str, Any]:
     """The set as plain data: for `--json`, for hashing, and to embed in documents."""
     return {
@@ -485,17 +498,7 @@ def set_as_dict(cset: CriteriaSet) -> dict[str, Any]:
         "na_policy": cset.na_policy,
         "notes": cset.notes,
         "bands": [{"min": b.min_percent, "label": b.label, "code": b.code} for b in cset.bands],
-        "areas": [
-            {
-                "code": a.code,
-                "title": a.title,
-                "kind": a.kind,
-                "max_points": a.max_points,
-                "min_points": a.min_points,
-                "criteria": [_criterion_dict(c) for c in a.criteria],
-            }
-            for a in cset.areas
-        ],
+        "areas": [_area_dict(a) for a in cset.areas],
         "source": cset.source,
         "hash": cset.hash,
     }

@@ -158,9 +158,98 @@ NOT_APPLICABLE = Answer(na=True)
 
 @dataclass(frozen=True)
 class Unit:
-    """A unit assessed: a commune, ward, special zone or department."""
+    """A unit assessed: a commune, ward, special zone or department.
+
+    A unit that was merged or renamed keeps its code and history; `valid_from`/`valid_to`
+    (ISO dates, empty when open) say when it existed as such, and `successor` names the unit
+    it became part of, so results can be compared across years.
+    """
 
     code: str
     name: str
     kind: str
     parent: str = ""
+    valid_from: str = ""
+    valid_to: str = ""
+    successor: str = ""
+
+
+# -- assessments ----------------------------------------------------------------------------
+
+KINDS: tuple[str, ...] = ("self", "appraisal", "inspection")
+STATES: tuple[str, ...] = ("draft", "submitted", "finalized")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A document cited as evidence (tài liệu kiểm chứng)."""
+
+    number: str = ""  # e.g. "12/KH-UBND"
+    date: str = ""  # ISO date
+    issuer: str = ""
+    file: str = ""  # a file the assessor attached, by name
+    sha256: str = ""  # of that file, so a later copy can be checked against it
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """Everything recorded for one item of an assessment."""
+
+    code: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # JSON-ready (dates as ISO text)
+    na: bool = False
+    evidence: tuple[Evidence, ...] = ()
+    note: str = ""
+    reason: str = ""  # why an appraisal's points differ from the self-assessment's
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A shortcoming (tồn tại, hạn chế) found in an area."""
+
+    area: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A recommendation (đề nghị) for an area, with its deadline."""
+
+    area: str
+    text: str
+    deadline: str = ""  # ISO date
+
+
+@dataclass(frozen=True)
+class Participant:
+    name: str
+    role: str  # e.g. "Trưởng đoàn", "Chủ tịch UBND xã"
+    side: str = "team"  # "team" (the inspecting side) or "unit"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One unit, one year, one criteria set (pinned by id, version and hash), of one kind."""
+
+    id: str
+    unit: str
+    year: int
+    kind: str  # one of KINDS
+    set_id: str
+    set_version: str
+    set_hash: str
+    state: str = "draft"  # one of STATES
+    base: str = ""  # for an appraisal: the self-assessment it starts from
+    place: str = ""
+    started: str = ""  # ISO date-time of the visit
+    ended: str = ""
+    created: str = ""
+    updated: str = ""
+    items: Mapping[str, ItemRecord] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    participants: tuple[Participant, ...] = ()
+
+    @property
+    def set_key(self) -> str:
+        return f"{self.set_id}@{self.set_version}"

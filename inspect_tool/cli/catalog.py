@@ -1,94 +1,22 @@
-"""The command line: one `inspect-tool` with a subcommand per job.
-
-A thin shell over the core: it parses arguments, calls the core, and prints tables for people
-or JSON (`--json`) for scripts. Exit codes: 0 success, 1 invalid input (with the reasons),
-2 usage error.
-"""
+"""Commands about criteria sets, plugins and scoring: criteria, plugins, score, demo."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
-from . import __version__
-from .catalog import UnknownSetError, set_files
-from .core import Core, open_core
-from .criteria import load_set, set_as_dict
-from .i18n import _, set_language
-from .methods import fmt
-from .model import CriteriaSet
-from .yaml_lines import ProblemsError
-
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def fail(messages: list[str] | str, code: int = 1) -> None:
-    for message in [messages] if isinstance(messages, str) else messages:
-        err.print(message, markup=False)
-    sys.exit(code)
-
-
-def bold(text: str) -> Text:
-    """Bold text from data: never read as rich markup, so "[1]" in a title stays as typed."""
-    return Text(text, style="bold")
-
-
-def level_label(level: str) -> str:
-    labels = {
-        "commune": _("commune"),
-        "ward": _("ward"),
-        "special_zone": _("special zone"),
-        "department": _("department"),
-        "province": _("province"),
-    }
-    return labels.get(level, level)
-
-
-def dump(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-class Ctx:
-    def __init__(self, plugins_dir: Path | None):
-        self.plugins_dir = plugins_dir
-        self._core: Core | None = None
-
-    @property
-    def core(self) -> Core:
-        if self._core is None:
-            self._core = open_core(self.plugins_dir)
-            for problem in self._core.registry.problems:
-                err.print(_("warning: {problem}").format(problem=problem), markup=False)
-        return self._core
-
-
-pass_ctx = click.make_pass_decorator(Ctx)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="inspect-tool")
-@click.option(
-    "--plugins-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="INSPECT_TOOL_PLUGINS_DIR",
-    help="Folder of plain .py plugins (default: the user's config folder).",
-)
-@click.option("--lang", type=click.Choice(["vi", "en"]), help="Language (default: vi).")
-@click.pass_context
-def cli(ctx: click.Context, plugins_dir: Path | None, lang: str | None) -> None:
-    """inspect-tool: inspection and self-assessment of administrative reform (CCHC)."""
-    set_language(lang)
-    ctx.obj = Ctx(plugins_dir)
-
+from ..catalog import UnknownSetError, set_files
+from ..criteria import load_set, set_as_dict
+from ..i18n import _
+from ..methods import fmt
+from ..model import CriteriaSet
+from ..yaml_lines import ProblemsError
+from . import cli
+from .common import Ctx, bold, dump, err, fail, json_option, level_label, out, pass_ctx
 
 # -- criteria ---------------------------------------------------------------------------------
 
@@ -272,7 +200,7 @@ def score_command(
     ctx: Ctx, set_ref: str, answers_file: Path, show_items: bool, as_json: bool
 ) -> None:
     """Score one unit from an answers file (YAML or JSON: item code → inputs, or na: true)."""
-    from .answers import read_answers
+    from ..answers import read_answers
 
     try:
         engine = ctx.core.engine(set_ref)
@@ -361,7 +289,7 @@ def scores_as_dict(cset: CriteriaSet, scores) -> dict[str, Any]:
 @pass_ctx
 def demo_command(ctx: Ctx, as_json: bool) -> None:
     """Score the built-in demo province's units on the shipped sets and rank them."""
-    from .demo import DEMO_SETS, demo_results
+    from ..demo import DEMO_SETS, demo_results
 
     try:
         results = demo_results(ctx.core)
@@ -407,7 +335,3 @@ def demo_command(ctx: Ctx, as_json: bool) -> None:
             )
         out.print(table)
     click.echo(_("Demo data: a fictional province; answers are generated, not real results."))
-
-
-def main() -> None:
-    cli(prog_name="inspect-tool")

@@ -1,0 +1,101 @@
+"""What every command shares: consoles, errors, JSON, and the context (core and store)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from ..bundle import BundleError
+from ..catalog import UnknownSetError
+from ..core import Core, open_core
+from ..i18n import _
+from ..store import Store, StoreError, open_store
+from ..workflow import Workflow, WorkflowError
+from ..yaml_lines import ProblemsError
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(messages: list[str] | str, code: int = 1) -> None:
+    for message in [messages] if isinstance(messages, str) else messages:
+        err.print(message, markup=False)
+    sys.exit(code)
+
+
+def bold(text: str) -> Text:
+    """Bold text from data: never read as rich markup, so "[1]" in a title stays as typed."""
+    return Text(text, style="bold")
+
+
+def level_label(level: str) -> str:
+    labels = {
+        "commune": _("commune"),
+        "ward": _("ward"),
+        "special_zone": _("special zone"),
+        "department": _("department"),
+        "province": _("province"),
+    }
+    return labels.get(level, level)
+
+
+def dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class Ctx:
+    """Opened lazily: `--help` and commands that need neither start fast."""
+
+    def __init__(self, plugins_dir: Path | None, db: Path | None = None, user: str | None = None):
+        self.plugins_dir = plugins_dir
+        self.db = db
+        self.user = user
+        self._core: Core | None = None
+        self._store: Store | None = None
+
+    @property
+    def core(self) -> Core:
+        if self._core is None:
+            self._core = open_core(self.plugins_dir)
+            for problem in self._core.registry.problems:
+                err.print(_("warning: {problem}").format(problem=problem), markup=False)
+        return self._core
+
+    def store(self, *, write: bool = True) -> Store:
+        if self._store is None:
+            self._store = open_store(self.db, user=self.user, write=write)
+            click.get_current_context().call_on_close(self._store.close)
+        return self._store
+
+    def workflow(self) -> Workflow:
+        return Workflow(self.core, self.store())
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+EXPECTED = (ProblemsError, UnknownSetError, StoreError, WorkflowError, BundleError)
+
+
+def guard(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors that bad input causes into their message and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ProblemsError as exc:
+            fail([str(p) for p in exc.problems])
+        except EXPECTED as exc:
+            fail(str(exc))
+
+    return wrapper
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

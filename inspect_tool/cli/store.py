@@ -1,0 +1,563 @@
+"""Commands about the store: units, assessments and their life, audit, export and import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from .. import audit as audit_log
+from ..bundle import export_bundle, import_bundle, read_bundle, write_bundle
+from ..i18n import _
+from ..methods import fmt
+from ..model import Assessment, Evidence
+from ..store import Change
+from ..units import read_units_csv
+from ..workflow import WorkflowError
+from . import cli
+from .common import Ctx, bold, dump, fail, guard, json_option, level_label, out, pass_ctx
+
+# -- units ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def units() -> None:
+    """Import, list and show units (communes, wards, special zones, departments)."""
+
+
+@units.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+@guard
+def units_import(ctx: Ctx, csv_file: Path) -> None:
+    """Import units from a CSV with columns code,name,kind,parent (all rows or none)."""
+    incoming = read_units_csv(csv_file)
+    store = ctx.store()
+    current = {u.code: u for u in store.units()}
+    changed = [u for u in incoming if current.get(u.code) != u]
+    store.put_units(
+        changed,
+        [
+            Change(
+                f"unit {u.code}", asdict(current[u.code]) if u.code in current else None, asdict(u)
+            )
+            for u in changed
+        ],
+    )
+    added = sum(1 for u in changed if u.code not in current)
+    click.echo(
+        _("{n} units read: {added} added, {updated} updated, {same} unchanged.").format(
+            n=len(incoming),
+            added=added,
+            updated=len(changed) - added,
+            same=len(incoming) - len(changed),
+        )
+    )
+
+
+@units.command("list")
+@json_option
+@pass_ctx
+@guard
+def units_list(ctx: Ctx, as_json: bool) -> None:
+    """List the units in the store."""
+    rows = ctx.store(write=False).units()
+    if as_json:
+        dump([asdict(u) for u in rows])
+        return
+    table = Table(_("Code"), _("Name"), _("Kind"), _("Parent"), title=_("Units"))
+    for u in rows:
+        table.add_row(u.code, u.name, level_label(u.kind), u.parent)
+    out.print(table)
+
+
+@units.command("show")
+@click.argument("code")
+@json_option
+@pass_ctx
+@guard
+def units_show(ctx: Ctx, code: str, as_json: bool) -> None:
+    """Show a unit and its assessments."""
+    store = ctx.store(write=False)
+    unit = store.unit(code)
+    if unit is None:
+        fail(_("no unit '{code}'").format(code=code))
+    mine = [a for a in store.assessments() if a.unit == code]
+    if as_json:
+        dump(asdict(unit) | {"assessments": [_summary(ctx, a) for a in mine]})
+        return
+    out.print(bold(f"{unit.code} {unit.name}"), f"({level_label(unit.kind)}, {unit.parent})")
+    if unit.valid_from or unit.valid_to or unit.successor:
+        click.echo(
+            _("valid {start} to {end}; became part of {successor}").format(
+                start=unit.valid_from or "…",
+                end=unit.valid_to or "…",
+                successor=unit.successor or "—",
+            )
+        )
+    _assessment_table(ctx, mine)
+
+
+# -- assessments ------------------------------------------------------------------------------
+
+
+@cli.group()
+def assess() -> None:
+    """Create, answer, submit, finalize and reopen assessments."""
+
+
+def _summary(ctx: Ctx, a: Assessment) -> dict:
+    flow = ctx.workflow() if ctx._store is not None else None
+    scores = flow.scores(a) if flow else None
+    return {
+        "id": a.id,
+        "unit": a.unit,
+        "year": a.year,
+        "kind": a.kind,
+        "state": a.state,
+        "set": a.set_key,
+        "answered": len(a.items),
+        "updated": a.updated,
+        "base": a.base,
+        **(
+            {
+                "total": scores.total,
+                "max_points": scores.max_points,
+                "index": scores.index,
+                "band": scores.band_label,
+                "items": len(scores.status),
+            }
+            if scores
+            else {}
+        ),
+    }
+
+
+def _assessment_table(ctx: Ctx, rows: list[Assessment]) -> None:
+    table = Table(
+        _("Id"), _("Unit"), _("Year"), _("Kind"), _("State"), _("Answered"), _("Index %"), _("Band")
+    )
+    for a in rows:
+        s = _summary(ctx, a)
+        table.add_row(
+            a.id[:8],
+            a.unit,
+            str(a.year),
+            _(a.kind),
+            _(a.state),
+            f"{s['answered']}/{s['items']}",
+            f"{s['index']:.2f}",
+            s["band"],
+        )
+    out.print(table)
+
+
+@assess.command("new")
+@click.argument("unit")
+@click.option("--set", "set_ref", required=True, help="Criteria set id (or id@version).")
+@click.option("--year", type=int, required=True)
+@click.option("--kind", type=click.Choice(["self", "appraisal", "inspection"]), required=True)
+@pass_ctx
+@guard
+def assess_new(ctx: Ctx, unit: str, set_ref: str, year: int, kind: str) -> None:
+    """Start an assessment of UNIT; prints its id."""
+    click.echo(ctx.workflow().new(unit, set_ref, year, kind).id)
+
+
+@assess.command("list")
+@click.option("--unit")
+@click.option("--year", type=int)
+@json_option
+@pass_ctx
+@guard
+def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> None:
+    """List assessments, with progress, index and band."""
+    store = ctx.store(write=False)
+    rows = [
+        a
+        for a in store.assessments()
+        if (unit is None or a.unit == unit) and (year is None or a.year == year)
+    ]
+    rows.sort(key=lambda a: (a.year, a.unit, a.created))
+    if as_json:
+        dump([_summary(ctx, a) for a in rows])
+    else:
+        _assessment_table(ctx, rows)
+
+
+@assess.command("show")
+@click.argument("ref", metavar="ID")
+@json_option
+@pass_ctx
+@guard
+def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
+    """Show an assessment item by item, with totals, index and band."""
+    ctx.store(write=False)
+    flow = ctx.workflow()
+    a = flow.get(ref)
+    engine = flow.engine(a)
+    scores = engine.score(flow.answers(a))
+    base = flow.scores(flow.store.assessment(a.base)) if a.base else None
+    if as_json:
+        dump(
+            {
+                **asdict(a),
+                "totals": {
+                    "total": scores.total,
+                    "max_points": scores.max_points,
+                    "index": scores.index,
+                    "band": scores.band_label,
+                },
+                "points": scores.points,
+                "explanations": {c: scores.explanation(c) for c in scores.status},
+                "missing": flow.missing(a),
+            }
+        )
+        return
+    unit = flow.store.unit(a.unit)
+    out.print(
+        bold(f"{a.unit} {unit.name if unit else ''}"),
+        f"{a.year} · {_(a.kind)} · {_(a.state)} · {a.set_key} · {a.id}",
+    )
+    columns = [_("Code"), _("Item"), _("Points"), _("Max")]
+    if base:
+        columns.insert(2, _("Self"))
+    table = Table(*columns, _("Why"), _("Note / evidence"))
+    for area in engine.cset.areas:
+        row = [bold(area.code), bold(area.title)]
+        if base:
+            row.append(fmt(base.points[area.code]))
+        table.add_row(*row, fmt(scores.points[area.code]), fmt(scores.maxima[area.code]), "", "")
+        for item in (c for c in area.walk() if c.is_item):
+            rec = a.items.get(item.code)
+            notes = "; ".join(
+                filter(
+                    None,
+                    [
+                        rec.note if rec else "",
+                        *(e.number for e in (rec.evidence if rec else ())),
+                        (_("reason: ") + rec.reason) if rec and rec.reason else "",
+                    ],
+                )
+            )
+            row = [item.code, item.title]
+            if base:
+                row.append(fmt(base.points[item.code]))
+            table.add_row(
+                *row,
+                fmt(scores.points[item.code]),
+                fmt(scores.maxima[item.code]),
+                scores.explanation(item.code),
+                notes,
+            )
+    out.print(table)
+    click.echo(
+        _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
+            total=f"{scores.total:.2f}",
+            max=fmt(scores.max_points),
+            index=f"{scores.index:.2f}",
+            band=scores.band_label or "—",
+        )
+    )
+    for finding in a.findings:
+        click.echo(_("Finding ({area}): {text}").format(area=finding.area, text=finding.text))
+    for rec in a.recommendations:
+        click.echo(
+            _("Recommendation ({area}, by {deadline}): {text}").format(
+                area=rec.area, deadline=rec.deadline or "—", text=rec.text
+            )
+        )
+    for p in a.participants:
+        click.echo(
+            _("Participant: {name}, {role} ({side})").format(
+                name=p.name, role=p.role, side=_(p.side)
+            )
+        )
+
+
+def _evidence(texts: tuple[str, ...], files: tuple[Path, ...]) -> list[Evidence] | None:
+    """`NUMBER[;DATE[;ISSUER]]` texts and attached files (hashed) as evidence references."""
+    if not texts and not files:
+        return None
+    found: list[Evidence] = []
+    for text in texts:
+        number, date, issuer = ([p.strip() for p in text.split(";")] + ["", ""])[:3]
+        if date:
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                raise WorkflowError(
+                    _(
+                        "evidence '{text}': '{date}' is not a date (write NUMBER;2025-01-31;ISSUER)"
+                    ).format(text=text, date=date)
+                ) from None
+        found.append(Evidence(number=number, date=date, issuer=issuer))
+    for path in files:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        found.append(Evidence(file=path.name, sha256=digest))
+    return found
+
+
+@assess.command("answer")
+@click.argument("ref", metavar="ID")
+@click.argument("code")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A method input, e.g. --input numerator=4541 (repeat for each).",
+)
+@click.option("--points", help="Points, for items scored by hand (manual method).")
+@click.option("--na", is_flag=True, help="Mark the item not applicable.")
+@click.option("--note")
+@click.option(
+    "--evidence",
+    multiple=True,
+    metavar="NUMBER;DATE;ISSUER",
+    help="An evidence document, e.g. '12/KH-UBND;2025-01-10;UBND xã'.",
+)
+@click.option(
+    "--evidence-file", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--reason", help="Why an appraisal changes the self-assessed points.")
+@pass_ctx
+@guard
+def assess_answer(
+    ctx: Ctx,
+    ref: str,
+    code: str,
+    inputs: tuple[str, ...],
+    points: str | None,
+    na: bool,
+    note: str | None,
+    evidence: tuple[str, ...],
+    evidence_file: tuple[Path, ...],
+    reason: str | None,
+) -> None:
+    """Record the answer to one item; a wrong value is refused with the reason."""
+    raw = {}
+    for pair in inputs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.UsageError(_("--input takes NAME=VALUE, not '{pair}'").format(pair=pair))
+        raw[name.strip()] = value
+    flow = ctx.workflow()
+    a = flow.answer(
+        ref,
+        code,
+        raw,
+        points=points,
+        na=na,
+        note=note,
+        evidence=_evidence(evidence, evidence_file),
+        reason=reason,
+    )
+    scores = flow.scores(a)
+    click.echo(
+        _("{code}: {points} / {max} ({why}). Total {total}, index {index}%.").format(
+            code=code,
+            points=fmt(scores.points[code]),
+            max=fmt(scores.maxima[code]),
+            why=scores.explanation(code),
+            total=f"{scores.total:.2f}",
+            index=f"{scores.index:.2f}",
+        )
+    )
+
+
+@assess.command("submit")
+@click.argument("ref", metavar="ID")
+@pass_ctx
+@guard
+def assess_submit(ctx: Ctx, ref: str) -> None:
+    """Submit a draft (every item answered, required evidence cited, changes explained)."""
+    a = ctx.workflow().submit(ref)
+    click.echo(_("{id}: {state}").format(id=a.id[:8], state=_(a.state)))
+
+
+@assess.command("finalize")
+@click.argument("ref", metavar="ID")
+@pass_ctx
+@guard
+def assess_finalize(ctx: Ctx, ref: str) -> None:
+    """Finalize (lock) a submitted assessment."""
+    a = ctx.workflow().finalize(ref)
+    click.echo(_("{id}: {state}").format(id=a.id[:8], state=_(a.state)))
+
+
+@assess.command("reopen")
+@click.argument("ref", metavar="ID")
+@click.option("--reason", help="Why it is reopened (required, logged).")
+@pass_ctx
+@guard
+def assess_reopen(ctx: Ctx, ref: str, reason: str | None) -> None:
+    """Reopen a submitted or finalized assessment as a draft."""
+    a = ctx.workflow().reopen(ref, reason or "")
+    click.echo(_("{id}: {state}").format(id=a.id[:8], state=_(a.state)))
+
+
+@assess.command("finding")
+@click.argument("ref", metavar="ID")
+@click.argument("area")
+@click.argument("text")
+@pass_ctx
+@guard
+def assess_finding(ctx: Ctx, ref: str, area: str, text: str) -> None:
+    """Record a finding (tồn tại, hạn chế) for an area."""
+    ctx.workflow().add_finding(ref, area, text)
+
+
+@assess.command("recommend")
+@click.argument("ref", metavar="ID")
+@click.argument("area")
+@click.argument("text")
+@click.option("--deadline", default="", help="ISO date, e.g. 2026-03-31.")
+@pass_ctx
+@guard
+def assess_recommend(ctx: Ctx, ref: str, area: str, text: str, deadline: str) -> None:
+    """Record a recommendation (đề nghị) for an area, with its deadline."""
+    ctx.workflow().add_recommendation(ref, area, text, deadline)
+
+
+@assess.command("participant")
+@click.argument("ref", metavar="ID")
+@click.argument("name")
+@click.option("--role", required=True)
+@click.option("--side", type=click.Choice(["team", "unit"]), default="team")
+@pass_ctx
+@guard
+def assess_participant(ctx: Ctx, ref: str, name: str, role: str, side: str) -> None:
+    """Record a participant and their role."""
+    ctx.workflow().add_participant(ref, name, role, side)
+
+
+@assess.command("visit")
+@click.argument("ref", metavar="ID")
+@click.option("--place")
+@click.option("--start", help="ISO date-time, e.g. 2025-11-20T08:30.")
+@click.option("--end")
+@pass_ctx
+@guard
+def assess_visit(ctx: Ctx, ref: str, place: str | None, start: str | None, end: str | None) -> None:
+    """Record the place and time of the visit."""
+    fields = {}
+    for key, value in (("started", start), ("ended", end)):
+        if value:
+            try:
+                dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise WorkflowError(
+                    _("'{value}' is not a date and time (write it as 2025-11-20T08:30)").format(
+                        value=value
+                    )
+                ) from None
+            fields[key] = value
+    if place is not None:
+        fields["place"] = place
+    ctx.workflow().update_header(ref, **fields)
+
+
+# -- audit, export, import ------------------------------------------------------------------
+
+
+@cli.group()
+def audit() -> None:
+    """Check and read the audit trail."""
+
+
+@audit.command("verify")
+@json_option
+@pass_ctx
+@guard
+def audit_verify(ctx: Ctx, as_json: bool) -> None:
+    """Check every audit log's hash chain; exit 1 at the first broken entry."""
+    store = ctx.store(write=False)
+    checked = entries = 0
+    for name, log in store.audit_logs():
+        broken = audit_log.verify(name, log)
+        if broken:
+            if as_json:
+                dump({"ok": False, "log": broken.log, "seq": broken.seq, "reason": broken.reason})
+                raise SystemExit(1)
+            fail(_("audit trail broken: {broken}").format(broken=broken))
+        checked += 1
+        entries += len(log)
+    if as_json:
+        dump({"ok": True, "logs": checked, "entries": entries})
+    else:
+        click.echo(
+            _("audit trail intact: {logs} logs, {entries} entries").format(
+                logs=checked, entries=entries
+            )
+        )
+
+
+@audit.command("show")
+@click.argument("ref", metavar="ID", required=False)
+@json_option
+@pass_ctx
+@guard
+def audit_show(ctx: Ctx, ref: str | None, as_json: bool) -> None:
+    """Show the audit log of an assessment (or of the units, without ID)."""
+    store = ctx.store(write=False)
+    target = ctx.workflow().get(ref).id if ref else None
+    for name, log in store.audit_logs():
+        if (target is None and name.endswith("store.json")) or (target and target in name):
+            if as_json:
+                dump(log)
+                return
+            table = Table("#", _("When"), _("Who"), _("What"), _("Old"), _("New"))
+            for e in log:
+                table.add_row(
+                    str(e["seq"]),
+                    e["when"],
+                    e["who"],
+                    e["what"],
+                    _short(e["old"]),
+                    _short(e["new"]),
+                )
+            out.print(table)
+            return
+
+
+def _short(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+@cli.command("export")
+@click.option("--unit")
+@click.option("--year", type=int)
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+@guard
+def export_command(ctx: Ctx, unit: str | None, year: int | None, out_file: Path) -> None:
+    """Write units and assessments to a bundle file (JSON) to carry to another store."""
+    bundle = export_bundle(ctx.store(write=False), unit=unit, year=year)
+    write_bundle(out_file, bundle)
+    click.echo(
+        _("{path}: {units} units, {n} assessments").format(
+            path=out_file, units=len(bundle["units"]), n=len(bundle["assessments"])
+        )
+    )
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+@guard
+def import_command(ctx: Ctx, file: Path) -> None:
+    """Load a bundle; the same bundle twice changes nothing; conflicts are refused."""
+    data = read_bundle(file)
+    counts = import_bundle(ctx.store(), data)
+    click.echo(
+        _(
+            "imported {assessments} assessments and {units} units; {unchanged} already "
+            "here unchanged"
+        ).format(**counts)
+    )

@@ -1,0 +1,96 @@
+"""The store: the small interface the rest of the tool uses to keep units and assessments.
+
+The embedded TinyDB store (`tinystore`) is the default; a central server store can implement
+the same interface later. Every change goes through `Store` methods that take the list of
+changes to audit, so data and its audit entries are always written together.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .model import Assessment, Unit
+
+DB_ENV = "INSPECT_TOOL_DB"
+USER_ENV = "INSPECT_TOOL_USER"
+
+
+class StoreError(Exception):
+    """A problem with the store itself, in words for the person at the keyboard."""
+
+
+class StoreLocked(StoreError):
+    """Another process is writing to the store."""
+
+
+class StoreDamaged(StoreError):
+    """A store file cannot be read; it is left as it is and its last good copy kept."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to record in the audit trail."""
+
+    what: str
+    old: Any
+    new: Any
+
+
+class Store(Protocol):
+    path: Path
+    user: str
+
+    def close(self) -> None: ...
+
+    # units
+    def units(self) -> list[Unit]: ...
+    def unit(self, code: str) -> Unit | None: ...
+    def put_units(self, units: list[Unit], changes: list[Change]) -> None: ...
+
+    # assessments
+    def assessment_ids(self) -> list[str]: ...
+    def assessment(self, assessment_id: str) -> Assessment: ...
+    def assessments(self) -> list[Assessment]: ...
+    def save(
+        self, assessment: Assessment, changes: list[Change], history: list[dict] | None = None
+    ) -> None:
+        """Write the assessment with its audit entries; `history` seeds the log of a new
+        assessment with the entries it already had elsewhere (an imported one)."""
+
+    # criteria sets pinned by assessments, as YAML text keyed by content hash
+    def pin_set(self, set_hash: str, text: str) -> None: ...
+    def pinned_set(self, set_hash: str) -> str | None: ...
+
+    # the audit trail: (log name, entries in order) for every log in the store
+    def audit_logs(self) -> Iterator[tuple[str, list[dict]]]: ...
+
+
+def default_store_path() -> Path:
+    """`INSPECT_TOOL_DB`, else the user's data folder."""
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV])
+    from platformdirs import user_data_path
+
+    return user_data_path("inspect-tool") / "store"
+
+
+def default_user() -> str:
+    if os.environ.get(USER_ENV):
+        return os.environ[USER_ENV]
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): still record something honest
+        return "unknown"
+
+
+def open_store(path: Path | None = None, *, user: str | None = None, write: bool = True) -> Store:
+    """Open (and create) the embedded store; `write` takes the lock against other writers."""
+    from .tinystore import TinyStore
+
+    return TinyStore(path or default_store_path(), user=user or default_user(), write=write)

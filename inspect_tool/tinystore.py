@@ -1,0 +1,351 @@
+"""The embedded store: TinyDB files in a folder, written atomically, one writer at a time.
+
+Layout of a store folder::
+
+    store.json               units, the store's schema version, the audit log of unit changes
+    assessments/<id>.json    one TinyDB file per assessment: header, items, its audit log
+    sets/<hash>.yaml         every criteria set an assessment was made with, as it was
+    .lock, lock.owner        the writers' lock and the pid holding it
+
+Stock TinyDB rewrites its whole file on every write, in place; here every file is small (one
+assessment), so a save costs the same in a store of 16 assessments as in one of 600, and every
+write goes to a temporary file that is fsynced and then atomically replaces the old one, the
+old one being kept as `<name>.bak`. A save's data and its audit entries are one write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import Query, TinyDB
+from tinydb.middlewares import CachingMiddleware
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from . import audit
+from .i18n import _
+from .model import (
+    Assessment,
+    Evidence,
+    Finding,
+    ItemRecord,
+    Participant,
+    Recommendation,
+    Unit,
+)
+from .store import Change, StoreDamaged, StoreError, StoreLocked
+
+SCHEMA = 1
+# Migrations from schema N to N + 1, applied in order when a writer opens an older store.
+MIGRATIONS: dict[int, Callable[[TinyStore], None]] = {}
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a crash leaves either the old or the new file.
+
+    The previous file is kept as `<name>.bak` (a hard link, no copy) for recovery by hand.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    if path.exists():
+        backup, link = path.with_name(path.name + ".bak"), path.with_name(f".{path.name}.bak.tmp")
+        try:
+            link.unlink(missing_ok=True)
+            os.link(path, link)
+        except OSError:  # a file system without hard links
+            shutil.copy2(path, link)
+        os.replace(link, backup)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that never writes in place and names a damaged file instead of guessing."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreDamaged(self._damaged(str(exc))) from None
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise StoreDamaged(self._damaged(str(exc))) from None
+        if not isinstance(data, dict):
+            raise StoreDamaged(self._damaged(_("not a TinyDB file")))
+        return data
+
+    def _damaged(self, why: str) -> str:
+        backup = self.path.with_name(self.path.name + ".bak")
+        message = _("{path} is damaged ({why}); it has been left as it is").format(
+            path=self.path, why=why
+        )
+        if backup.exists():
+            message += _("; the last good copy is {backup}").format(backup=backup)
+        return message
+
+    def write(self, data: dict[str, Any]) -> None:
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+    def close(self) -> None:
+        pass
+
+
+@contextmanager
+def _db(path: Path) -> Iterator[TinyDB]:
+    """A TinyDB over one file: read once, changed in memory, written once on leaving."""
+    db = TinyDB(path, storage=CachingMiddleware(AtomicJSONStorage))
+    try:
+        yield db
+    except BaseException:
+        db.storage._cache_modified_count = 0  # never write half a change
+        raise
+    finally:
+        db.close()
+
+
+def _append_audit(db: TinyDB, user: str, changes: list[Change]) -> None:
+    table = db.table("audit")
+    last = max(table.all(), key=lambda d: d.doc_id, default=None)
+    for change in changes:
+        last = audit.chain(last, user, change.what, change.old, change.new)
+        table.insert(last)
+
+
+# -- (de)serialising assessments ---------------------------------------------------------------
+
+
+def item_to_doc(item: ItemRecord) -> dict[str, Any]:
+    doc = asdict(item)
+    doc["inputs"] = dict(item.inputs)
+    doc["evidence"] = [asdict(e) for e in item.evidence]
+    return doc
+
+
+def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
+    return ItemRecord(
+        code=doc["code"],
+        inputs=dict(doc.get("inputs") or {}),
+        na=bool(doc.get("na")),
+        evidence=tuple(Evidence(**e) for e in doc.get("evidence") or ()),
+        note=doc.get("note", ""),
+        reason=doc.get("reason", ""),
+    )
+
+
+def header_to_doc(a: Assessment) -> dict[str, Any]:
+    doc = {k: v for k, v in asdict(a).items() if k != "items"}
+    for key in ("findings", "recommendations", "participants"):
+        doc[key] = [asdict(x) for x in getattr(a, key)]
+    return doc
+
+
+def assessment_from_docs(header: dict[str, Any], items: list[dict[str, Any]]) -> Assessment:
+    fields = {
+        k: v for k, v in header.items() if k not in ("findings", "recommendations", "participants")
+    }
+    return Assessment(
+        **fields,
+        items={d["code"]: item_from_doc(d) for d in items},
+        findings=tuple(Finding(**f) for f in header.get("findings") or ()),
+        recommendations=tuple(Recommendation(**r) for r in header.get("recommendations") or ()),
+        participants=tuple(Participant(**p) for p in header.get("participants") or ()),
+    )
+
+
+class TinyStore:
+    """The default Store: a folder of TinyDB files (see the module docstring)."""
+
+    def __init__(self, path: Path, *, user: str, write: bool = True):
+        self.path = Path(path)
+        self.user = user
+        self._lock: FileLock | None = None
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / "assessments").mkdir(exist_ok=True)
+        (self.path / "sets").mkdir(exist_ok=True)
+        if write:
+            self._acquire()
+        self._check_schema(write)
+
+    # -- the writers' lock -----------------------------------------------------------------
+
+    def _acquire(self) -> None:
+        """One writer at a time. The OS drops the lock when its process dies, so a lock left
+        by a crashed or killed window never blocks the next one."""
+        lock = FileLock(self.path / ".lock", timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            owner = self.path / "lock.owner"
+            pid = owner.read_text(encoding="utf-8").strip() if owner.exists() else "?"
+            raise StoreLocked(
+                _("the store {path} is open in another window, pid {pid}").format(
+                    path=self.path, pid=pid
+                )
+            ) from None
+        self._lock = lock
+        write_atomic(self.path / "lock.owner", str(os.getpid()))
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> TinyStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _writable(self) -> None:
+        if self._lock is None:
+            raise StoreError(_("the store was opened read-only"))
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def _check_schema(self, write: bool) -> None:
+        with _db(self.path / "store.json") as db:
+            meta = db.table("meta")
+            found = meta.get(doc_id=1)
+            if found is None:
+                if write:
+                    meta.insert(Document({"schema": SCHEMA, "created": audit.now_iso()}, 1))
+                return
+            schema = found.get("schema", 0)
+        if schema > SCHEMA:
+            raise StoreError(
+                _(
+                    "the store {path} was written by a newer inspect-tool (schema {found}, this "
+                    "version reads {known}); update inspect-tool"
+                ).format(path=self.path, found=schema, known=SCHEMA)
+            )
+        if schema < SCHEMA:
+            if not write:
+                raise StoreError(
+                    _("the store {path} must be upgraded: open it for writing once").format(
+                        path=self.path
+                    )
+                )
+            self._migrate(schema)
+
+    def _migrate(self, schema: int) -> None:
+        for version in range(schema, SCHEMA):
+            MIGRATIONS[version](self)
+            with _db(self.path / "store.json") as db:
+                db.table("meta").update({"schema": version + 1}, doc_ids=[1])
+                _append_audit(db, self.user, [Change("store schema", version, version + 1)])
+
+    @property
+    def schema(self) -> int:
+        with _db(self.path / "store.json") as db:
+            return (db.table("meta").get(doc_id=1) or {}).get("schema", 0)
+
+    # -- units -------------------------------------------------------------------------------
+
+    def units(self) -> list[Unit]:
+        with _db(self.path / "store.json") as db:
+            return sorted((Unit(**doc) for doc in db.table("units").all()), key=lambda u: u.code)
+
+    def unit(self, code: str) -> Unit | None:
+        with _db(self.path / "store.json") as db:
+            doc = db.table("units").get(Query().code == code)
+        return Unit(**doc) if doc else None
+
+    def put_units(self, units: list[Unit], changes: list[Change]) -> None:
+        self._writable()
+        with _db(self.path / "store.json") as db:
+            table = db.table("units")
+            for unit in units:
+                table.upsert(asdict(unit), Query().code == unit.code)
+            _append_audit(db, self.user, changes)
+
+    # -- assessments -------------------------------------------------------------------------
+
+    def _file(self, assessment_id: str) -> Path:
+        return self.path / "assessments" / f"{assessment_id}.json"
+
+    def assessment_ids(self) -> list[str]:
+        return sorted(p.stem for p in (self.path / "assessments").glob("*.json"))
+
+    def assessment(self, assessment_id: str) -> Assessment:
+        path = self._file(assessment_id)
+        if not path.exists():
+            raise KeyError(assessment_id)
+        with _db(path) as db:
+            header = db.table("header").get(doc_id=1)
+            items = db.table("items").all()
+        if header is None:
+            raise StoreDamaged(_("{path} has no assessment in it").format(path=path))
+        return assessment_from_docs(dict(header), [dict(d) for d in items])
+
+    def assessments(self) -> list[Assessment]:
+        return [self.assessment(i) for i in self.assessment_ids()]
+
+    def save(
+        self, assessment: Assessment, changes: list[Change], history: list[dict] | None = None
+    ) -> None:
+        """Write an assessment and its audit entries in one atomic replace of its file."""
+        self._writable()
+        with _db(self._file(assessment.id)) as db:
+            if history and not db.table("audit"):
+                db.table("audit").insert_multiple(history)
+            db.table("header").upsert(Document(header_to_doc(assessment), doc_id=1))
+            items = db.table("items")
+            stored = {d["code"]: d for d in items.all()}
+            wanted = {code: item_to_doc(item) for code, item in assessment.items.items()}
+            for code, doc in wanted.items():
+                if stored.get(code) != doc:
+                    if code in stored:
+                        items.update(doc, doc_ids=[stored[code].doc_id])
+                    else:
+                        items.insert(doc)
+            gone = [d.doc_id for code, d in stored.items() if code not in wanted]
+            if gone:
+                items.remove(doc_ids=gone)
+            _append_audit(db, self.user, changes)
+
+    # -- pinned criteria sets ------------------------------------------------------------------
+
+    def pin_set(self, set_hash: str, text: str) -> None:
+        path = self.path / "sets" / f"{set_hash}.yaml"
+        if not path.exists():
+            self._writable()
+            write_atomic(path, text)
+
+    def pinned_set(self, set_hash: str) -> str | None:
+        path = self.path / "sets" / f"{set_hash}.yaml"
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def audit_logs(self) -> Iterator[tuple[str, list[dict]]]:
+        for path in [self.path / "store.json", *sorted((self.path / "assessments").glob("*.json"))]:
+            with _db(path) as db:
+                entries = sorted(db.table("audit").all(), key=lambda d: d.doc_id)
+            yield str(path), [dict(e) for e in entries]

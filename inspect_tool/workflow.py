@@ -1,0 +1,420 @@
+"""The life of an assessment: create, answer, submit, finalize, reopen, appraise.
+
+This is the one place that decides what may change and when: an answer is checked by the
+engine of the set the assessment is pinned to; a finalized assessment is locked; reopening
+needs a reason; an appraisal starts from the unit's submitted self-assessment and every score
+it changes needs a reason. The CLI and the app call this; the store only keeps what it says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from .audit import now_iso
+from .core import Core
+from .criteria import parse_set, set_as_dict
+from .i18n import _
+from .model import (
+    KINDS,
+    Answer,
+    Assessment,
+    CriteriaSet,
+    Evidence,
+    Finding,
+    ItemRecord,
+    Participant,
+    Recommendation,
+)
+from .scoring import AnswerError, Engine, Scores
+from .store import Change, Store
+from .yaml_lines import load_text
+
+
+class WorkflowError(ValueError):
+    """A request refused, with the reason; nothing was changed."""
+
+
+def _plain(value: Any) -> Any:
+    """Checked input values as JSON keeps them: dates as ISO text, tuples as lists."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def record_dict(item: ItemRecord | None) -> dict[str, Any] | None:
+    from .tinystore import item_to_doc
+
+    return None if item is None else item_to_doc(item)
+
+
+def pinned_set_text(cset: CriteriaSet) -> str:
+    """A criteria set as YAML that reads back to the same content hash."""
+    data = set_as_dict(cset)
+    data.pop("source")
+    data.pop("hash")
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+class Workflow:
+    def __init__(self, core: Core, store: Store):
+        self.core = core
+        self.store = store
+        self._pinned: dict[str, Engine] = {}
+
+    # -- finding things ----------------------------------------------------------------------
+
+    def get(self, ref: str) -> Assessment:
+        """An assessment by id or by a unique prefix of it, as git takes commits."""
+        ids = self.store.assessment_ids()
+        matches = [i for i in ids if i == ref] or [i for i in ids if i.startswith(ref)]
+        if not matches or not ref:
+            raise WorkflowError(_("no assessment '{ref}'").format(ref=ref))
+        if len(matches) > 1:
+            raise WorkflowError(
+                _("'{ref}' matches {n} assessments; give more of the id").format(
+                    ref=ref, n=len(matches)
+                )
+            )
+        return self.store.assessment(matches[0])
+
+    def engine(self, assessment: Assessment) -> Engine:
+        """The engine of the exact set the assessment was made with, never a later edit."""
+        key = assessment.set_hash
+        if key in self._pinned:
+            return self._pinned[key]
+        cset = next((s for s in self.core.catalog.sets if s.hash == key), None)
+        if cset is None:
+            text = self.store.pinned_set(key)
+            if text is None:
+                raise WorkflowError(
+                    _("criteria set {set} (hash {hash}) is no longer available").format(
+                        set=assessment.set_key, hash=key[:12]
+                    )
+                )
+            cset = parse_set(
+                load_text(text, f"pinned {assessment.set_key}"),
+                f"pinned {assessment.set_key}",
+                self.core.registry.methods,
+            )
+        engine = self._pinned[key] = Engine(cset, self.core.registry.methods)
+        return engine
+
+    def answers(self, assessment: Assessment) -> dict[str, Answer]:
+        engine = self.engine(assessment)
+        out: dict[str, Answer] = {}
+        for code, item in assessment.items.items():
+            if item.na:
+                out[code] = Answer(na=True)
+            elif item.inputs:
+                out[code] = engine.check(code, item.inputs)
+        return out
+
+    def scores(self, assessment: Assessment) -> Scores:
+        return self.engine(assessment).score(self.answers(assessment))
+
+    # -- creating ------------------------------------------------------------------------------
+
+    def new(self, unit_code: str, set_ref: str, year: int, kind: str) -> Assessment:
+        if kind not in KINDS:
+            raise WorkflowError(_("kind must be one of {kinds}").format(kinds=", ".join(KINDS)))
+        unit = self.store.unit(unit_code)
+        if unit is None:
+            raise WorkflowError(
+                _("no unit '{code}': import the units first").format(code=unit_code)
+            )
+        cset = self.core.criteria_set(set_ref)
+        if cset.year != year:
+            raise WorkflowError(
+                _("criteria set {set} is for {set_year}, not {year}").format(
+                    set=cset.key, set_year=cset.year, year=year
+                )
+            )
+        if unit.kind not in cset.levels:
+            raise WorkflowError(
+                _("criteria set {set} scores {levels}, and {unit} is a {kind}").format(
+                    set=cset.key, levels=", ".join(cset.levels), unit=unit.code, kind=unit.kind
+                )
+            )
+        base: Assessment | None = None
+        if kind == "appraisal":
+            base = self._self_assessment_to_appraise(unit_code, cset, year)
+        stamp = now_iso()
+        assessment = Assessment(
+            id=uuid.uuid4().hex,
+            unit=unit.code,
+            year=year,
+            kind=kind,
+            set_id=cset.id,
+            set_version=cset.version,
+            set_hash=cset.hash,
+            base=base.id if base else "",
+            created=stamp,
+            updated=stamp,
+            items=dict(base.items) if base else {},
+        )
+        self.store.pin_set(cset.hash, pinned_set_text(cset))
+        self.store.save(
+            assessment,
+            [
+                Change(
+                    "created",
+                    None,
+                    {
+                        "unit": unit.code,
+                        "year": year,
+                        "kind": kind,
+                        "set": cset.key,
+                        "hash": cset.hash,
+                        "base": assessment.base,
+                    },
+                )
+            ],
+        )
+        return assessment
+
+    def _self_assessment_to_appraise(self, unit: str, cset: CriteriaSet, year: int) -> Assessment:
+        candidates = [
+            a
+            for a in self.store.assessments()
+            if a.unit == unit
+            and a.year == year
+            and a.kind == "self"
+            and a.set_hash == cset.hash
+            and a.state in ("submitted", "finalized")
+        ]
+        if not candidates:
+            raise WorkflowError(
+                _("unit {unit} has no submitted self-assessment for {year} on {set}").format(
+                    unit=unit, year=year, set=cset.key
+                )
+            )
+        return max(candidates, key=lambda a: a.updated)
+
+    # -- changing ------------------------------------------------------------------------------
+
+    def _editable(self, assessment: Assessment) -> None:
+        if assessment.state != "draft":
+            raise WorkflowError(
+                _("assessment {id} is {state}: reopen it (with a reason) to change it").format(
+                    id=assessment.id[:8], state=assessment.state
+                )
+            )
+
+    def _commit(self, before: Assessment, after: Assessment, changes: list[Change]) -> Assessment:
+        after = dataclasses.replace(after, updated=now_iso())
+        self.store.save(after, changes)
+        return after
+
+    def answer(
+        self,
+        ref: str,
+        code: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        points: float | str | None = None,
+        na: bool = False,
+        note: str | None = None,
+        evidence: list[Evidence] | None = None,
+        reason: str | None = None,
+    ) -> Assessment:
+        """Record an answer for one item; raise WorkflowError (changing nothing) if it is wrong.
+
+        Inputs given are merged into those already recorded, so a figure can be corrected
+        alone. `points` is how a manual item's points are typed.
+        """
+        assessment = self.get(ref)
+        self._editable(assessment)
+        engine = self.engine(assessment)
+        try:
+            criterion = engine.item(code)
+        except KeyError as exc:
+            raise WorkflowError(str(exc.args[0])) from None
+        old = assessment.items.get(code)
+        raw = dict(old.inputs) if old and not old.na else {}
+        raw.update(inputs or {})
+        if points is not None:
+            if criterion.method != "manual":
+                raise WorkflowError(
+                    _(
+                        "item {code} is scored by '{method}' from its inputs ({names}); points "
+                        "are typed only for manual items"
+                    ).format(
+                        code=code,
+                        method=criterion.method,
+                        names=", ".join(s.name for s in engine.inputs(code)),
+                    )
+                )
+            raw["points"] = points
+        try:
+            answer = engine.check(code, raw, na=na)
+        except AnswerError as exc:
+            raise WorkflowError(str(exc)) from None
+        new = ItemRecord(
+            code=code,
+            inputs={} if na else {k: _plain(v) for k, v in answer.inputs.items() if v is not None},
+            na=na,
+            evidence=tuple(evidence) if evidence is not None else (old.evidence if old else ()),
+            note=note if note is not None else (old.note if old else ""),
+            reason=reason if reason is not None else (old.reason if old else ""),
+        )
+        if assessment.kind == "appraisal":
+            self._check_reason(assessment, engine, code, answer, new)
+        items = dict(assessment.items)
+        items[code] = new
+        after = dataclasses.replace(assessment, items=items)
+        return self._commit(
+            assessment, after, [Change(f"item {code}", record_dict(old), record_dict(new))]
+        )
+
+    def _check_reason(
+        self, assessment: Assessment, engine: Engine, code: str, answer: Answer, new: ItemRecord
+    ) -> None:
+        base = self.store.assessment(assessment.base)
+        before = self.scores(base).points.get(code, 0.0)
+        after = engine.score({code: answer}).points[code]
+        if abs(before - after) > 1e-9 and not new.reason.strip():
+            raise WorkflowError(
+                _(
+                    "item {code}: the self-assessment gave {before}, this gives {after}: give the "
+                    "reason for the change (--reason)"
+                ).format(code=code, before=before, after=after)
+            )
+
+    def clear(self, ref: str, code: str) -> Assessment:
+        assessment = self.get(ref)
+        self._editable(assessment)
+        if code not in assessment.items:
+            return assessment
+        items = dict(assessment.items)
+        old = items.pop(code)
+        return self._commit(
+            assessment,
+            dataclasses.replace(assessment, items=items),
+            [Change(f"item {code}", record_dict(old), None)],
+        )
+
+    def update_header(self, ref: str, **fields: Any) -> Assessment:
+        """Place, time, participants, findings and recommendations of the assessment."""
+        assessment = self.get(ref)
+        self._editable(assessment)
+        allowed = {"place", "started", "ended", "findings", "recommendations", "participants"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise WorkflowError(f"cannot change {', '.join(sorted(unknown))}")
+        changes = [
+            Change(name, _jsonable(getattr(assessment, name)), _jsonable(value))
+            for name, value in fields.items()
+            if getattr(assessment, name) != value
+        ]
+        if not changes:
+            return assessment
+        return self._commit(assessment, dataclasses.replace(assessment, **fields), changes)
+
+    def add_finding(self, ref: str, area: str, text: str) -> Assessment:
+        a = self.get(ref)
+        self._area(a, area)
+        return self.update_header(ref, findings=(*a.findings, Finding(area, text)))
+
+    def add_recommendation(self, ref: str, area: str, text: str, deadline: str = "") -> Assessment:
+        a = self.get(ref)
+        self._area(a, area)
+        if deadline:
+            try:
+                dt.date.fromisoformat(deadline)
+            except ValueError:
+                raise WorkflowError(
+                    _("'{value}' is not a date (write it as 2025-01-31)").format(value=deadline)
+                ) from None
+        return self.update_header(
+            ref, recommendations=(*a.recommendations, Recommendation(area, text, deadline))
+        )
+
+    def add_participant(self, ref: str, name: str, role: str, side: str = "team") -> Assessment:
+        if side not in ("team", "unit"):
+            raise WorkflowError(_("side must be team or unit"))
+        a = self.get(ref)
+        return self.update_header(
+            ref, participants=(*a.participants, Participant(name, role, side))
+        )
+
+    def _area(self, assessment: Assessment, area: str) -> None:
+        codes = [a.code for a in self.engine(assessment).cset.areas]
+        if area not in codes:
+            raise WorkflowError(
+                _("no area '{area}' (areas: {codes})").format(area=area, codes=", ".join(codes))
+            )
+
+    # -- life ------------------------------------------------------------------------------------
+
+    def missing(self, assessment: Assessment) -> list[str]:
+        """What must be done before submitting: each problem in words."""
+        engine = self.engine(assessment)
+        problems = []
+        optional = {c.code for a in engine.cset.areas if a.is_bonus_penalty for c in a.walk()}
+        for criterion in engine.cset.items():
+            item = assessment.items.get(criterion.code)
+            if item is None and criterion.code in optional:
+                continue  # no bonus or penalty to record is a normal answer
+            if item is None:
+                problems.append(_("item {code}: not answered").format(code=criterion.code))
+            elif criterion.evidence_required and not item.na and not item.evidence:
+                problems.append(_("item {code}: evidence required").format(code=criterion.code))
+        if assessment.kind == "appraisal" and assessment.base:
+            base = self.scores(self.store.assessment(assessment.base)).points
+            now = self.scores(assessment).points
+            for code, item in assessment.items.items():
+                if abs(base.get(code, 0) - now.get(code, 0)) > 1e-9 and not item.reason.strip():
+                    problems.append(
+                        _("item {code}: changed score without a reason").format(code=code)
+                    )
+        return problems
+
+    def _move(
+        self, ref: str, to: str, allowed_from: tuple[str, ...], reason: str = ""
+    ) -> Assessment:
+        assessment = self.get(ref)
+        if assessment.state not in allowed_from:
+            raise WorkflowError(
+                _("assessment {id} is {state}; it cannot become {to}").format(
+                    id=assessment.id[:8], state=assessment.state, to=to
+                )
+            )
+        change = Change("state", assessment.state, to)
+        if reason:
+            change = Change("state", assessment.state, {"state": to, "reason": reason})
+        return self._commit(assessment, dataclasses.replace(assessment, state=to), [change])
+
+    def submit(self, ref: str) -> Assessment:
+        assessment = self.get(ref)
+        problems = self.missing(assessment) if assessment.state == "draft" else []
+        if problems:
+            raise WorkflowError(
+                _("cannot submit, {n} thing(s) missing:").format(n=len(problems))
+                + "\n  "
+                + "\n  ".join(problems)
+            )
+        return self._move(ref, "submitted", ("draft",))
+
+    def finalize(self, ref: str) -> Assessment:
+        return self._move(ref, "finalized", ("submitted",))
+
+    def reopen(self, ref: str, reason: str) -> Assessment:
+        if not reason or not reason.strip():
+            raise WorkflowError(_("reopening needs a reason (--reason)"))
+        return self._move(ref, "draft", ("submitted", "finalized"), reason.strip())
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    return value
