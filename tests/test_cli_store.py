@@ -1,0 +1,151 @@
+"""The store commands as a user types them: units, assess, audit, export/import."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from inspect_tool.cli import cli
+from tests.test_store import UNITS
+
+
+@pytest.fixture
+def run(tmp_path):
+    def _run(*args: str, db: str = "store"):
+        return CliRunner().invoke(
+            cli,
+            [
+                "--lang",
+                "en",
+                "--plugins-dir",
+                str(tmp_path / "none"),
+                "--db",
+                str(tmp_path / db),
+                "--user",
+                "Tổ kiểm tra",
+                *args,
+            ],
+        )
+
+    return _run
+
+
+def test_units_import_all_or_nothing(run, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,kind,parent\nA,Xã A,xã,T\nB,,xã,T\n", encoding="utf-8")
+    result = run("units", "import", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:3: the name is empty" in result.stderr
+    assert json.loads(run("units", "list", "--json").stdout) == []
+    ok = run("units", "import", str(UNITS))
+    assert ok.exit_code == 0 and "16 added" in ok.stdout
+    shown = run("units", "show", "HB-DK1")
+    assert "Đặc khu Hòn Ngọc" in shown.stdout
+    assert run("units", "show", "NOPE").exit_code == 1
+
+
+def test_assessment_from_the_command_line(run):
+    run("units", "import", str(UNITS))
+    new = run(
+        "assess",
+        "new",
+        "HB-X01",
+        "--set",
+        "kiem-tra-mot-cua-2025",
+        "--year",
+        "2025",
+        "--kind",
+        "inspection",
+    )
+    assert new.exit_code == 0, new.output
+    ident = new.stdout.strip()
+    assert len(ident) == 32
+    answer = run(
+        "assess",
+        "answer",
+        ident[:6],
+        "C.1",
+        "--input",
+        "numerator=4541",
+        "--input",
+        "denominator=4545",
+        "--input",
+        "received=4545",
+        "--evidence",
+        "Sổ theo dõi;2025-11-20;Bộ phận Một cửa",
+    )
+    assert answer.exit_code == 0, answer.output
+    assert answer.stdout.startswith("C.1: ")
+    wrong = run("assess", "answer", ident[:6], "C.1", "--input", "numerator=lots")
+    assert wrong.exit_code == 1
+    assert "item C.1: numerator: 'lots' is not a number" in wrong.stderr
+    assert run("assess", "answer", ident[:6], "C.1", "--input", "novalue").exit_code == 2
+    bad_date = run("assess", "answer", ident[:6], "C.1", "--evidence", "12;hôm qua;UBND")
+    assert bad_date.exit_code == 1 and "is not a date" in bad_date.stderr
+    shown = json.loads(run("assess", "show", ident[:6], "--json").stdout)
+    item = shown["items"]["C.1"]
+    assert item["inputs"]["received"] == 4545
+    assert item["evidence"][0]["issuer"] == "Bộ phận Một cửa"
+    assert shown["totals"]["max_points"] == 100
+    listed = json.loads(run("assess", "list", "--json").stdout)
+    assert listed[0]["answered"] == 1 and listed[0]["kind"] == "inspection"
+    assert run("assess", "submit", ident[:6]).exit_code == 1
+    assert run("assess", "reopen", ident[:6]).exit_code == 1
+
+
+def test_audit_verify_finds_the_first_broken_entry(run, tmp_path):
+    run("units", "import", str(UNITS))
+    ident = run(
+        "assess", "new", "HB-X01", "--set", "cchc-xa-2025", "--year", "2025", "--kind", "self"
+    ).stdout.strip()
+    for value in ("2025-01-10", "2025-01-20", "2025-02-10"):
+        run("assess", "answer", ident, "1.1.1", "--input", f"date={value}")
+    ok = run("audit", "verify")
+    assert ok.exit_code == 0 and "audit trail intact" in ok.stdout
+    path = tmp_path / "store" / "assessments" / f"{ident}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["audit"]["3"]["new"]["inputs"]["date"] = "2025-01-01"  # someone rewrites history
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    broken = run("audit", "verify")
+    assert broken.exit_code == 1
+    assert f"{path}: entry 3: content changed after it was written" in broken.stderr
+    del data["audit"]["3"]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert "entry 3: entry missing" in run("audit", "verify").stderr
+
+
+def test_export_import_between_stores(run, tmp_path):
+    run("units", "import", str(UNITS))
+    ident = run(
+        "assess", "new", "HB-P02", "--set", "cchc-xa-2025", "--year", "2025", "--kind", "self"
+    ).stdout.strip()
+    run("assess", "answer", ident, "1.1.1", "--input", "date=2025-01-10")
+    bundle = tmp_path / "usb.json"
+    assert run("export", "--unit", "HB-P02", "--out", str(bundle)).exit_code == 0
+    first = run("import", str(bundle), db="department")
+    assert first.exit_code == 0 and "imported 1 assessments and 1 units" in first.stdout
+    second = run("import", str(bundle), db="department")
+    assert "1 already here unchanged" in second.stdout
+    bundle.write_text(
+        bundle.read_text(encoding="utf-8").replace("2025-01-10", "2025-01-11"), encoding="utf-8"
+    )
+    tampered = run("import", str(bundle), db="department")
+    assert tampered.exit_code == 1 and "does not match its hash" in tampered.stderr
+
+
+def test_second_writer_refused_from_cli(run, tmp_path):
+    from inspect_tool.store import open_store
+    from tests.test_store import _hold_lock
+
+    open_store(tmp_path / "store", user="x").close()
+    proc = _hold_lock(tmp_path / "store")
+    try:
+        result = run("units", "import", str(UNITS))
+        assert result.exit_code == 1
+        assert f"is open in another window, pid {proc.pid}" in result.stderr
+        assert run("units", "list").exit_code == 0  # reading still works
+    finally:
+        proc.kill()
+        proc.wait()
