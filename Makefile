@@ -42,6 +42,8 @@ i18n: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/crash_store.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

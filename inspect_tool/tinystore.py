@@ -20,7 +20,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -141,11 +141,26 @@ def _append_audit(db: TinyDB, user: str, changes: list[Change]) -> None:
 # -- (de)serialising assessments ---------------------------------------------------------------
 
 
+def _evidence_doc(e: Evidence) -> dict[str, str]:
+    return {
+        "number": e.number,
+        "date": e.date,
+        "issuer": e.issuer,
+        "file": e.file,
+        "sha256": e.sha256,
+    }
+
+
 def item_to_doc(item: ItemRecord) -> dict[str, Any]:
-    doc = asdict(item)
-    doc["inputs"] = dict(item.inputs)
-    doc["evidence"] = [asdict(e) for e in item.evidence]
-    return doc
+    # written out rather than dataclasses.asdict, which deep-copies: this runs on every save
+    return {
+        "code": item.code,
+        "inputs": dict(item.inputs),
+        "na": item.na,
+        "evidence": [_evidence_doc(e) for e in item.evidence],
+        "note": item.note,
+        "reason": item.reason,
+    }
 
 
 def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
@@ -160,10 +175,13 @@ def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
 
 
 def header_to_doc(a: Assessment) -> dict[str, Any]:
-    doc = {k: v for k, v in asdict(a).items() if k != "items"}
-    for key in ("findings", "recommendations", "participants"):
+    doc = {f.name: getattr(a, f.name) for f in fields(a) if f.name not in _LISTS + ("items",)}
+    for key in _LISTS:
         doc[key] = [asdict(x) for x in getattr(a, key)]
     return doc
+
+
+_LISTS = ("findings", "recommendations", "participants")
 
 
 def assessment_from_docs(header: dict[str, Any], items: list[dict[str, Any]]) -> Assessment:
@@ -288,6 +306,8 @@ class TinyStore:
     # -- assessments -------------------------------------------------------------------------
 
     def _file(self, assessment_id: str) -> Path:
+        if not assessment_id or not assessment_id.isalnum():
+            raise KeyError(assessment_id)  # ids are hex: never a path outside the store
         return self.path / "assessments" / f"{assessment_id}.json"
 
     def assessment_ids(self) -> list[str]:

@@ -73,8 +73,12 @@ class Workflow:
 
     def get(self, ref: str) -> Assessment:
         """An assessment by id or by a unique prefix of it, as git takes commits."""
+        try:
+            return self.store.assessment(ref)  # a full id: no need to list the store
+        except KeyError:
+            pass
         ids = self.store.assessment_ids()
-        matches = [i for i in ids if i == ref] or [i for i in ids if i.startswith(ref)]
+        matches = [i for i in ids if i.startswith(ref)]
         if not matches or not ref:
             raise WorkflowError(_("no assessment '{ref}'").format(ref=ref))
         if len(matches) > 1:

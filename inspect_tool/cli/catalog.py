@@ -9,14 +9,14 @@ from typing import Any
 import click
 from rich.table import Table
 
-from ..catalog import UnknownSetError, set_files
+from ..catalog import set_files
 from ..criteria import load_set, set_as_dict
 from ..i18n import _
 from ..methods import fmt
 from ..model import CriteriaSet
 from ..yaml_lines import ProblemsError
 from . import cli
-from .common import Ctx, bold, dump, err, fail, json_option, level_label, out, pass_ctx
+from .common import Ctx, bold, dump, err, guard, json_option, level_label, out, pass_ctx
 
 # -- criteria ---------------------------------------------------------------------------------
 
@@ -78,12 +78,10 @@ def _summary(s: CriteriaSet) -> dict[str, Any]:
 @click.argument("set_ref", metavar="ID")
 @json_option
 @pass_ctx
+@guard
 def criteria_show(ctx: Ctx, set_ref: str, as_json: bool) -> None:
     """Show a criteria set (ID or ID@VERSION) as a tree of areas, criteria and items."""
-    try:
-        cset = ctx.core.criteria_set(set_ref)
-    except UnknownSetError as exc:
-        fail(str(exc))
+    cset = ctx.core.criteria_set(set_ref)
     if as_json:
         dump(set_as_dict(cset))
         return
@@ -196,19 +194,15 @@ def plugins_command(ctx: Ctx, as_json: bool) -> None:
 @click.option("--items", "show_items", is_flag=True, help="Show every item with its reason.")
 @json_option
 @pass_ctx
+@guard
 def score_command(
     ctx: Ctx, set_ref: str, answers_file: Path, show_items: bool, as_json: bool
 ) -> None:
     """Score one unit from an answers file (YAML or JSON: item code → inputs, or na: true)."""
     from ..answers import read_answers
 
-    try:
-        engine = ctx.core.engine(set_ref)
-        answers = read_answers(answers_file, engine)
-    except UnknownSetError as exc:
-        fail(str(exc))
-    except ProblemsError as exc:
-        fail([str(p) for p in exc.problems])
+    engine = ctx.core.engine(set_ref)
+    answers = read_answers(answers_file, engine)
     scores = engine.score(answers)
     cset = engine.cset
     if as_json:
@@ -287,14 +281,12 @@ def scores_as_dict(cset: CriteriaSet, scores) -> dict[str, Any]:
 @cli.command("demo")
 @json_option
 @pass_ctx
+@guard
 def demo_command(ctx: Ctx, as_json: bool) -> None:
     """Score the built-in demo province's units on the shipped sets and rank them."""
     from ..demo import DEMO_SETS, demo_results
 
-    try:
-        results = demo_results(ctx.core)
-    except UnknownSetError as exc:
-        fail(str(exc))
+    results = demo_results(ctx.core)
     if as_json:
         dump(
             {
