@@ -55,6 +55,17 @@ def record_dict(item: ItemRecord | None) -> dict[str, Any] | None:
     return None if item is None else item_to_doc(item)
 
 
+def item_change(code: str, old: ItemRecord | None, new: ItemRecord | None) -> Change:
+    """The audit entry of an item: only the fields that changed, so that an assessment's log
+    (written with it on every save) stays small however often a figure is corrected."""
+    before, after = record_dict(old), record_dict(new)
+    if before is not None and after is not None:
+        keys = [k for k in after if k != "code" and before.get(k) != after.get(k)]
+        before = {k: before.get(k) for k in keys}
+        after = {k: after[k] for k in keys}
+    return Change(f"item {code}", before, after)
+
+
 def pinned_set_text(cset: CriteriaSet) -> str:
     """A criteria set as YAML that reads back to the same content hash."""
     data = set_as_dict(cset)
@@ -274,9 +285,7 @@ class Workflow:
         items = dict(assessment.items)
         items[code] = new
         after = dataclasses.replace(assessment, items=items)
-        return self._commit(
-            assessment, after, [Change(f"item {code}", record_dict(old), record_dict(new))]
-        )
+        return self._commit(assessment, after, [item_change(code, old, new)])
 
     def _check_reason(
         self, assessment: Assessment, engine: Engine, code: str, answer: Answer, new: ItemRecord
@@ -302,7 +311,7 @@ class Workflow:
         return self._commit(
             assessment,
             dataclasses.replace(assessment, items=items),
-            [Change(f"item {code}", record_dict(old), None)],
+            [item_change(code, old, None)],
         )
 
     def update_header(self, ref: str, **fields: Any) -> Assessment:
