@@ -47,6 +47,24 @@ def level_label(level: str) -> str:
     return labels.get(level, level)
 
 
+def kind_label(kind: str) -> str:
+    labels = {
+        "self": _("self-assessment"),
+        "appraisal": _("appraisal"),
+        "inspection": _("inspection"),
+    }
+    return labels.get(kind, kind)
+
+
+def state_label(state: str) -> str:
+    labels = {"draft": _("draft"), "submitted": _("submitted"), "finalized": _("finalized")}
+    return labels.get(state, state)
+
+
+def side_label(side: str) -> str:
+    return {"team": _("inspection team"), "unit": _("inspected unit")}.get(side, side)
+
+
 def dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 

@@ -19,7 +19,20 @@ from ..store import Change
 from ..units import read_units_csv
 from ..workflow import WorkflowError
 from . import cli
-from .common import Ctx, bold, dump, fail, guard, json_option, level_label, out, pass_ctx
+from .common import (
+    Ctx,
+    bold,
+    dump,
+    fail,
+    guard,
+    json_option,
+    kind_label,
+    level_label,
+    out,
+    pass_ctx,
+    side_label,
+    state_label,
+)
 
 # -- units ------------------------------------------------------------------------------------
 
@@ -147,8 +160,8 @@ def _assessment_table(ctx: Ctx, rows: list[Assessment]) -> None:
             a.id[:8],
             a.unit,
             str(a.year),
-            _(a.kind),
-            _(a.state),
+            kind_label(a.kind),
+            state_label(a.state),
             f"{s['answered']}/{s['items']}",
             f"{s['index']:.2f}",
             s["band"],
@@ -221,7 +234,7 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
     unit = flow.store.unit(a.unit)
     out.print(
         bold(f"{a.unit} {unit.name if unit else ''}"),
-        f"{a.year} · {_(a.kind)} · {_(a.state)} · {a.set_key} · {a.id}",
+        f"{a.year} · {kind_label(a.kind)} · {state_label(a.state)} · {a.set_key} · {a.id}",
     )
     columns = [_("Code"), _("Item"), _("Points"), _("Max")]
     if base:
@@ -274,7 +287,7 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
     for p in a.participants:
         click.echo(
             _("Participant: {name}, {role} ({side})").format(
-                name=p.name, role=p.role, side=_(p.side)
+                name=p.name, role=p.role, side=side_label(p.side)
             )
         )
 
@@ -377,7 +390,7 @@ def assess_answer(
 def assess_submit(ctx: Ctx, ref: str) -> None:
     """Submit a draft (every item answered, required evidence cited, changes explained)."""
     a = ctx.workflow().submit(ref)
-    click.echo(_("{id}: {state}").format(id=a.id[:8], state=_(a.state)))
+    click.echo(_("{id}: {state}").format(id=a.id[:8], state=state_label(a.state)))
 
 
 @assess.command("finalize")
@@ -387,7 +400,7 @@ def assess_submit(ctx: Ctx, ref: str) -> None:
 def assess_finalize(ctx: Ctx, ref: str) -> None:
     """Finalize (lock) a submitted assessment."""
     a = ctx.workflow().finalize(ref)
-    click.echo(_("{id}: {state}").format(id=a.id[:8], state=_(a.state)))
+    click.echo(_("{id}: {state}").format(id=a.id[:8], state=state_label(a.state)))
 
 
 @assess.command("reopen")
@@ -398,7 +411,7 @@ def assess_finalize(ctx: Ctx, ref: str) -> None:
 def assess_reopen(ctx: Ctx, ref: str, reason: str | None) -> None:
     """Reopen a submitted or finalized assessment as a draft."""
     a = ctx.workflow().reopen(ref, reason or "")
-    click.echo(_("{id}: {state}").format(id=a.id[:8], state=_(a.state)))
+    click.echo(_("{id}: {state}").format(id=a.id[:8], state=state_label(a.state)))
 
 
 @assess.command("finding")
