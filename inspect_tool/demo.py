@@ -7,16 +7,19 @@ the demo shows the same figures on every machine and tests can rely on them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import random
 from pathlib import Path
 
 from .core import Core
-from .model import Unit
+from .model import Evidence, Unit
 from .samples import sample_answers
 from .scoring import Ranked, rank
+from .store import Change, Store
 
 DEMO_UNITS = Path(__file__).parent / "demo_data" / "units.csv"
 DEMO_SETS = ("cchc-xa-2025", "kiem-tra-mot-cua-2025")
+DEMO_EVIDENCE = (Evidence("01/BC-UBND", "2025-12-15", "UBND (minh họa)"),)
 
 
 def demo_units() -> list[Unit]:
@@ -42,3 +45,40 @@ def demo_results(core: Core) -> dict[str, list[Ranked]]:
             for r in ranked  # type: ignore[arg-type]
         ]
     return results
+
+
+def build_demo_store(core: Core, store: Store) -> None:
+    """Fill an empty store with the demo province: its units; twelve self-assessments on the
+    commune set (ten submitted, two still drafts), one appraisal of a submitted one, and one
+    one-stop-shop inspection in progress. Deterministic, like `demo_results`."""
+    from .workflow import Workflow, record_from_answer
+
+    units = demo_units()
+    store.put_units(units, [Change("demo units", None, len(units))])
+    flow = Workflow(core, store)
+    index_set, inspection_set = DEMO_SETS
+    for n, unit in enumerate(units[:12]):
+        rng = random.Random(f"{index_set}/{unit.code}")
+        a = flow.new(unit.code, index_set, 2025, "self")
+        engine = flow.engine(a)
+        answers = sample_answers(engine, rng, quality=0.15 + 0.85 * rng.random())
+        if n >= 10:  # two wards are still working on theirs
+            answers = dict(list(answers.items())[: len(answers) // 2])
+        items = {
+            code: record_from_answer(
+                code, ans, DEMO_EVIDENCE if engine.item(code).evidence_required else ()
+            )
+            for code, ans in answers.items()
+        }
+        a = dataclasses.replace(a, items=items)
+        store.save(a, [Change("demo answers", None, len(items))])
+        if n < 10:
+            flow.submit(a.id)
+    appraised = flow.new(units[0].code, index_set, 2025, "appraisal")
+    flow.answer(appraised.id, "1.1.1", {"date": "2025-02-20"},
+                reason="Ngày ký số trên kế hoạch là 20/02/2025 (minh họa)")
+    visit = flow.new(units[3].code, inspection_set, 2025, "inspection")
+    flow.update_header(visit.id, place="Trụ sở UBND " + units[3].name,
+                       started="2025-11-20T08:30")
+    flow.add_participant(visit.id, "Trần Thị Bình", "Trưởng đoàn", "team")
+    flow.add_participant(visit.id, "Lê Văn Cường", "Chủ tịch UBND", "unit")

@@ -55,6 +55,16 @@ def record_dict(item: ItemRecord | None) -> dict[str, Any] | None:
     return None if item is None else item_to_doc(item)
 
 
+def record_from_answer(
+    code: str, answer: Answer, evidence: tuple[Evidence, ...] = ()
+) -> ItemRecord:
+    """An ItemRecord for an answer the engine has already checked."""
+    if answer.na:
+        return ItemRecord(code, na=True, evidence=evidence)
+    inputs = {k: _plain(v) for k, v in answer.inputs.items() if v is not None}
+    return ItemRecord(code, inputs=inputs, evidence=evidence)
+
+
 def item_change(code: str, old: ItemRecord | None, new: ItemRecord | None) -> Change:
     """The audit entry of an item: only the fields that changed, so that an assessment's log
     (written with it on every save) stays small however often a figure is corrected."""
