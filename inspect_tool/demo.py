@@ -75,10 +75,13 @@ def build_demo_store(core: Core, store: Store) -> None:
         if n < 10:
             flow.submit(a.id)
     appraised = flow.new(units[0].code, index_set, 2025, "appraisal")
-    flow.answer(appraised.id, "1.1.1", {"date": "2025-02-20"},
-                reason="Ngày ký số trên kế hoạch là 20/02/2025 (minh họa)")
+    flow.answer(
+        appraised.id,
+        "1.1.1",
+        {"date": "2025-02-20"},
+        reason="Ngày ký số trên kế hoạch là 20/02/2025 (minh họa)",
+    )
     visit = flow.new(units[3].code, inspection_set, 2025, "inspection")
-    flow.update_header(visit.id, place="Trụ sở UBND " + units[3].name,
-                       started="2025-11-20T08:30")
+    flow.update_header(visit.id, place="Trụ sở UBND " + units[3].name, started="2025-11-20T08:30")
     flow.add_participant(visit.id, "Trần Thị Bình", "Trưởng đoàn", "team")
     flow.add_participant(visit.id, "Lê Văn Cường", "Chủ tịch UBND", "unit")

@@ -55,6 +55,35 @@ def record_dict(item: ItemRecord | None) -> dict[str, Any] | None:
     return None if item is None else item_to_doc(item)
 
 
+def parse_evidence(text: str) -> list[Evidence]:
+    """Evidence typed as `NUMBER;DATE;ISSUER`, several separated by `|`."""
+    found: list[Evidence] = []
+    for part in (p.strip() for p in text.split("|")):
+        if not part:
+            continue
+        number, date, issuer = ([p.strip() for p in part.split(";")] + ["", ""])[:3]
+        if date:
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                raise WorkflowError(
+                    _(
+                        "evidence '{text}': '{date}' is not a date (write NUMBER;2025-01-31;ISSUER)"
+                    ).format(text=part, date=date)
+                ) from None
+        found.append(Evidence(number=number, date=date, issuer=issuer))
+    return found
+
+
+def evidence_text(evidence: tuple[Evidence, ...]) -> str:
+    """The inverse of parse_evidence, for editing (attached files are listed elsewhere)."""
+    return " | ".join(
+        ";".join(filter(None, (e.number, e.date, e.issuer)))
+        for e in evidence
+        if e.number or e.date or e.issuer
+    )
+
+
 def record_from_answer(
     code: str, answer: Answer, evidence: tuple[Evidence, ...] = ()
 ) -> ItemRecord:
@@ -292,6 +321,8 @@ class Workflow:
         )
         if assessment.kind == "appraisal":
             self._check_reason(assessment, engine, code, answer, new)
+        if new == old:
+            return assessment  # nothing changed: nothing to write or log
         items = dict(assessment.items)
         items[code] = new
         after = dataclasses.replace(assessment, items=items)

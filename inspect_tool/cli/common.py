@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from .. import labels
 from ..bundle import BundleError
 from ..catalog import UnknownSetError
 from ..core import Core, open_core
@@ -36,33 +37,12 @@ def bold(text: str) -> Text:
     return Text(text, style="bold")
 
 
-def level_label(level: str) -> str:
-    labels = {
-        "commune": _("commune"),
-        "ward": _("ward"),
-        "special_zone": _("special zone"),
-        "department": _("department"),
-        "province": _("province"),
-    }
-    return labels.get(level, level)
-
-
-def kind_label(kind: str) -> str:
-    labels = {
-        "self": _("self-assessment"),
-        "appraisal": _("appraisal"),
-        "inspection": _("inspection"),
-    }
-    return labels.get(kind, kind)
-
-
-def state_label(state: str) -> str:
-    labels = {"draft": _("draft"), "submitted": _("submitted"), "finalized": _("finalized")}
-    return labels.get(state, state)
-
-
-def side_label(side: str) -> str:
-    return {"team": _("inspection team"), "unit": _("inspected unit")}.get(side, side)
+level_label, kind_label, state_label, side_label = (
+    labels.level,
+    labels.kind,
+    labels.state,
+    labels.side,
+)
 
 
 def dump(data: Any) -> None:

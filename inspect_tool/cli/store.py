@@ -17,7 +17,7 @@ from ..methods import fmt
 from ..model import Assessment, Evidence
 from ..store import Change
 from ..units import read_units_csv
-from ..workflow import WorkflowError
+from ..workflow import WorkflowError, parse_evidence
 from . import cli
 from .common import (
     Ctx,
@@ -296,19 +296,7 @@ def _evidence(texts: tuple[str, ...], files: tuple[Path, ...]) -> list[Evidence]
     """`NUMBER[;DATE[;ISSUER]]` texts and attached files (hashed) as evidence references."""
     if not texts and not files:
         return None
-    found: list[Evidence] = []
-    for text in texts:
-        number, date, issuer = ([p.strip() for p in text.split(";")] + ["", ""])[:3]
-        if date:
-            try:
-                dt.date.fromisoformat(date)
-            except ValueError:
-                raise WorkflowError(
-                    _(
-                        "evidence '{text}': '{date}' is not a date (write NUMBER;2025-01-31;ISSUER)"
-                    ).format(text=text, date=date)
-                ) from None
-        found.append(Evidence(number=number, date=date, issuer=issuer))
+    found = [e for text in texts for e in parse_evidence(text)]
     for path in files:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         found.append(Evidence(file=path.name, sha256=digest))

@@ -1,0 +1,32 @@
+"""Where the user was: the last assessment open and the item in each, kept beside the store
+so that quitting and reopening the app comes back to the same place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..tinystore import write_atomic
+
+
+class UiState:
+    def __init__(self, store_path: Path):
+        self.path = store_path / "ui.json"
+        try:
+            self.data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}  # lost or damaged UI state only costs the position
+        self.data.setdefault("positions", {})
+
+    @property
+    def last_assessment(self) -> str | None:
+        return self.data.get("last")
+
+    def position(self, assessment_id: str) -> str | None:
+        return self.data["positions"].get(assessment_id)
+
+    def remember(self, assessment_id: str | None, code: str | None = None) -> None:
+        self.data["last"] = assessment_id
+        if assessment_id and code:
+            self.data["positions"][assessment_id] = code
+        write_atomic(self.path, json.dumps(self.data, ensure_ascii=False))
