@@ -410,6 +410,10 @@ class Workflow:
 
     def missing(self, assessment: Assessment) -> list[str]:
         """What must be done before submitting: each problem in words."""
+        return [text for _code, text in self.missing_items(assessment)]
+
+    def missing_items(self, assessment: Assessment) -> list[tuple[str, str]]:
+        """What must be done before submitting, as (item code, problem in words)."""
         engine = self.engine(assessment)
         problems = []
         optional = {c.code for a in engine.cset.areas if a.is_bonus_penalty for c in a.walk()}
@@ -418,9 +422,12 @@ class Workflow:
             if item is None and criterion.code in optional:
                 continue  # no bonus or penalty to record is a normal answer
             if item is None:
-                problems.append(_("item {code}: not answered").format(code=criterion.code))
+                problems.append(
+                    (criterion.code, _("item {code}: not answered").format(code=criterion.code))
+                )
             elif criterion.evidence_required and not item.na and not item.evidence:
-                problems.append(_("item {code}: evidence required").format(code=criterion.code))
+                text = _("item {code}: evidence required").format(code=criterion.code)
+                problems.append((criterion.code, text))
         if assessment.kind == "appraisal" and assessment.base:
             base = self.scores(self.store.assessment(assessment.base)).points
             now = self.scores(assessment).points

@@ -122,7 +122,7 @@ def test_demo_is_deterministic_and_ranks_sixteen_units(run):
 
 
 def test_vietnamese_is_the_default(tmp_path):
-    result = CliRunner().invoke(cli, ["--plugins-dir", str(tmp_path), "demo"])
+    result = CliRunner().invoke(cli, ["--plugins-dir", str(tmp_path), "demo", "--table"])
     assert result.exit_code == 0
     assert "Dữ liệu minh họa" in result.stdout  # the closing note, in Vietnamese
 

@@ -16,7 +16,7 @@ from ..i18n import set_language
 from .common import Ctx
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="inspect-tool")
 @click.option(
     "--plugins-dir",
@@ -39,9 +39,16 @@ def cli(
     db: Path | None,
     user: str | None,
 ) -> None:
-    """inspect-tool: inspection and self-assessment of administrative reform (CCHC)."""
+    """inspect-tool: inspection and self-assessment of administrative reform (CCHC).
+
+    Without a command, opens the app on the store.
+    """
     set_language(lang)
     ctx.obj = Ctx(plugins_dir, db, user)
+    if ctx.invoked_subcommand is None:
+        from .app import run_app
+
+        run_app(ctx.obj)
 
 
 def main() -> None:

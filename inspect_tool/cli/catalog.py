@@ -279,13 +279,23 @@ def scores_as_dict(cset: CriteriaSet, scores) -> dict[str, Any]:
 
 
 @cli.command("demo")
+@click.option(
+    "--table",
+    "as_table",
+    is_flag=True,
+    help="Print the demo units' scores and ranks instead of opening the app.",
+)
+@click.option("--reset", is_flag=True, help="Build the demo store afresh.")
 @json_option
 @pass_ctx
 @guard
-def demo_command(ctx: Ctx, as_json: bool) -> None:
-    """Score the built-in demo province's units on the shipped sets and rank them."""
+def demo_command(ctx: Ctx, as_table: bool, reset: bool, as_json: bool) -> None:
+    """Open the app on the demo province (a fictional one, about 16 communes and wards)."""
     from ..demo import DEMO_SETS, demo_results
 
+    if not (as_table or as_json):
+        open_demo(ctx, reset)
+        return
     results = demo_results(ctx.core)
     if as_json:
         dump(
@@ -327,3 +337,22 @@ def demo_command(ctx: Ctx, as_json: bool) -> None:
             )
         out.print(table)
     click.echo(_("Demo data: a fictional province; answers are generated, not real results."))
+
+
+def open_demo(ctx: Ctx, reset: bool) -> None:
+    """The demo store lives in the user's data folder (or --db) and is built when missing,
+    so that the demo, like real work, comes back to where it was left."""
+    import shutil
+
+    from ..demo import build_demo_store
+    from ..store import default_store_path
+    from .app import run_app
+
+    path = ctx.db or default_store_path().with_name("demo-store")
+    if reset and path.exists() and (path / "store.json").exists():
+        shutil.rmtree(path)
+    fresh = not (path / "store.json").exists()
+    ctx.db = path
+    if fresh:
+        build_demo_store(ctx.core, ctx.store())
+    run_app(ctx)

@@ -1,0 +1,296 @@
+"""One assessment, item by item: the tree on the left, the item and its form on the right,
+the running totals below. Every entry is checked and saved as it is typed; a wrong one is
+refused on the spot with the reason, and nothing invalid is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static, Tree
+
+from ... import labels
+from ...i18n import _
+from ...methods import fmt
+from ...scoring import Scores
+from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
+from ..widgets.criteria_tree import CriteriaTree
+from ..widgets.item_form import ItemForm, Problem
+from ..widgets.totals import TotalsBar
+
+EXTRA_INPUTS = ("evidence", "note", "reason")
+
+
+class AssessmentScreen(Screen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    BINDINGS = [
+        Binding("pagedown", "next_item", _("Next item"), id="item.next", priority=True),
+        Binding("pageup", "previous_item", _("Previous item"), id="item.previous", priority=True),
+        Binding("f3", "next_unanswered", _("Next unanswered"), id="item.next_unanswered"),
+        Binding("f2", "toggle_na", _("N/A"), id="item.toggle_na"),
+        Binding("f6", "next_area", _("Next area"), id="item.next_area"),
+        Binding("f4", "record", _("Findings"), id="assessment.record"),
+        Binding("f5", "finish", _("Finish"), id="assessment.finish"),
+        Binding("escape", "back", _("Units"), id="assessment.back"),
+    ]
+
+    def __init__(self, flow: Workflow, assessment_id: str, code: str | None = None):
+        super().__init__()
+        self.flow = flow
+        self.assessment = flow.get(assessment_id)
+        self.engine = flow.engine(self.assessment)
+        self.base: Scores | None = None
+        if self.assessment.base:
+            self.base = flow.scores(flow.store.assessment(self.assessment.base))
+        self.codes = [c.code for c in self.engine.cset.items()]
+        self.code = code if code in self.codes else self.codes[0]
+        self.form: ItemForm | None = None
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            yield CriteriaTree(_("Criteria"), id="tree")
+            with VerticalScroll(id="item"):
+                yield Static(id="item-title")
+                yield Static(id="item-info")
+                yield Static(id="item-base")
+                yield Static(id="item-form-slot")
+                yield Label(
+                    _("Evidence (number;date;issuer, several separated by |)"),
+                    classes="input-label",
+                )
+                yield Input(id="evidence", placeholder="12/KH-UBND;2025-01-20;UBND xã")
+                yield Label(_("Note"), classes="input-label")
+                yield Input(id="note")
+                if self.assessment.kind == "appraisal":
+                    yield Label(_("Reason for a changed score"), classes="input-label")
+                    yield Input(id="reason")
+                yield Static(id="item-points")
+                yield Problem(id="problem")
+        yield TotalsBar(id="totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        a = self.assessment
+        unit = self.flow.store.unit(a.unit)
+        self.title = f"{a.unit} {unit.name if unit else ''}"
+        self.sub_title = (
+            f"{labels.kind(a.kind)} {a.year} · {labels.state(a.state)} · {self.engine.cset.title}"
+        )
+        tree = self.query_one(CriteriaTree)
+        tree.fill(self.engine.cset)
+        self.refresh_scores()
+        self.show_item(self.code)
+
+    # -- showing -----------------------------------------------------------------------------
+
+    @property
+    def editable(self) -> bool:
+        return self.assessment.state == "draft"
+
+    def refresh_scores(self) -> Scores:
+        scores = self.engine.score(self.flow.answers(self.assessment))
+        self.scores = scores
+        self.query_one(CriteriaTree).refresh_marks(self.assessment, scores, self.base)
+        self.query_one(TotalsBar).show(scores, [a.code for a in self.engine.cset.areas])
+        return scores
+
+    def show_item(self, code: str) -> None:
+        self.code = code
+        item = self.engine.item(code)
+        record = self.assessment.items.get(code)
+        self.query_one("#item-title", Static).update(
+            Text(f"{code}  {item.title}  ({_('max')} {fmt(item.max_points)})", style="bold")
+        )
+        info = Text()
+        if item.guidance:
+            info.append(_("Guidance: "), style="bold")
+            info.append(item.guidance + "\n")
+        if item.evidence:
+            info.append(_("Evidence expected: "), style="bold")
+            info.append("; ".join(item.evidence))
+            if item.evidence_required:
+                info.append(_(" (required)"), style="bold red")
+        self.query_one("#item-info", Static).update(info)
+        base_text = Text()
+        if self.base is not None:
+            base_text.append(
+                _("Self-assessment: {points} ({why})").format(
+                    points=fmt(self.base.points[code]), why=self.base.explanation(code)
+                )
+            )
+        self.query_one("#item-base", Static).update(base_text)
+        slot = self.query_one("#item-form-slot", Static)
+        if self.form is not None:
+            self.form.remove()  # finishes later; its late events are ignored (see entry_changed)
+        values = dict(record.inputs) if record and not record.na else {}
+        self.form = ItemForm(
+            self.engine.inputs(code),
+            values,
+            disabled=not self.editable or bool(record and record.na),
+        )
+        self.mount(self.form, after=slot)
+        self._set_quietly("#evidence", evidence_text(record.evidence) if record else "")
+        self._set_quietly("#note", record.note if record else "")
+        if self.assessment.kind == "appraisal":
+            self._set_quietly("#reason", record.reason if record else "")
+        for extra in self.query("#evidence, #note, #reason"):
+            extra.disabled = not self.editable
+        self.query_one(Problem).update("")
+        self.show_points()
+        self.query_one(CriteriaTree).select_code(code)
+        self.app.remember(self.assessment.id, code)
+
+    def _set_quietly(self, selector: str, value: str) -> None:
+        widget = self.query_one(selector, Input)
+        with widget.prevent(Input.Changed):
+            widget.value = value
+
+    def show_points(self) -> None:
+        code = self.code
+        record = self.assessment.items.get(code)
+        text = Text()
+        if record is None:
+            text.append(_("Not answered yet."), style="italic")
+        else:
+            text.append(
+                _("Points: {points}/{max}").format(
+                    points=fmt(self.scores.points[code]), max=fmt(self.scores.maxima[code])
+                ),
+                style="bold green",
+            )
+            text.append("  " + self.scores.explanation(code))
+        if not self.editable:
+            text.append(
+                "\n"
+                + _("This assessment is {state}: reopen it to change it.").format(
+                    state=labels.state(self.assessment.state)
+                ),
+                style="yellow",
+            )
+        self.query_one("#item-points", Static).update(text)
+
+    # -- saving --------------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def entry_changed(self, event) -> None:
+        form = self.form
+        if not self.editable or form is None:
+            return
+        control = event.control
+        if form not in control.ancestors and control.id not in EXTRA_INPUTS:
+            return  # from a form already replaced by the next item's
+        record = self.assessment.items.get(self.code)
+        if record is not None and record.na:
+            return
+        self.save(form.raw())
+
+    def save(self, raw: dict | None = None, *, na: bool | None = None) -> bool:
+        """Ask the workflow to record what the form holds; show its refusal if any."""
+        problem = self.query_one(Problem)
+        try:
+            evidence = parse_evidence(self.query_one("#evidence", Input).value)
+            kwargs = dict(
+                evidence=evidence,
+                note=self.query_one("#note", Input).value,
+            )
+            if self.assessment.kind == "appraisal":
+                kwargs["reason"] = self.query_one("#reason", Input).value
+            record = self.assessment.items.get(self.code)
+            if na is None:
+                na = bool(record and record.na)
+            if na:
+                self.assessment = self.flow.answer(self.assessment.id, self.code, na=True, **kwargs)
+            else:
+                empty = {k: v for k, v in (raw or {}).items() if v in ("", None, [])}
+                if raw is not None and len(empty) == len(raw) and record is None:
+                    problem.update("")
+                    return False  # an untouched form is not an answer
+                self.assessment = self.flow.answer(
+                    self.assessment.id, self.code, raw or {}, **kwargs
+                )
+        except WorkflowError as exc:
+            problem.update(Text(str(exc), style="bold red"))
+            return False
+        problem.update("")
+        self.refresh_scores()
+        self.show_points()
+        return True
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted)
+    def node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        code = event.node.data
+        if code in self.codes and code != self.code:
+            self.show_item(code)
+
+    def _move(self, step: int) -> None:
+        position = self.codes.index(self.code)
+        self.show_item(self.codes[(position + step) % len(self.codes)])
+
+    def action_next_item(self) -> None:
+        self._move(1)
+
+    def action_previous_item(self) -> None:
+        self._move(-1)
+
+    def action_next_unanswered(self) -> None:
+        start = self.codes.index(self.code)
+        for step in range(1, len(self.codes) + 1):
+            code = self.codes[(start + step) % len(self.codes)]
+            if code not in self.assessment.items:
+                self.show_item(code)
+                return
+        self.notify(_("Every item is answered."))
+
+    def action_next_area(self) -> None:
+        areas = self.engine.cset.areas
+        current = self.engine.cset.area_of(self.code)
+        index = next(i for i, a in enumerate(areas) if a is current)
+        area = areas[(index + 1) % len(areas)]
+        first = next(c.code for c in area.walk() if c.is_item)
+        self.show_item(first)
+
+    def action_toggle_na(self) -> None:
+        if not self.editable:
+            return
+        record = self.assessment.items.get(self.code)
+        marking = not (record and record.na)
+        if self.save(na=marking) and not marking:
+            self.flow.clear(self.assessment.id, self.code)
+            self.assessment = self.flow.get(self.assessment.id)
+            self.refresh_scores()
+        self.show_item(self.code)
+
+    def action_record(self) -> None:
+        from .record import RecordScreen
+
+        def done(_result: object) -> None:
+            self.assessment = self.flow.get(self.assessment.id)
+
+        self.app.push_screen(RecordScreen(self.flow, self.assessment.id), done)
+
+    def action_finish(self) -> None:
+        from .finish import FinishScreen
+
+        def done(code: str | None) -> None:
+            self.assessment = self.flow.get(self.assessment.id)
+            self.on_mount()
+            if code:
+                self.show_item(code)
+
+        self.app.push_screen(FinishScreen(self.flow, self.assessment.id), done)
+
+    def action_back(self) -> None:
+        self.app.remember(None)
+        self.dismiss(None)

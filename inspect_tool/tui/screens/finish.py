@@ -1,0 +1,110 @@
+"""Finishing: what is still missing (each line jumps to its item), then submit, finalize or
+reopen with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ... import labels
+from ...i18n import _
+from ...workflow import Workflow, WorkflowError
+
+
+class FinishScreen(Screen[str | None]):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    BINDINGS = [Binding("escape", "back", _("Back"), id="finish.back")]
+
+    def __init__(self, flow: Workflow, assessment_id: str):
+        super().__init__()
+        self.flow = flow
+        self.assessment_id = assessment_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="finish"):
+            yield Static(id="status")
+            yield OptionList(id="missing")
+            yield Input(placeholder=_("Reason for reopening"), id="reason")
+            with Horizontal(id="buttons"):
+                yield Button(_("Submit"), variant="primary", id="submit")
+                yield Button(_("Finalize"), variant="success", id="finalize")
+                yield Button(_("Reopen"), variant="warning", id="reopen")
+            yield Static(id="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Finish")
+        self.show()
+
+    def show(self) -> None:
+        a = self.flow.get(self.assessment_id)
+        scores = self.flow.scores(a)
+        missing = self.flow.missing_items(a) if a.state == "draft" else []
+        status = Text()
+        status.append(_("State: {state}").format(state=labels.state(a.state)), style="bold")
+        status.append(
+            "   "
+            + _("Total {total}/{max}, index {index}%, band {band}").format(
+                total=f"{scores.total:.2f}",
+                max=f"{scores.max_points:g}",
+                index=f"{scores.index:.2f}",
+                band=scores.band_label or "—",
+            )
+        )
+        status.append(
+            "\n"
+            + (
+                _("{n} thing(s) missing before it can be submitted:").format(n=len(missing))
+                if missing
+                else _("Nothing missing.")
+            )
+        )
+        self.query_one("#status", Static).update(status)
+        options = self.query_one("#missing", OptionList)
+        options.clear_options()
+        options.add_options(
+            [Option(text, id=f"{n}|{code}") for n, (code, text) in enumerate(missing)]
+        )
+        self.query_one("#submit").disabled = a.state != "draft" or bool(missing)
+        self.query_one("#finalize").disabled = a.state != "submitted"
+        self.query_one("#reopen").disabled = a.state == "draft"
+        self.query_one("#reason").display = a.state != "draft"
+
+    @on(OptionList.OptionSelected)
+    def jump(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss((event.option.id or "|").split("|", 1)[1] or None)
+
+    def _do(self, action) -> None:
+        error = self.query_one("#error", Static)
+        try:
+            action()
+        except WorkflowError as exc:
+            error.update(Text(str(exc), style="bold red"))
+            return
+        error.update("")
+        self.show()
+
+    @on(Button.Pressed, "#submit")
+    def submit(self) -> None:
+        self._do(lambda: self.flow.submit(self.assessment_id))
+
+    @on(Button.Pressed, "#finalize")
+    def finalize(self) -> None:
+        self._do(lambda: self.flow.finalize(self.assessment_id))
+
+    @on(Button.Pressed, "#reopen")
+    def reopen(self) -> None:
+        reason = self.query_one("#reason", Input).value
+        self._do(lambda: self.flow.reopen(self.assessment_id, reason))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,79 @@
+"""Starting an assessment: unit, year, criteria set and kind; refused with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from ... import labels
+from ...catalog import UnknownSetError
+from ...i18n import _
+from ...model import KINDS
+from ...workflow import Workflow, WorkflowError
+
+
+class NewAssessmentScreen(ModalScreen[str | None]):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="new.cancel")]
+
+    def __init__(self, flow: Workflow, unit: str | None = None):
+        super().__init__()
+        self.flow = flow
+        self.unit = unit
+
+    def compose(self) -> ComposeResult:
+        units = self.flow.store.units()
+        sets = self.flow.core.catalog.sets
+        latest = max((s.year for s in sets), default=2025)
+        with Vertical(id="dialog"):
+            yield Label(_("New assessment"), id="dialog-title")
+            yield Label(_("Unit"))
+            yield Select(
+                [(f"{u.code} {u.name}", u.code) for u in units],
+                id="unit",
+                value=self.unit if self.unit in {u.code for u in units} else Select.NULL,
+                prompt=_("Choose"),
+            )
+            yield Label(_("Year"))
+            yield Input(str(latest), id="year", restrict=r"[0-9]*")
+            yield Label(_("Criteria set"))
+            yield Select(
+                [(f"{s.title} ({s.key})", s.key) for s in sets], id="set", prompt=_("Choose")
+            )
+            yield Label(_("Kind"))
+            yield Select(
+                [(labels.kind(k), k) for k in KINDS], id="kind", value="self", allow_blank=False
+            )
+            yield Static(id="error")
+            with Horizontal(id="buttons"):
+                yield Button(_("Create"), variant="primary", id="create")
+                yield Button(_("Cancel"), id="cancel")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#create")
+    def create(self) -> None:
+        unit = self.query_one("#unit", Select).value
+        set_key = self.query_one("#set", Select).value
+        year = self.query_one("#year", Input).value
+        error = self.query_one("#error", Static)
+        if unit is Select.NULL or set_key is Select.NULL or not year.isdigit():
+            error.update(Text(_("Choose a unit, a year and a criteria set."), style="bold red"))
+            return
+        try:
+            a = self.flow.new(
+                str(unit), str(set_key), int(year), str(self.query_one("#kind", Select).value)
+            )
+        except (WorkflowError, UnknownSetError) as exc:
+            error.update(Text(str(exc), style="bold red"))
+            return
+        self.dismiss(a.id)

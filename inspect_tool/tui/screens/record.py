@@ -1,0 +1,143 @@
+"""What the minutes record besides the scores: findings and recommendations per area (with
+deadlines), who took part and in what role, and the place and time of the visit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from ... import labels
+from ...i18n import _
+from ...workflow import Workflow, WorkflowError
+
+
+class RecordScreen(Screen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    BINDINGS = [Binding("escape", "back", _("Back"), id="record.back")]
+
+    def __init__(self, flow: Workflow, assessment_id: str):
+        super().__init__()
+        self.flow = flow
+        self.assessment_id = assessment_id
+
+    def compose(self) -> ComposeResult:
+        a = self.flow.get(self.assessment_id)
+        areas = [(f"{x.code} {x.title}", x.code) for x in self.flow.engine(a).cset.areas]
+        yield Header()
+        with VerticalScroll(id="record"):
+            yield Static(id="summary")
+            yield Label(_("Finding or recommendation"), classes="section")
+            with Horizontal(classes="row"):
+                yield Select(areas, id="area", prompt=_("Area"))
+                yield Input(placeholder=_("Text"), id="text")
+                yield Input(
+                    placeholder=_("Deadline 2026-03-31"), id="deadline", restrict=r"[0-9-]*"
+                )
+            with Horizontal(classes="row"):
+                yield Button(_("Add finding"), id="add-finding")
+                yield Button(_("Add recommendation"), id="add-recommendation")
+            yield Label(_("Participant"), classes="section")
+            with Horizontal(classes="row"):
+                yield Input(placeholder=_("Name"), id="name")
+                yield Input(placeholder=_("Role"), id="role")
+                yield Select(
+                    [(labels.side(s), s) for s in ("team", "unit")],
+                    id="side",
+                    value="team",
+                    allow_blank=False,
+                )
+                yield Button(_("Add participant"), id="add-participant")
+            yield Label(_("Place and time of the visit"), classes="section")
+            with Horizontal(classes="row"):
+                yield Input(a.place, placeholder=_("Place"), id="place")
+                yield Input(a.started, placeholder="2025-11-20T08:30", id="started")
+                yield Input(a.ended, placeholder="2025-11-20T11:30", id="ended")
+                yield Button(_("Save"), id="save-visit")
+            yield Static(id="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Findings, recommendations, participants")
+        self.show()
+
+    def show(self) -> None:
+        a = self.flow.get(self.assessment_id)
+        text = Text()
+        text.append(_("Findings") + "\n", style="bold")
+        for f in a.findings:
+            text.append(f"  [{f.area}] {f.text}\n")
+        text.append(_("Recommendations") + "\n", style="bold")
+        for r in a.recommendations:
+            text.append(
+                f"  [{r.area}] {r.text}" + (f" ({r.deadline})" if r.deadline else "") + "\n"
+            )
+        text.append(_("Participants") + "\n", style="bold")
+        for p in a.participants:
+            text.append(f"  {p.name}, {p.role} ({labels.side(p.side)})\n")
+        self.query_one("#summary", Static).update(text)
+
+    def _value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value.strip()
+
+    def _do(self, action) -> None:
+        error = self.query_one("#error", Static)
+        try:
+            action()
+        except WorkflowError as exc:
+            error.update(Text(str(exc), style="bold red"))
+            return
+        error.update("")
+        self.show()
+
+    @on(Button.Pressed, "#add-finding")
+    def add_finding(self) -> None:
+        area = self.query_one("#area", Select).value
+        text = self._value("#text")
+        if area is Select.NULL or not text:
+            self.query_one("#error", Static).update(_("Choose an area and write the text."))
+            return
+        self._do(lambda: self.flow.add_finding(self.assessment_id, str(area), text))
+        self.query_one("#text", Input).value = ""
+
+    @on(Button.Pressed, "#add-recommendation")
+    def add_recommendation(self) -> None:
+        area = self.query_one("#area", Select).value
+        text = self._value("#text")
+        if area is Select.NULL or not text:
+            self.query_one("#error", Static).update(_("Choose an area and write the text."))
+            return
+        deadline = self._value("#deadline")
+        self._do(
+            lambda: self.flow.add_recommendation(self.assessment_id, str(area), text, deadline)
+        )
+        self.query_one("#text", Input).value = ""
+
+    @on(Button.Pressed, "#add-participant")
+    def add_participant(self) -> None:
+        name, role = self._value("#name"), self._value("#role")
+        if not name or not role:
+            self.query_one("#error", Static).update(_("Write the name and the role."))
+            return
+        side = str(self.query_one("#side", Select).value)
+        self._do(lambda: self.flow.add_participant(self.assessment_id, name, role, side))
+        self.query_one("#name", Input).value = ""
+        self.query_one("#role", Input).value = ""
+
+    @on(Button.Pressed, "#save-visit")
+    def save_visit(self) -> None:
+        fields = {
+            "place": self._value("#place"),
+            "started": self._value("#started"),
+            "ended": self._value("#ended"),
+        }
+        self._do(lambda: self.flow.update_header(self.assessment_id, **fields))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

