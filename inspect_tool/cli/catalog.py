@@ -85,7 +85,7 @@ def criteria_show(ctx: Ctx, set_ref: str, as_json: bool) -> None:
     if as_json:
         dump(set_as_dict(cset))
         return
-    out.print(bold(cset.title), f"({cset.key}, {_('year')} {cset.year})")
+    out.print(bold(cset.title), _("({key}, year {year})").format(key=cset.key, year=cset.year))
     out.print(_("Basis: {basis}").format(basis=cset.basis), markup=False)
     bands = ", ".join(f"{b.label} ≥ {b.min_percent:g}%" for b in cset.bands)
     out.print(_("Bands: {bands}").format(bands=bands), markup=False)

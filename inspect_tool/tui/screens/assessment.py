@@ -107,7 +107,10 @@ class AssessmentScreen(Screen):
         item = self.engine.item(code)
         record = self.assessment.items.get(code)
         self.query_one("#item-title", Static).update(
-            Text(f"{code}  {item.title}  ({_('max')} {fmt(item.max_points)})", style="bold")
+            Text(
+                f"{code}  {item.title}  " + _("(max {points})").format(points=fmt(item.max_points)),
+                style="bold",
+            )
         )
         info = Text()
         if item.guidance:

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select
 
 from ... import labels
 from ...i18n import _
-from ...model import LEVELS, STATES, Assessment, Unit
+from ...model import KINDS, LEVELS, STATES, Assessment, Unit
 from ...workflow import Workflow
 
 
@@ -57,7 +57,7 @@ class UnitsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = _("Units")
-        self.sub_title = str(self.flow.store.path)
+        self.sub_title = _("{n} units").format(n=len(self.flow.store.units()))
         self.load()
         self.query_one(DataTable).focus()
 
@@ -72,7 +72,9 @@ class UnitsScreen(Screen):
             by_unit.setdefault(a.unit, []).append(a)
         self.entries = []
         for unit in units:
-            mine = sorted(by_unit.get(unit.code, []), key=lambda a: (a.year, a.created))
+            mine = sorted(
+                by_unit.get(unit.code, []), key=lambda a: (a.year, KINDS.index(a.kind), a.created)
+            )
             for a in mine or [None]:
                 self.entries.append((unit, a, self.flow.scores(a) if a else None))
         self.fill()

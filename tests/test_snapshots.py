@@ -1,0 +1,44 @@
+"""Snapshots of the main screens in Vietnamese (pytest-textual-snapshot).
+
+Update them after a deliberate change of the screens with `pytest --snapshot-update`, and look
+at the report before committing the new SVGs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from inspect_tool.demo import build_demo_store
+from inspect_tool.i18n import set_language
+from inspect_tool.store import open_store
+from inspect_tool.tui.app import InspectApp
+
+SIZE = (150, 42)
+
+
+@pytest.fixture
+def vietnamese_app(core, tmp_path):
+    set_language("vi")
+    with open_store(tmp_path / "demo", user="demo") as store:
+        build_demo_store(core, store)
+    store = open_store(tmp_path / "demo", user="demo")
+    yield InspectApp(core, store)
+    store.close()
+
+
+def test_units_screen(vietnamese_app, snap_compare):
+    assert snap_compare(vietnamese_app, terminal_size=SIZE)
+
+
+def test_assessment_screen(vietnamese_app, snap_compare):
+    async def open_draft(pilot):
+        screen = pilot.app.screen
+        key = next(k for k, (u, a) in screen.rows.items() if u.code == "HB-X05" and a)
+        table = screen.query_one("DataTable")
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+
+    assert snap_compare(vietnamese_app, terminal_size=SIZE, run_before=open_draft)
