@@ -438,6 +438,21 @@ class Workflow:
                     )
         return problems
 
+    def changes_from_base(self, assessment: Assessment) -> list[tuple[str, float, float, str]]:
+        """For an appraisal: (item, self-assessed points, appraised points, reason) for every
+        item whose points it changed, in the set's order."""
+        if not assessment.base:
+            return []
+        before = self.scores(self.store.assessment(assessment.base)).points
+        after = self.scores(assessment).points
+        changed = []
+        for criterion in self.engine(assessment).cset.items():
+            code = criterion.code
+            if abs(before[code] - after[code]) > 1e-9:
+                item = assessment.items.get(code)
+                changed.append((code, before[code], after[code], item.reason if item else ""))
+        return changed
+
     def _move(
         self, ref: str, to: str, allowed_from: tuple[str, ...], reason: str = ""
     ) -> Assessment:

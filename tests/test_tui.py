@@ -174,3 +174,48 @@ async def test_submit_and_finalize_lock_the_assessment(core, demo_path):
         await pilot.pause()
         assert app.flow.get(ident).state == "draft"
     app.store.close()
+
+
+async def test_start_an_assessment_and_appraise(core, demo_path):
+    from inspect_tool.tui.screens.new_assessment import NewAssessmentScreen
+
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        key = next(k for k, (u, a) in screen.rows.items() if u.code == "HB-X07")
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("enter")  # a unit without an assessment: the new-assessment dialog
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NewAssessmentScreen)
+        assert dialog.query_one("#unit", Select).value == "HB-X07"
+        await pilot.click("#create")  # no set chosen yet: refused with the reason
+        await pilot.pause()
+        assert isinstance(app.screen, NewAssessmentScreen)
+        assert str(dialog.query_one("#error").render())
+        dialog.query_one("#set", Select).value = "cchc-xa-2025@2025.1"
+        await pilot.pause()
+        dialog.query_one("#create").press()
+        await pilot.pause()
+        assert isinstance(app.screen, AssessmentScreen), str(dialog.query_one("#error").render())
+        assert app.screen.assessment.unit == "HB-X07" and app.screen.assessment.items == {}
+        await pilot.press("escape")
+        await pilot.pause()
+        # the demo's appraisal: a changed score needs its reason
+        appraisal = await open_unit(pilot, app, "HB-P01", "appraisal")
+        appraisal.show_item("1.1.2")
+        await pilot.pause()
+        ticked = appraisal.query_one("#in-ticked")
+        ticked.deselect_all()
+        await pilot.pause()
+        assert "1.1.2" in str(appraisal.query_one(Problem).render())
+        assert app.flow.get(appraisal.assessment.id).items["1.1.2"].inputs["ticked"]
+        await type_into(pilot, appraisal, "#reason", "Kế hoạch thiếu nội dung")
+        saved = app.flow.get(appraisal.assessment.id).items["1.1.2"]
+        assert saved.inputs["ticked"] == [] and saved.reason == "Kế hoạch thiếu nội dung"
+        await pilot.press("f5")
+        await pilot.pause()
+        status = str(app.screen.query_one("#status").render())
+        assert "1.1.2" in status and "Kế hoạch thiếu nội dung" in status
+    app.store.close()

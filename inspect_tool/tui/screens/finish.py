@@ -68,6 +68,11 @@ class FinishScreen(Screen[str | None]):
                 else _("Nothing missing.")
             )
         )
+        changes = self.flow.changes_from_base(a)
+        if changes:
+            status.append("\n" + _("Changes from the self-assessment:") + "\n", style="bold")
+            for code, before, after, reason in changes:
+                status.append(f"  {code}: {before:g} → {after:g}  {reason or _('(no reason)')}\n")
         self.query_one("#status", Static).update(status)
         options = self.query_one("#missing", OptionList)
         options.clear_options()

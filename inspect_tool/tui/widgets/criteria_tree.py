@@ -76,4 +76,4 @@ class CriteriaTree(Tree[str]):
         node = self.nodes_by_code.get(code)
         if node is not None:
             self.move_cursor(node)
-            self.scroll_to_node(node)
+            self.scroll_to_node(node, animate=False)
