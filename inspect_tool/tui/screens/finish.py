@@ -72,7 +72,8 @@ class FinishScreen(Screen[str | None]):
         if changes:
             status.append("\n" + _("Changes from the self-assessment:") + "\n", style="bold")
             for code, before, after, reason in changes:
-                status.append(f"  {code}: {before:g} → {after:g}  {reason or _('(no reason)')}\n")
+                why = reason or _("(no reason)")
+                status.append(f"  {code}: {before:g} → {after:g}  {why}\n")
         self.query_one("#status", Static).update(status)
         options = self.query_one("#missing", OptionList)
         options.clear_options()
