@@ -58,22 +58,26 @@ class AssessmentScreen(Screen):
         with Horizontal(id="body"):
             yield CriteriaTree(_("Criteria"), id="tree")
             with VerticalScroll(id="item"):
+                # what is typed first, then what explains it: small screens see the form
                 yield Static(id="item-title")
-                yield Static(id="item-info")
                 yield Static(id="item-base")
                 yield Static(id="item-form-slot")
+                yield Static(id="item-points")
+                yield Problem(id="problem")
                 yield Label(
                     _("Evidence (number;date;issuer, several separated by |)"),
                     classes="input-label",
                 )
-                yield Input(id="evidence", placeholder="12/KH-UBND;2025-01-20;UBND xã")
+                yield Input(
+                    id="evidence",
+                    placeholder=_("e.g. {example}").format(example="12/KH-UBND;2025-01-20;UBND xã"),
+                )
                 yield Label(_("Note"), classes="input-label")
                 yield Input(id="note")
                 if self.assessment.kind == "appraisal":
                     yield Label(_("Reason for a changed score"), classes="input-label")
                     yield Input(id="reason")
-                yield Static(id="item-points")
-                yield Problem(id="problem")
+                yield Static(id="item-info")
         yield TotalsBar(id="totals")
         yield Footer()
 
