@@ -219,3 +219,35 @@ async def test_start_an_assessment_and_appraise(core, demo_path):
         status = str(app.screen.query_one("#status").render())
         assert "1.1.2" in status and "Kế hoạch thiếu nội dung" in status
     app.store.close()
+
+
+def test_the_app_starts_without_the_heavy_libraries():
+    """WeasyPrint and pyHanko are imported only when minutes are made or signed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, inspect_tool.cli, inspect_tool.tui.app;"
+        "print(sorted(m for m in ('weasyprint', 'pyhanko') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[]"
+
+
+async def test_keys_can_be_remapped_by_binding_id(core, demo_path, tmp_path):
+    from inspect_tool.tui.app import load_keymap
+
+    keymap_file = tmp_path / "keymap.yaml"
+    keymap_file.write_text("item.next: ctrl+down\nitem.toggle_na: f9\n", encoding="utf-8")
+    keymap = load_keymap(keymap_file)
+    assert keymap == {"item.next": "ctrl+down", "item.toggle_na": "f9"}
+    app = InspectApp(core, open_store(demo_path, user="t"), keymap=keymap)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        before = screen.codes.index(screen.code)
+        await pilot.press("ctrl+down")
+        await pilot.pause()
+        assert screen.codes.index(screen.code) == before + 1
+    app.store.close()
