@@ -16,7 +16,18 @@ from ..methods import fmt
 from ..model import CriteriaSet
 from ..yaml_lines import ProblemsError
 from . import cli
-from .common import Ctx, bold, dump, err, guard, json_option, level_label, out, pass_ctx
+from .common import (
+    Ctx,
+    bold,
+    dump,
+    echo_totals,
+    err,
+    guard,
+    json_option,
+    level_label,
+    out,
+    pass_ctx,
+)
 
 # -- criteria ---------------------------------------------------------------------------------
 
@@ -234,14 +245,7 @@ def score_command(
                     scores.explanation(item.code),
                 )
     out.print(table)
-    click.echo(
-        _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
-            total=f"{scores.total:.2f}",
-            max=fmt(scores.max_points),
-            index=f"{scores.index:.2f}",
-            band=scores.band_label or "—",
-        )
-    )
+    echo_totals(scores)
     answered = scores.answered
     click.echo(_("Answered {n} of {total} items.").format(n=answered, total=len(scores.status)))
 

@@ -23,6 +23,7 @@ from .common import (
     Ctx,
     bold,
     dump,
+    echo_totals,
     fail,
     guard,
     json_option,
@@ -268,14 +269,7 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
                 notes,
             )
     out.print(table)
-    click.echo(
-        _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
-            total=f"{scores.total:.2f}",
-            max=fmt(scores.max_points),
-            index=f"{scores.index:.2f}",
-            band=scores.band_label or "—",
-        )
-    )
+    echo_totals(scores)
     for finding in a.findings:
         click.echo(_("Finding ({area}): {text}").format(area=finding.area, text=finding.text))
     for rec in a.recommendations:

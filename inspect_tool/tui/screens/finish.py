@@ -10,16 +10,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ... import labels
 from ...i18n import _
-from ...workflow import Workflow, WorkflowError
+from ...workflow import Workflow
+from .base import WorkflowScreen
 
 
-class FinishScreen(Screen[str | None]):
+class FinishScreen(WorkflowScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     BINDINGS = [Binding("escape", "back", _("Back"), id="finish.back")]
 
@@ -89,28 +89,18 @@ class FinishScreen(Screen[str | None]):
     def jump(self, event: OptionList.OptionSelected) -> None:
         self.dismiss((event.option.id or "|").split("|", 1)[1] or None)
 
-    def _do(self, action) -> None:
-        error = self.query_one("#error", Static)
-        try:
-            action()
-        except WorkflowError as exc:
-            error.update(Text(str(exc), style="bold red"))
-            return
-        error.update("")
-        self.show()
-
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
-        self._do(lambda: self.flow.submit(self.assessment_id))
+        self.attempt(lambda: self.flow.submit(self.assessment_id))
 
     @on(Button.Pressed, "#finalize")
     def finalize(self) -> None:
-        self._do(lambda: self.flow.finalize(self.assessment_id))
+        self.attempt(lambda: self.flow.finalize(self.assessment_id))
 
     @on(Button.Pressed, "#reopen")
     def reopen(self) -> None:
         reason = self.query_one("#reason", Input).value
-        self._do(lambda: self.flow.reopen(self.assessment_id, reason))
+        self.attempt(lambda: self.flow.reopen(self.assessment_id, reason))
 
     def action_back(self) -> None:
         self.dismiss(None)

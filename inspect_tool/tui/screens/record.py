@@ -10,15 +10,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from ... import labels
 from ...i18n import _
-from ...workflow import Workflow, WorkflowError
+from ...workflow import Workflow
+from .base import WorkflowScreen
 
 
-class RecordScreen(Screen):
+class RecordScreen(WorkflowScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     BINDINGS = [Binding("escape", "back", _("Back"), id="record.back")]
 
@@ -86,16 +86,6 @@ class RecordScreen(Screen):
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
 
-    def _do(self, action) -> None:
-        error = self.query_one("#error", Static)
-        try:
-            action()
-        except WorkflowError as exc:
-            error.update(Text(str(exc), style="bold red"))
-            return
-        error.update("")
-        self.show()
-
     @on(Button.Pressed, "#add-finding")
     def add_finding(self) -> None:
         area = self.query_one("#area", Select).value
@@ -103,7 +93,7 @@ class RecordScreen(Screen):
         if area is Select.NULL or not text:
             self.query_one("#error", Static).update(_("Choose an area and write the text."))
             return
-        self._do(lambda: self.flow.add_finding(self.assessment_id, str(area), text))
+        self.attempt(lambda: self.flow.add_finding(self.assessment_id, str(area), text))
         self.query_one("#text", Input).value = ""
 
     @on(Button.Pressed, "#add-recommendation")
@@ -114,7 +104,7 @@ class RecordScreen(Screen):
             self.query_one("#error", Static).update(_("Choose an area and write the text."))
             return
         deadline = self._value("#deadline")
-        self._do(
+        self.attempt(
             lambda: self.flow.add_recommendation(self.assessment_id, str(area), text, deadline)
         )
         self.query_one("#text", Input).value = ""
@@ -126,7 +116,7 @@ class RecordScreen(Screen):
             self.query_one("#error", Static).update(_("Write the name and the role."))
             return
         side = str(self.query_one("#side", Select).value)
-        self._do(lambda: self.flow.add_participant(self.assessment_id, name, role, side))
+        self.attempt(lambda: self.flow.add_participant(self.assessment_id, name, role, side))
         self.query_one("#name", Input).value = ""
         self.query_one("#role", Input).value = ""
 
@@ -137,7 +127,7 @@ class RecordScreen(Screen):
             "started": self._value("#started"),
             "ended": self._value("#ended"),
         }
-        self._do(lambda: self.flow.update_header(self.assessment_id, **fields))
+        self.attempt(lambda: self.flow.update_header(self.assessment_id, **fields))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,30 @@
+"""What the secondary screens share: doing one workflow step and showing its refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Static
+
+from ...workflow import WorkflowError
+
+
+class WorkflowScreen(Screen):
+    """A screen with an `#error` Static and a `show()` that redraws it from the store."""
+
+    def show(self) -> None:
+        raise NotImplementedError
+
+    def attempt(self, action: Callable[[], Any]) -> None:
+        """Run one workflow step; show its refusal in words, or redraw after it."""
+        error = self.query_one("#error", Static)
+        try:
+            action()
+        except WorkflowError as exc:
+            error.update(Text(str(exc), style="bold red"))
+            return
+        error.update("")
+        self.show()
