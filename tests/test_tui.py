@@ -12,7 +12,7 @@ from inspect_tool.tui.screens.assessment import AssessmentScreen
 from inspect_tool.tui.screens.finish import FinishScreen
 from inspect_tool.tui.screens.record import RecordScreen
 from inspect_tool.tui.screens.units import UnitsScreen
-from inspect_tool.tui.widgets.item_form import Problem
+from inspect_tool.tui.widgets.item_form import ItemForm, Problem
 from inspect_tool.tui.widgets.totals import TotalsBar
 
 SIZE = (150, 45)
@@ -41,8 +41,13 @@ async def open_unit(pilot, app, unit: str, kind: str = "self") -> AssessmentScre
     return app.screen
 
 
-async def type_into(pilot, screen, selector: str, text: str) -> None:
-    widget = screen.query_one(selector, Input)
+def editor(screen, name: str):
+    """The widget of the current item's input `name`."""
+    return screen.query_one(ItemForm).editor(name)
+
+
+async def type_into(pilot, screen, selector, text: str) -> None:
+    widget = selector if not isinstance(selector, str) else screen.query_one(selector, Input)
     widget.focus()
     widget.value = ""
     await pilot.press(*text)
@@ -86,13 +91,13 @@ async def test_answering_at_the_keyboard(core, demo_path):
         )
         screen.show_item(ratio)
         await pilot.pause()
-        await type_into(pilot, screen, "#in-denominator", "40")
-        await type_into(pilot, screen, "#in-numerator", "45")
+        await type_into(pilot, screen, editor(screen, "denominator"), "40")
+        await type_into(pilot, screen, editor(screen, "numerator"), "45")
         problem = str(screen.query_one(Problem).render())
         assert "numerator" in problem and "40" in problem
         stored = app.flow.get(screen.assessment.id).items.get(ratio)
         assert stored is None or stored.inputs.get("numerator") != 45  # nothing invalid stored
-        await type_into(pilot, screen, "#in-numerator", "30")
+        await type_into(pilot, screen, editor(screen, "numerator"), "30")
         assert str(screen.query_one(Problem).render()) == ""
         saved = app.flow.get(screen.assessment.id).items[ratio]
         assert (saved.inputs["numerator"], saved.inputs["denominator"]) == (30, 40)
@@ -102,7 +107,7 @@ async def test_answering_at_the_keyboard(core, demo_path):
         yes_no = next(c.code for c in screen.engine.cset.items() if c.method == "yes_no")
         screen.show_item(yes_no)
         await pilot.pause()
-        screen.query_one("#in-done", Select).value = "no"
+        editor(screen, "done").value = "no"
         await pilot.pause()
         assert app.flow.get(screen.assessment.id).items[yes_no].inputs == {"done": False}
         # mark N/A with its key, and unmark it
@@ -206,7 +211,7 @@ async def test_start_an_assessment_and_appraise(core, demo_path):
         appraisal = await open_unit(pilot, app, "HB-P01", "appraisal")
         appraisal.show_item("1.1.2")
         await pilot.pause()
-        ticked = appraisal.query_one("#in-ticked")
+        ticked = editor(appraisal, "ticked")
         ticked.deselect_all()
         await pilot.pause()
         assert "1.1.2" in str(appraisal.query_one(Problem).render())

@@ -42,6 +42,7 @@ class InspectApp(App):
         self.flow = Workflow(core, store)
         self.ui_state = UiState(store.path)
         self.keymap = keymap or {}
+        self._state_timer = None
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -62,7 +63,17 @@ class InspectApp(App):
         self.push_screen(screen)
 
     def remember(self, assessment_id: str | None, code: str | None = None) -> None:
+        """Note where the user is; written at most twice a second, and when the app ends."""
         self.ui_state.remember(assessment_id, code)
+        if self._state_timer is None:
+            self._state_timer = self.set_timer(0.5, self.save_state)
+
+    def save_state(self) -> None:
+        self._state_timer = None
+        self.ui_state.save()
+
+    def on_unmount(self) -> None:
+        self.save_state()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

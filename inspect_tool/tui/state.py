@@ -4,9 +4,8 @@ so that quitting and reopening the app comes back to the same place."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-
-from ..tinystore import write_atomic
 
 
 class UiState:
@@ -29,4 +28,9 @@ class UiState:
         self.data["last"] = assessment_id
         if assessment_id and code:
             self.data["positions"][assessment_id] = code
-        write_atomic(self.path, json.dumps(self.data, ensure_ascii=False))
+
+    def save(self) -> None:
+        """Atomic but not fsynced: a position is worth a rename, not a disk flush per step."""
+        tmp = self.path.with_name(f".ui.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.path)

@@ -23,8 +23,6 @@ from ..widgets.criteria_tree import CriteriaTree
 from ..widgets.item_form import ItemForm, Problem
 from ..widgets.totals import TotalsBar
 
-EXTRA_INPUTS = ("evidence", "note", "reason")
-
 
 class AssessmentScreen(Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -49,7 +47,6 @@ class AssessmentScreen(Screen):
             self.base = flow.scores(flow.store.assessment(self.assessment.base))
         self.codes = [c.code for c in self.engine.cset.items()]
         self.code = code if code in self.codes else self.codes[0]
-        self.form: ItemForm | None = None
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -61,7 +58,7 @@ class AssessmentScreen(Screen):
                 # what is typed first, then what explains it: small screens see the form
                 yield Static(id="item-title")
                 yield Static(id="item-base")
-                yield Static(id="item-form-slot")
+                yield ItemForm(max(len(self.engine.inputs(code)) for code in self.codes))
                 yield Static(id="item-points")
                 yield Problem(id="problem")
                 yield Label(
@@ -134,16 +131,12 @@ class AssessmentScreen(Screen):
                 )
             )
         self.query_one("#item-base", Static).update(base_text)
-        slot = self.query_one("#item-form-slot", Static)
-        if self.form is not None:
-            self.form.remove()  # finishes later; its late events are ignored (see entry_changed)
         values = dict(record.inputs) if record and not record.na else {}
-        self.form = ItemForm(
+        self.query_one(ItemForm).load(
             self.engine.inputs(code),
             values,
             disabled=not self.editable or bool(record and record.na),
         )
-        self.mount(self.form, after=slot)
         self._set_quietly("#evidence", evidence_text(record.evidence) if record else "")
         self._set_quietly("#note", record.note if record else "")
         if self.assessment.kind == "appraisal":
@@ -190,12 +183,9 @@ class AssessmentScreen(Screen):
     @on(Select.Changed)
     @on(SelectionList.SelectedChanged)
     def entry_changed(self, event) -> None:
-        form = self.form
-        if not self.editable or form is None:
+        form = self.query_one(ItemForm)
+        if not self.editable:
             return
-        control = event.control
-        if form not in control.ancestors and control.id not in EXTRA_INPUTS:
-            return  # from a form already replaced by the next item's
         record = self.assessment.items.get(self.code)
         if record is not None and record.na:
             return

@@ -1,8 +1,12 @@
 """The form of one item, drawn from the scoring method's declared inputs.
 
-A new method needs no UI code: each InputSpec becomes an Input, a Select or a SelectionList.
-The form only collects what was typed; checking and saving belong to the screen, which asks
-the workflow (and shows its refusal, if any, under the form).
+A new method needs no UI code: each InputSpec is shown as an Input, a Select or a
+SelectionList. The form only collects what was typed; checking and saving belong to the
+screen, which asks the workflow (and shows its refusal, if any, under the form).
+
+The form's rows are made once, as many as the set's largest item needs, and reloaded for
+each item: mounting new widgets at every step through the items costs far more than setting
+a few labels and values.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
 
 from ...i18n import _
 from ...model import InputSpec
@@ -24,77 +29,99 @@ RESTRICT = {
     "date": r"[0-9-]*",
 }
 PLACEHOLDER = {"date": "2025-01-31", "percent": "0–100", "count": "0"}
+QUIET = (Input.Changed, Select.Changed, SelectionList.SelectedChanged)
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class ItemForm(Vertical):
-    """The inputs of one item, pre-filled with what is recorded."""
+class FieldRow(Vertical):
+    """One input of the form: a label and the one editor its type needs."""
 
-    def __init__(self, specs: tuple[InputSpec, ...], values: dict[str, Any], *, disabled: bool):
-        super().__init__(classes="item-form")
-        self.specs = specs
-        self.values = values
-        self.form_disabled = disabled
+    def __init__(self, index: int):
+        super().__init__(classes="field-row")
+        self.index = index
+        self.spec: InputSpec | None = None
+        self.label = Label("", classes="input-label")
+        self.input = Input(id=f"field-{index}-input", select_on_focus=False)
+        self.select: Select[str] = Select([], id=f"field-{index}-select", prompt=_("Choose"))
+        self.ticks: SelectionList[str] = SelectionList(id=f"field-{index}-ticks")
 
     def compose(self) -> ComposeResult:
-        for spec in self.specs:
-            label = spec.label + ("" if spec.required else _(" (optional)"))
-            yield Label(label, classes="input-label")
-            yield self._widget(spec)
+        yield self.label
+        yield self.input
+        yield self.select
+        yield self.ticks
 
-    def _widget(self, spec: InputSpec):
-        value = self.values.get(spec.name)
-        wid = f"in-{spec.name}"
-        if spec.type == "yes_no":
-            chosen = Select.NULL if value is None else (YES if value else NO)
-            return Select(
-                [(_("Yes"), YES), (_("No"), NO)],
-                value=chosen,
-                id=wid,
-                prompt=_("Choose"),
-                disabled=self.form_disabled,
-            )
-        if spec.type == "choice":
-            chosen = value if value in {k for k, _l in spec.options} else Select.NULL
-            return Select(
-                [(label, key) for key, label in spec.options],
-                value=chosen,
-                id=wid,
-                prompt=_("Choose"),
-                disabled=self.form_disabled,
-            )
-        if spec.type == "checklist":
-            ticked = set(value or ())
-            return SelectionList(
-                *[(label, key, key in ticked) for key, label in spec.options],
-                id=wid,
-                disabled=self.form_disabled,
-            )
-        return Input(
-            _text(value),
-            placeholder=PLACEHOLDER.get(spec.type, ""),
-            id=wid,
-            restrict=RESTRICT.get(spec.type),
-            disabled=self.form_disabled,
-            select_on_focus=False,
+    def load(self, spec: InputSpec, value: Any, disabled: bool) -> None:
+        self.spec = spec
+        self.label.update(spec.label + ("" if spec.required else _(" (optional)")))
+        kind = spec.type
+        editor = (
+            self.ticks
+            if kind == "checklist"
+            else (self.select if kind in ("yes_no", "choice") else self.input)
         )
+        for widget in (self.input, self.select, self.ticks):
+            widget.display = widget is editor
+        editor.disabled = disabled
+        with self.input.prevent(*QUIET), self.select.prevent(*QUIET), self.ticks.prevent(*QUIET):
+            if editor is self.input:
+                self.input.restrict = RESTRICT.get(kind)
+                self.input.placeholder = PLACEHOLDER.get(kind, "")
+                self.input.value = _text(value)
+            elif editor is self.select:
+                if kind == "yes_no":
+                    options = [(_("Yes"), YES), (_("No"), NO)]
+                    chosen = Select.NULL if value is None else (YES if value else NO)
+                else:
+                    options = [(label, key) for key, label in spec.options]
+                    chosen = value if value in {k for k, _l in spec.options} else Select.NULL
+                self.select.set_options(options)
+                self.select.value = chosen
+            else:
+                ticked = set(value or ())
+                self.ticks.clear_options()
+                self.ticks.add_options(
+                    [Selection(label, key, key in ticked) for key, label in spec.options]
+                )
+
+    def raw(self) -> Any:
+        """What is in this row now, as text or keys, for the workflow to check."""
+        assert self.spec is not None
+        if self.spec.type == "checklist":
+            return list(self.ticks.selected)
+        if self.spec.type in ("yes_no", "choice"):
+            return None if self.select.value is Select.NULL else self.select.value
+        return self.input.value
+
+
+class ItemForm(Vertical):
+    """The inputs of one item at a time, pre-filled with what is recorded."""
+
+    def __init__(self, size: int):
+        super().__init__(classes="item-form")
+        self.rows = [FieldRow(i) for i in range(size)]
+        self.specs: tuple[InputSpec, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield from self.rows
+
+    def load(self, specs: tuple[InputSpec, ...], values: dict[str, Any], *, disabled: bool) -> None:
+        self.specs = specs
+        for i, row in enumerate(self.rows):
+            row.display = i < len(specs)
+            if i < len(specs):
+                row.load(specs[i], values.get(specs[i].name), disabled)
 
     def raw(self) -> dict[str, Any]:
-        """What is in the form now, as text or keys, for the workflow to check."""
-        values: dict[str, Any] = {}
-        for spec in self.specs:
-            widget = self.query_one(f"#in-{spec.name}")
-            if isinstance(widget, Select):
-                chosen = widget.value
-                values[spec.name] = None if chosen is Select.NULL else chosen
-            elif isinstance(widget, SelectionList):
-                values[spec.name] = list(widget.selected)
-            else:
-                values[spec.name] = widget.value
-        return values
+        return {spec.name: row.raw() for spec, row in zip(self.specs, self.rows, strict=False)}
+
+    def editor(self, name: str):
+        """The widget in which input `name` is typed (for tests and focus)."""
+        row = self.rows[[s.name for s in self.specs].index(name)]
+        return next(w for w in (row.input, row.select, row.ticks) if w.display)
 
 
 class Problem(Static):
