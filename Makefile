@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench i18n clean
+.PHONY: demo test lint bench i18n clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
 
-demo: $(VENV)/.installed
+system-deps:
+	@scripts/system-deps.sh
+
+demo: system-deps $(VENV)/.installed
 	$(BIN)/inspect-tool demo
 
-test: $(VENV)/.installed-test
+test: system-deps $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "slow or not slow" -q

@@ -74,8 +74,10 @@ async def measure(folder: Path) -> tuple[float, float, int]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start_ms, step_ms, idle_ms, cpu_ms = asyncio.run(measure(Path(tmp) / "demo"))
-    print(f"  an empty Pilot pause (the floor of a step): {idle_ms:.1f} ms; CPU time of a step: "
-          f"{cpu_ms:.1f} ms (the rest is waiting for Textual's next frame)")
+    print(
+        f"  an empty Pilot pause (the floor of a step): {idle_ms:.1f} ms; CPU time of a step: "
+        f"{cpu_ms:.1f} ms (the rest is waiting for Textual's next frame)"
+    )
     print(f"tui: start {start_ms:.0f} ms, step {step_ms:.1f} ms")
 
 

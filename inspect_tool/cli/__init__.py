@@ -55,4 +55,4 @@ def main() -> None:
     cli(prog_name="inspect-tool")
 
 
-from . import catalog, store  # noqa: E402,F401  (commands register on `cli`)
+from . import catalog, documents, store  # noqa: E402,F401  (commands register on `cli`)

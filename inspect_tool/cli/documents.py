@@ -1,0 +1,135 @@
+"""Commands that make documents: the minutes of an assessment, one or a whole year's."""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import click
+
+from ..i18n import _
+from ..yaml_lines import ProblemsError
+from . import cli
+from .common import Ctx, fail, guard, pass_ctx
+
+
+def minutes_file_name(a) -> str:
+    return f"bien-ban-{a.unit}-{a.kind}-{a.year}-{a.id[:8]}.pdf"
+
+
+def _render_one(job: tuple[str | None, str | None, str | None, str, str, str | None]) -> str:
+    """Render one assessment's minutes in a worker process (its own core and store)."""
+    from ..core import open_core
+    from ..i18n import set_language
+    from ..minutes import make_minutes
+    from ..settings import load_settings
+    from ..store import open_store
+    from ..workflow import Workflow
+
+    plugins_dir, db, settings_path, ident, out, templates = job
+    set_language(None)
+    core = open_core(Path(plugins_dir) if plugins_dir else None)
+    store = open_store(Path(db) if db else None, write=False)
+    settings = load_settings(Path(settings_path) if settings_path else None)
+    make_minutes(
+        Workflow(core, store),
+        ident,
+        Path(out),
+        settings=settings,
+        templates=Path(templates) if templates else None,
+    )
+    return out
+
+
+@cli.command("minutes")
+@click.argument("ref", metavar="ASSESSMENT_ID", required=False)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PDF to write (one assessment).",
+)
+@click.option("--all", "all_year", is_flag=True, help="Every finalized assessment of --year.")
+@click.option("--year", type=int)
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--jobs", type=int, default=0, help="Worker processes (default: all cores).")
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder with your own minutes.html and minutes.css.",
+)
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Document settings (default: the user's settings.yaml).",
+)
+@pass_ctx
+@guard
+def minutes_command(
+    ctx: Ctx,
+    ref: str | None,
+    out_file: Path | None,
+    all_year: bool,
+    year: int | None,
+    out_dir: Path | None,
+    jobs: int,
+    templates: Path | None,
+    settings_file: Path | None,
+) -> None:
+    """Make the minutes (biên bản) of an assessment as a PDF/A-3 with its data inside."""
+    from ..minutes import make_minutes
+    from ..settings import load_settings
+
+    settings = load_settings(settings_file)  # wrong settings are reported before any work
+    store = ctx.store(write=False)
+    flow = ctx.workflow()
+    if not all_year:
+        if not ref or not out_file:
+            raise click.UsageError(_("give ASSESSMENT_ID and --out, or --all --year Y --out-dir"))
+        make_minutes(flow, ref, out_file, settings=settings, templates=templates)
+        click.echo(str(out_file))
+        return
+    if year is None or out_dir is None:
+        raise click.UsageError(_("--all needs --year and --out-dir"))
+    chosen = [a for a in store.assessments() if a.year == year and a.state == "finalized"]
+    if not chosen:
+        fail(_("no finalized assessment for {year}").format(year=year))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = jobs or os.cpu_count() or 1
+    plugins = str(ctx.plugins_dir) if ctx.plugins_dir else None
+    work = [
+        (
+            plugins,
+            str(store.path),
+            str(settings_file) if settings_file else None,
+            a.id,
+            str(out_dir / minutes_file_name(a)),
+            str(templates) if templates else None,
+        )
+        for a in chosen
+    ]
+    _run_all(work, jobs)
+
+
+def _run_all(work: list[tuple], jobs: int) -> None:
+    """On all cores, one WeasyPrint per process; a progress bar when a person is watching."""
+    from rich.progress import Progress
+
+    failures = []
+    with (
+        Progress(disable=not sys.stderr.isatty(), transient=True) as progress,
+        ProcessPoolExecutor(max_workers=jobs) as pool,
+    ):
+        task = progress.add_task(_("Minutes"), total=len(work))
+        futures = {pool.submit(_render_one, job): job for job in work}
+        for future in as_completed(futures):
+            try:
+                click.echo(future.result())
+            except (ProblemsError, Exception) as exc:  # one bad document must not stop the rest
+                failures.append(f"{futures[future][3][:8]}: {exc}")
+            progress.advance(task)
+    if failures:
+        fail(failures)

@@ -1,0 +1,73 @@
+"""Document settings: who issues the minutes, where, their number and legal basis, signers.
+
+They differ by province and by team, so they are data: the package's defaults
+(`settings.yaml` beside this module), overridden key by key by the user's file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .i18n import _
+from .yaml_lines import Problem, ProblemsError, load_file
+
+SETTINGS_ENV = "INSPECT_TOOL_SETTINGS"
+DEFAULTS = Path(__file__).with_name("settings.yaml")
+
+
+def user_settings_path() -> Path:
+    if os.environ.get(SETTINGS_ENV):
+        return Path(os.environ[SETTINGS_ENV])
+    from platformdirs import user_config_path
+
+    return user_config_path("inspect-tool") / "settings.yaml"
+
+
+def _merge(
+    base: dict[str, Any], override: Mapping[str, Any], where: str, problems: list[Problem]
+) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if key not in base:
+            line = override.line_of(key) if hasattr(override, "line_of") else None
+            problems.append(
+                Problem(
+                    where,
+                    line,
+                    _("unknown setting '{key}' (known: {known})").format(
+                        key=key, known=", ".join(base)
+                    ),
+                )
+            )
+        elif isinstance(base[key], dict) and isinstance(value, Mapping):
+            merged[key] = _merge(base[key], value, where, problems)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(path: Path | None = None) -> dict[str, Any]:
+    """The defaults with the user's file (if any) laid over them; ProblemsError if it is wrong."""
+    settings = _plain(load_file(DEFAULTS))
+    path = path or user_settings_path()
+    if not path.is_file():
+        return settings
+    data = load_file(path) or {}
+    if not isinstance(data, Mapping):
+        raise ProblemsError([Problem(str(path), 1, _("settings must be a mapping of keys"))])
+    problems: list[Problem] = []
+    settings = _merge(settings, data, str(path), problems)
+    if problems:
+        raise ProblemsError(problems)
+    return _plain(settings)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
