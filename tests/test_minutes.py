@@ -138,6 +138,18 @@ def test_minutes_command_one_and_all(flow, tmp_path):
     made = sorted((tmp_path / "all").glob("*.pdf"))
     assert len(made) == 2 and all(p.stat().st_size > 10_000 for p in made)
     none = runner.invoke(
-        cli, ["--db", db, "minutes", "--all", "--year", "2024", "--out-dir", str(tmp_path / "x")]
+        cli,
+        [
+            "--lang",
+            "en",
+            "--db",
+            db,
+            "minutes",
+            "--all",
+            "--year",
+            "2024",
+            "--out-dir",
+            str(tmp_path / "x"),
+        ],
     )
     assert none.exit_code == 1 and "no finalized assessment" in none.stderr
