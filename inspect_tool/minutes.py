@@ -43,6 +43,10 @@ def nfc(value: Any) -> Any:
     return value
 
 
+def minutes_file_name(a: Assessment) -> str:
+    return f"bien-ban-{a.unit}-{a.kind}-{a.year}-{a.id[:8]}.pdf"
+
+
 def date_line(day: dt.date) -> str:
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 

@@ -256,3 +256,19 @@ async def test_keys_can_be_remapped_by_binding_id(core, demo_path, tmp_path):
         await pilot.pause()
         assert screen.codes.index(screen.code) == before + 1
     app.store.close()
+
+
+async def test_minutes_from_the_finish_screen(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_unit(pilot, app, "HB-P02")
+        await pilot.press("f5")
+        await pilot.pause()
+        finish = app.screen
+        finish.query_one("#minutes").press()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert finish.minutes_path is not None and finish.minutes_path.exists()
+        assert finish.minutes_path.read_bytes().startswith(b"%PDF-")
+    app.store.close()

@@ -15,10 +15,6 @@ from . import cli
 from .common import Ctx, fail, guard, pass_ctx
 
 
-def minutes_file_name(a) -> str:
-    return f"bien-ban-{a.unit}-{a.kind}-{a.year}-{a.id[:8]}.pdf"
-
-
 def _render_one(job: tuple[str | None, str | None, str | None, str, str, str | None]) -> str:
     """Render one assessment's minutes in a worker process (its own core and store)."""
     from ..core import open_core
@@ -80,7 +76,7 @@ def minutes_command(
     settings_file: Path | None,
 ) -> None:
     """Make the minutes (biên bản) of an assessment as a PDF/A-3 with its data inside."""
-    from ..minutes import make_minutes
+    from ..minutes import make_minutes, minutes_file_name
     from ..settings import load_settings
 
     settings = load_settings(settings_file)  # wrong settings are reported before any work

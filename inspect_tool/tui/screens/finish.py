@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,6 +27,7 @@ class FinishScreen(WorkflowScreen):
         super().__init__()
         self.flow = flow
         self.assessment_id = assessment_id
+        self.minutes_path = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -38,6 +39,7 @@ class FinishScreen(WorkflowScreen):
                 yield Button(_("Submit"), variant="primary", id="submit")
                 yield Button(_("Finalize"), variant="success", id="finalize")
                 yield Button(_("Reopen"), variant="warning", id="reopen")
+                yield Button(_("Make the minutes"), id="minutes")
             yield Static(id="error")
         yield Footer()
 
@@ -101,6 +103,30 @@ class FinishScreen(WorkflowScreen):
     def reopen(self) -> None:
         reason = self.query_one("#reason", Input).value
         self.attempt(lambda: self.flow.reopen(self.assessment_id, reason))
+
+    @on(Button.Pressed, "#minutes")
+    def make_minutes(self) -> None:
+        self.query_one("#minutes", Button).disabled = True
+        self.notify(_("Making the minutes…"))
+        self.render_minutes()
+
+    @work(thread=True, exclusive=True)
+    def render_minutes(self) -> None:
+        """In a worker thread: WeasyPrint takes a second or more and must not freeze the app."""
+        from ...minutes import make_minutes, minutes_file_name
+
+        a = self.flow.get(self.assessment_id)
+        folder = self.flow.store.path / "minutes"
+        folder.mkdir(exist_ok=True)
+        out = folder / minutes_file_name(a)
+        try:
+            make_minutes(self.flow, a.id, out)
+        except Exception as exc:  # shown to the user; the app keeps working
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        else:
+            self.app.call_from_thread(self.notify, _("Minutes written to {path}").format(path=out))
+            self.minutes_path = out
+        self.app.call_from_thread(setattr, self.query_one("#minutes", Button), "disabled", False)
 
     def action_back(self) -> None:
         self.dismiss(None)
