@@ -50,20 +50,23 @@ def main() -> None:
         with open_store(folder, user="bench") as store:
             build_demo_store(core, store)
             flow = Workflow(core, store)
-            full = next(a for a in store.assessments()
-                        if a.kind == "self" and len(a.items) == len(flow.engine(a).item_codes))
+            full = next(
+                a
+                for a in store.assessments()
+                if a.kind == "self" and len(a.items) == len(flow.engine(a).item_codes)
+            )
             for a in store.assessments():
                 if a.state == "submitted":
                     flow.finalize(a.id)
             out = Path(tmp) / "one.pdf"
             templates = template_dir()
-            html = render_html(minutes_context(flow, flow.get(full.id), load_settings()),
-                               templates)
+            html = render_html(minutes_context(flow, flow.get(full.id), load_settings()), templates)
             make_minutes(flow, full.id, out)  # warm up fonts and imports
 
             def weasy_alone() -> None:
-                HTML(string=html, base_url=str(templates) + "/",
-                     url_fetcher=_fetcher([templates])).write_pdf(pdf_variant="pdf/a-3b")
+                HTML(
+                    string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates])
+                ).write_pdf(pdf_variant="pdf/a-3b")
 
             ours = timed(lambda: make_minutes(flow, full.id, out))
             alone = timed(weasy_alone)
@@ -76,15 +79,30 @@ def main() -> None:
         from inspect_tool.cli import cli
 
         start = time.perf_counter()
-        result = CliRunner().invoke(cli, ["--db", str(folder), "minutes", "--all", "--year",
-                                          "2025", "--out-dir", str(Path(tmp) / "all")])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "--db",
+                str(folder),
+                "minutes",
+                "--all",
+                "--year",
+                "2025",
+                "--out-dir",
+                str(Path(tmp) / "all"),
+            ],
+        )
         batch = time.perf_counter() - start
         if result.exit_code != 0:
             raise SystemExit(result.output)
-    print(f"  one minutes: {ours:.2f} s ({pages} pages); WeasyPrint alone {alone:.2f} s; "
-          f"batch on {os.cpu_count()} cores")
-    print(f"minutes: {ours:.2f} s each, {ours / alone:.2f}x weasyprint, "
-          f"batch {finalized} in {batch:.1f} s")
+    print(
+        f"  one minutes: {ours:.2f} s ({pages} pages); WeasyPrint alone {alone:.2f} s; "
+        f"batch on {os.cpu_count()} cores"
+    )
+    print(
+        f"minutes: {ours:.2f} s each, {ours / alone:.2f}x weasyprint, "
+        f"batch {finalized} in {batch:.1f} s"
+    )
 
 
 if __name__ == "__main__":

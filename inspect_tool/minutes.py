@@ -280,20 +280,23 @@ def _fetcher(allowed: list[Path]):
     return Restricted(allowed_protocols=("file", "data"))
 
 
-def render_pdf(html: str, templates: Path, data: dict[str, Any]) -> bytes:
-    """HTML → PDF/A-3b with the data attached."""
+def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -> bytes:
+    """HTML → PDF/A-3b, with the data attached when there is some."""
     from weasyprint import HTML, Attachment
 
-    attachment = Attachment(
-        string=json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8"),
-        name=DATA_NAME,
-        description="Dữ liệu đánh giá (inspect-tool)",
-        relationship="Data",
-    )
+    attachments = []
+    if data is not None:
+        text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+        attachments.append(
+            Attachment(
+                string=text.encode("utf-8"),
+                name=DATA_NAME,
+                description="Dữ liệu đánh giá (inspect-tool)",
+                relationship="Data",
+            )
+        )
     document = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates]))
-    return document.write_pdf(
-        pdf_variant="pdf/a-3b", attachments=[attachment], custom_metadata=True
-    )
+    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, custom_metadata=True)
 
 
 def make_minutes(

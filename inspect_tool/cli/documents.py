@@ -129,3 +129,56 @@ def _run_all(work: list[tuple], jobs: int) -> None:
             progress.advance(task)
     if failures:
         fail(failures)
+
+
+@cli.group()
+def report() -> None:
+    """Reports across units: the ranking of a year, the appraisal's changes."""
+
+
+@report.command("ranking")
+@click.option("--set", "set_ref", required=True, help="Criteria set id.")
+@click.option("--year", type=int, required=True)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.pdf, .xlsx or .csv",
+)
+@pass_ctx
+@guard
+def report_ranking(ctx: Ctx, set_ref: str, year: int, out_file: Path) -> None:
+    """Every unit's total, index, band and rank, and points per area."""
+    from ..reports import write_ranking
+
+    _check_suffix(out_file)
+    ctx.store(write=False)
+    n = write_ranking(ctx.workflow(), set_ref, year, out_file)
+    click.echo(_("{path}: {n} units").format(path=out_file, n=n))
+
+
+@report.command("differences")
+@click.option("--year", type=int, required=True)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.pdf, .xlsx or .csv",
+)
+@pass_ctx
+@guard
+def report_differences(ctx: Ctx, year: int, out_file: Path) -> None:
+    """Per unit, the items where the appraisal changed the self-assessment, with the reason."""
+    from ..reports import write_differences
+
+    _check_suffix(out_file)
+    ctx.store(write=False)
+    n = write_differences(ctx.workflow(), year, out_file)
+    click.echo(_("{path}: {n} changed items").format(path=out_file, n=n))
+
+
+def _check_suffix(path: Path) -> None:
+    if path.suffix.lower() not in (".pdf", ".xlsx", ".csv"):
+        raise click.BadParameter(_("write .pdf, .xlsx or .csv"), param_hint="--out")
