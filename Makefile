@@ -48,6 +48,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/crash_store.py
 	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_minutes.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -82,8 +82,20 @@ def test_minutes_of_an_inspection(flow, tmp_path):
     assert xmp is not None and "pdfaid" in str(
         reader.trailer["/Root"]["/Metadata"].get_object().get_data()
     )
-    fonts = {f for page in reader.pages for f in (page["/Resources"].get("/Font") or {}).values()}
+    for page in reader.pages:  # A4 portrait: 210 × 297 mm = 595.3 × 841.9 pt
+        assert abs(float(page.mediabox.width) - 595.3) < 1
+        assert abs(float(page.mediabox.height) - 841.9) < 1
+    fonts = {
+        id(f.get_object()): f.get_object()
+        for page in reader.pages
+        for f in (page["/Resources"].get("/Font") or {}).values()
+    }
     assert fonts
+    for font in fonts.values():  # every font embedded, and the Times-metric Liberation Serif
+        inner = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        descriptor = inner["/FontDescriptor"].get_object()
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        assert "Liberation" in str(descriptor["/FontName"])
 
 
 def test_appraisal_minutes_show_both_scores_and_reasons(flow, tmp_path):
