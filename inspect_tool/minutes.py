@@ -281,8 +281,11 @@ def _fetcher(allowed: list[Path]):
 
 
 def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -> bytes:
-    """HTML → PDF/A-3b, with the data attached when there is some."""
+    """HTML → PDF/A-3b, with the data attached when there is some, and an empty signature
+    field on each of the template's `sig-*` boxes."""
     from weasyprint import HTML, Attachment
+
+    from .signing import add_signature_fields, signature_boxes
 
     attachments = []
     if data is not None:
@@ -295,8 +298,11 @@ def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -
                 relationship="Data",
             )
         )
-    document = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates]))
-    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, custom_metadata=True)
+    html_doc = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates]))
+    document = html_doc.render()
+    pdf = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, custom_metadata=True)
+    boxes = signature_boxes(document)
+    return add_signature_fields(pdf, boxes) if boxes else pdf
 
 
 def make_minutes(

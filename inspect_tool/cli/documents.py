@@ -12,7 +12,7 @@ import click
 from ..i18n import _
 from ..yaml_lines import ProblemsError
 from . import cli
-from .common import Ctx, fail, guard, pass_ctx
+from .common import Ctx, dump, fail, guard, json_option, pass_ctx
 
 
 def _render_one(job: tuple[str | None, str | None, str | None, str, str, str | None]) -> str:
@@ -182,3 +182,114 @@ def report_differences(ctx: Ctx, year: int, out_file: Path) -> None:
 def _check_suffix(path: Path) -> None:
     if path.suffix.lower() not in (".pdf", ".xlsx", ".csv"):
         raise click.BadParameter(_("write .pdf, .xlsx or .csv"), param_hint="--out")
+
+
+# -- signatures -------------------------------------------------------------------------------
+
+
+def _password(env: str | None, prompt: str) -> bytes:
+    """From the named environment variable, else asked for without echo; never stored."""
+    if env:
+        value = os.environ.get(env)
+        if value is None:
+            raise click.UsageError(_("environment variable {env} is not set").format(env=env))
+        return value.encode("utf-8")
+    return click.prompt(prompt, hide_input=True).encode("utf-8")
+
+
+@cli.group()
+def keys() -> None:
+    """Certificates for demos and tests."""
+
+
+@keys.command("test-cert")
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.p12",
+)
+@click.option("--name", required=True, help="The signer's name, e.g. 'Trần Thị Bình'.")
+@click.option("--org", default="", help="The organisation.")
+@click.option("--days", type=int, default=365)
+@click.option("--password-env", metavar="VAR", help="Take the password from this variable.")
+@guard
+def keys_test_cert(
+    out_file: Path, name: str, org: str, days: int, password_env: str | None
+) -> None:
+    """Make a clearly labelled TEST certificate (PKCS#12, and its .pem for --trust)."""
+    from ..signing import make_test_cert
+
+    password = _password(password_env, _("Password for the new .p12"))
+    make_test_cert(out_file, name, org, password=password, days=days)
+    click.echo(
+        _("{p12} and {pem}: a test certificate, not valid for real documents").format(
+            p12=out_file, pem=out_file.with_suffix(".pem")
+        )
+    )
+
+
+@cli.command("sign")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--field", required=True, help="The signature field, e.g. sig-team or sig-unit.")
+@click.option(
+    "--p12",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The signer's PKCS#12 file.",
+)
+@click.option("--password-env", metavar="VAR", help="Take the password from this variable.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the signed PDF here (default: sign the file in place).",
+)
+@click.option("--role", default="", help="The signer's role, shown in the signature.")
+@guard
+def sign_command(
+    pdf: Path, field: str, p12: Path, password_env: str | None, out_file: Path | None, role: str
+) -> None:
+    """Sign a field of the minutes (PAdES); the first signature certifies the document."""
+    from ..signing import SigningError, sign_pdf
+
+    password = _password(password_env, _("Password of {p12}").format(p12=p12.name))
+    try:
+        target = sign_pdf(pdf, field, p12, password, out=out_file, role=role)
+    except SigningError as exc:
+        fail(str(exc))
+    click.echo(_("{path}: signed field {field}").format(path=target, field=field))
+
+
+@cli.command("verify")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Certificates (PEM) to trust.",
+)
+@json_option
+@guard
+def verify_command(pdf: Path, trust: tuple[Path, ...], as_json: bool) -> None:
+    """Check every signature: signer, time, field, intact, valid, trusted, changed after."""
+    from ..signing import SigningError, reports_as_json, verify_pdf
+
+    try:
+        reports = verify_pdf(pdf, list(trust))
+    except SigningError as exc:
+        fail(str(exc))
+    ok = bool(reports) and all(r.ok for r in reports)
+    if as_json:
+        dump({"ok": ok, "signatures": reports_as_json(reports)})
+    else:
+        if not reports:
+            click.echo(_("{path}: no signatures").format(path=pdf), err=True)
+        for r in reports:
+            click.echo(
+                _("{field}: {signer}, signed {when}: {verdict}").format(
+                    field=r.field, signer=r.signer, when=r.signed_at, verdict=r.reason
+                )
+            )
+    sys.exit(0 if ok else 1)

@@ -1,0 +1,336 @@
+"""Signing and verifying minutes with PAdES signatures (pyHanko).
+
+The minutes carry one empty signature field per signature block (placed where the template's
+`sig-*` boxes were laid out). Signing fills a named field with a visible appearance drawn with
+an embedded font that has Vietnamese; the first signature certifies the document, so that any
+later change but the next signatures invalidates it. Every signature is an incremental update.
+pyHanko is imported only here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import subprocess
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .audit import VIETNAM
+from .i18n import _
+
+PX_TO_PT = 0.75  # WeasyPrint lays out in CSS px (96 per inch); PDF counts points (72)
+
+
+class SigningError(ValueError):
+    """Signing or verifying refused, with the reason in words; no file was changed."""
+
+
+# -- fields -----------------------------------------------------------------------------------
+
+
+def signature_boxes(document: Any) -> dict[str, tuple[int, tuple[int, int, int, int]]]:
+    """Where the template's `sig-*` boxes landed: name → (page index, box in PDF points)."""
+    boxes = {}
+    for index, page in enumerate(document.pages):
+        height_pt = page.height * PX_TO_PT
+        for name, (x1, y1, x2, y2) in page.anchors.items():
+            if name.startswith("sig-"):
+                box = (
+                    round(x1 * PX_TO_PT),
+                    round(height_pt - y2 * PX_TO_PT),
+                    round(x2 * PX_TO_PT),
+                    round(height_pt - y1 * PX_TO_PT),
+                )
+                boxes[name] = (index, box)
+    return boxes
+
+
+def add_signature_fields(
+    pdf: bytes, boxes: dict[str, tuple[int, tuple[int, int, int, int]]]
+) -> bytes:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for name, (page, box) in boxes.items():
+        append_signature_field(writer, SigFieldSpec(name, on_page=page, box=box))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def signature_fields(path: Path) -> dict[str, bool]:
+    """The document's signature fields: name → already signed."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    with path.open("rb") as f:
+        reader = PdfFileReader(f, strict=False)
+        return {name: value is not None for name, value, _ref in enumerate_sig_fields(reader)}
+
+
+# -- test certificates -----------------------------------------------------------------------
+
+
+def make_test_cert(
+    out: Path,
+    name: str,
+    org: str = "",
+    *,
+    password: bytes,
+    days: int = 365,
+    not_before: dt.datetime | None = None,
+    signing_usage: bool = True,
+) -> Path:
+    """A self-signed certificate for demos and tests, clearly labelled as such."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    attributes = [
+        x509.NameAttribute(NameOID.COMMON_NAME, name),
+        x509.NameAttribute(
+            NameOID.ORGANIZATIONAL_UNIT_NAME, "CHỨNG THƯ THỬ NGHIỆM – KHÔNG CÓ GIÁ TRỊ PHÁP LÝ"
+        ),
+    ]
+    if org:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+    subject = x509.Name(attributes)
+    start = not_before or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=signing_usage,
+                content_commitment=signing_usage,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    out.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            name.encode("utf-8"), key, cert, None, BestAvailableEncryption(password)
+        )
+    )
+    out.with_suffix(".pem").write_bytes(cert.public_bytes(Encoding.PEM))  # for --trust
+    return out
+
+
+# -- signing ----------------------------------------------------------------------------------
+
+
+def _font_path() -> str:
+    """An embedded font with Vietnamese for the stamp (never pyHanko's ASCII fallback)."""
+    for family in ("DejaVu Sans", "Liberation Serif", "DejaVu Serif"):
+        try:
+            found = subprocess.run(
+                ["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        if found.endswith((".ttf", ".otf")):
+            return found
+    raise SigningError(
+        _(
+            "no font with Vietnamese found for the signature's appearance "
+            "(install fonts-liberation2)"
+        )
+    )
+
+
+def _load_signer(p12: Path, password: bytes):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign import signers
+
+    try:
+        _key, cert, _chain = pkcs12.load_key_and_certificates(p12.read_bytes(), password)
+    except (ValueError, TypeError):
+        raise SigningError(
+            _("{path}: wrong password, or not a PKCS#12 file").format(path=p12)
+        ) from None
+    except OSError as exc:
+        raise SigningError(f"{p12}: {exc.strerror}") from None
+    now = dt.datetime.now(dt.UTC)
+    if cert.not_valid_after_utc < now:
+        raise SigningError(
+            _("the certificate expired on {date}").format(date=cert.not_valid_after_utc.date())
+        )
+    if cert.not_valid_before_utc > now:
+        raise SigningError(
+            _("the certificate is not valid before {date}").format(
+                date=cert.not_valid_before_utc.date()
+            )
+        )
+    try:
+        from cryptography import x509
+
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        can_sign = usage.content_commitment or usage.digital_signature
+    except Exception:
+        can_sign = False
+    if not can_sign:
+        raise SigningError(
+            _(
+                "the certificate may not be used for signing (no digital "
+                "signature or non-repudiation key usage)"
+            )
+        )
+    signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=password)
+    if signer is None:
+        raise SigningError(_("{path}: wrong password, or not a PKCS#12 file").format(path=p12))
+    return signer, cert
+
+
+def sign_pdf(
+    path: Path, field: str, p12: Path, password: bytes, *, out: Path | None = None, role: str = ""
+) -> Path:
+    """Fill the signature field `field`; the input is left as it was unless it is the output,
+    which is replaced only once the signed file is complete."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+    from pyhanko.stamp import TextStampStyle
+
+    fields = signature_fields(path)
+    if field not in fields:
+        raise SigningError(
+            _("no signature field '{field}' in {path} (fields: {names})").format(
+                field=field, path=path, names=", ".join(fields) or _("none")
+            )
+        )
+    if fields[field]:
+        raise SigningError(_("field '{field}' is already signed").format(field=field))
+    signer, cert = _load_signer(p12, password)
+    first = not any(fields.values())
+    when = dt.datetime.now(VIETNAM).isoformat(timespec="seconds")
+    meta = signers.PdfSignatureMetadata(
+        field_name=field,
+        subfilter=SigSeedSubFilter.PADES,
+        certify=first,
+        docmdp_permissions=MDPPerm.FILL_FORMS,
+        reason=role or None,
+        md_algorithm="sha256",
+    )
+    style = TextStampStyle(
+        stamp_text="Ký bởi: %(signer)s\n%(role)s\nThời gian ký: %(when)s",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(_font_path()), font_size=8),
+    )
+    target = out or path
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".pdf.tmp")
+    try:
+        with path.open("rb") as inf, os.fdopen(fd, "wb") as outf:
+            writer = IncrementalPdfFileWriter(inf, strict=False)
+            signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(
+                writer,
+                existing_fields_only=True,
+                output=outf,
+                appearance_text_params={"role": role or "", "when": when},
+            )
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+# -- verifying --------------------------------------------------------------------------------
+
+
+@dataclass
+class SignatureReport:
+    field: str
+    signer: str
+    signed_at: str
+    intact: bool
+    valid: bool
+    trusted: bool
+    changed_after: str  # what was added after this signature: none, signatures, other
+    ok: bool
+    reason: str
+
+
+def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureReport]:
+    import logging
+
+    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    # without trust roots pyHanko logs a traceback per signature; the report says it in words
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    roots = [c for p in trust or [] for c in load_certs_from_pemder([str(p)])]
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    reports = []
+    with path.open("rb") as f:
+        try:
+            reader = PdfFileReader(f, strict=False)
+            signatures = reader.embedded_signatures
+        except Exception as exc:
+            raise SigningError(
+                _("{path}: not a readable PDF ({error})").format(path=path, error=exc)
+            ) from None
+        for sig in signatures:
+            status = validate_pdf_signature(sig, context)
+            level = getattr(status.modification_level, "name", "OTHER")
+            changed = {"NONE": "none", "LTA_UPDATES": "none", "FORM_FILLING": "signatures"}.get(
+                level, "other"
+            )
+            problems = []
+            if not status.intact:
+                problems.append(_("the signed content was changed"))
+            if not status.valid:
+                problems.append(_("the signature does not match the certificate"))
+            if changed == "other" or not status.docmdp_ok:
+                problems.append(
+                    _("the document was changed after signing beyond what the certification allows")
+                )
+            if trust and not status.trusted:
+                problems.append(_("the signer's certificate is not trusted"))
+            when = status.signer_reported_dt
+            reports.append(
+                SignatureReport(
+                    field=str(sig.field_name),
+                    signer=status.signing_cert.subject.human_friendly,
+                    signed_at=when.astimezone(VIETNAM).isoformat(timespec="seconds")
+                    if when
+                    else "",
+                    intact=bool(status.intact),
+                    valid=bool(status.valid),
+                    trusted=bool(status.trusted),
+                    changed_after=changed,
+                    ok=not problems,
+                    reason="; ".join(problems) or _("intact and valid"),
+                )
+            )
+    return reports
+
+
+def reports_as_json(reports: list[SignatureReport]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in reports]

@@ -1,0 +1,110 @@
+"""Signatures for real: test certificates made here, pyHanko signing, our verify and pdfsig."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from inspect_tool.cli import cli
+from inspect_tool.demo import build_demo_store
+from inspect_tool.minutes import make_minutes
+from inspect_tool.signing import (
+    SigningError,
+    make_test_cert,
+    sign_pdf,
+    signature_fields,
+    verify_pdf,
+)
+from inspect_tool.store import open_store
+from inspect_tool.workflow import Workflow
+
+PW = b"mat-khau"
+
+
+@pytest.fixture(scope="module")
+def minutes(core, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sig")
+    with open_store(folder / "demo", user="t") as store:
+        build_demo_store(core, store)
+        flow = Workflow(core, store)
+        a = next(x for x in store.assessments() if x.kind == "inspection")
+        make_minutes(flow, a.id, folder / "bb.pdf")
+    make_test_cert(folder / "team.p12", "Trần Thị Bình", "Sở Nội vụ", password=PW)
+    make_test_cert(folder / "unit.p12", "Lê Văn Cường", "UBND phường Đông Sơn", password=PW)
+    return folder
+
+
+def test_minutes_have_named_empty_signature_fields(minutes):
+    assert signature_fields(minutes / "bb.pdf") == {"sig-unit": False, "sig-team": False}
+
+
+def test_two_signers_in_turn_both_valid(minutes, tmp_path):
+    one = sign_pdf(minutes / "bb.pdf", "sig-team", minutes / "team.p12", PW,
+                   out=tmp_path / "1.pdf", role="Trưởng đoàn kiểm tra")
+    two = sign_pdf(one, "sig-unit", minutes / "unit.p12", PW, out=tmp_path / "2.pdf",
+                   role="Chủ tịch UBND phường")
+    trust = [minutes / "team.pem", minutes / "unit.pem"]
+    reports = verify_pdf(two, trust)
+    assert [r.field for r in reports] == ["sig-team", "sig-unit"]
+    assert all(r.ok and r.intact and r.valid and r.trusted for r in reports), reports
+    assert reports[0].changed_after == "signatures" and reports[1].changed_after == "none"
+    assert "Trần Thị Bình" in reports[0].signer and reports[0].signed_at.endswith("+07:00")
+    if shutil.which("pdfsig"):
+        out = subprocess.run(["pdfsig", str(two)], capture_output=True, text=True).stdout
+        assert out.count("Signature Validation: Signature is Valid.") == 2
+    untrusted = verify_pdf(two)  # no trust roots: intact and valid, not trusted
+    assert all(r.ok and not r.trusted for r in untrusted)
+
+
+def test_tampering_is_detected(minutes, tmp_path):
+    signed = sign_pdf(minutes / "bb.pdf", "sig-team", minutes / "team.p12", PW,
+                      out=tmp_path / "s.pdf")
+    data = bytearray(signed.read_bytes())
+    at = data.find(b"/Producer")
+    data[at + 2] ^= 0x01  # one byte inside the signed range
+    (tmp_path / "t.pdf").write_bytes(bytes(data))
+    reports = verify_pdf(tmp_path / "t.pdf")
+    assert reports and not reports[0].ok and "changed" in reports[0].reason
+
+
+def test_refusals_leave_the_input_unchanged(minutes, tmp_path):
+    source = minutes / "bb.pdf"
+    before = source.read_bytes()
+    with pytest.raises(SigningError, match="wrong password"):
+        sign_pdf(source, "sig-team", minutes / "team.p12", b"sai", out=tmp_path / "x.pdf")
+    with pytest.raises(SigningError, match="no signature field 'sig-boss'"):
+        sign_pdf(source, "sig-boss", minutes / "team.p12", PW, out=tmp_path / "x.pdf")
+    old = make_test_cert(tmp_path / "old.p12", "Cũ", password=PW, days=1,
+                         not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+    with pytest.raises(SigningError, match="expired"):
+        sign_pdf(source, "sig-team", old, PW, out=tmp_path / "x.pdf")
+    weak = make_test_cert(tmp_path / "weak.p12", "Không ký", password=PW, signing_usage=False)
+    with pytest.raises(SigningError, match="may not be used for signing"):
+        sign_pdf(source, "sig-team", weak, PW, out=tmp_path / "x.pdf")
+    assert source.read_bytes() == before and not (tmp_path / "x.pdf").exists()
+
+
+def test_command_line(minutes, tmp_path, monkeypatch):
+    monkeypatch.setenv("P12_PASSWORD", PW.decode())
+    runner = CliRunner()
+    made = runner.invoke(cli, ["--lang", "en", "keys", "test-cert", "--out",
+                               str(tmp_path / "me.p12"), "--name", "Nguyễn Văn An",
+                               "--password-env", "P12_PASSWORD"])
+    assert made.exit_code == 0 and (tmp_path / "me.pem").exists()
+    shutil.copy(minutes / "bb.pdf", tmp_path / "bb.pdf")
+    signed = runner.invoke(cli, ["--lang", "en", "sign", str(tmp_path / "bb.pdf"), "--field",
+                                 "sig-team", "--p12", str(tmp_path / "me.p12"),
+                                 "--password-env", "P12_PASSWORD"])
+    assert signed.exit_code == 0, signed.output
+    ok = runner.invoke(cli, ["--lang", "en", "verify", str(tmp_path / "bb.pdf"), "--trust",
+                             str(tmp_path / "me.pem"), "--json"])
+    assert ok.exit_code == 0, ok.output
+    unsigned = runner.invoke(cli, ["--lang", "en", "verify", str(minutes / "bb.pdf")])
+    assert unsigned.exit_code == 1
+    wrong = runner.invoke(cli, ["--lang", "en", "verify", str(tmp_path / "bb.pdf"), "--trust",
+                                str(minutes / "unit.pem")])
+    assert wrong.exit_code == 1 and "not trusted" in wrong.output
