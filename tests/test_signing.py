@@ -43,10 +43,22 @@ def test_minutes_have_named_empty_signature_fields(minutes):
 
 
 def test_two_signers_in_turn_both_valid(minutes, tmp_path):
-    one = sign_pdf(minutes / "bb.pdf", "sig-team", minutes / "team.p12", PW,
-                   out=tmp_path / "1.pdf", role="Trưởng đoàn kiểm tra")
-    two = sign_pdf(one, "sig-unit", minutes / "unit.p12", PW, out=tmp_path / "2.pdf",
-                   role="Chủ tịch UBND phường")
+    one = sign_pdf(
+        minutes / "bb.pdf",
+        "sig-team",
+        minutes / "team.p12",
+        PW,
+        out=tmp_path / "1.pdf",
+        role="Trưởng đoàn kiểm tra",
+    )
+    two = sign_pdf(
+        one,
+        "sig-unit",
+        minutes / "unit.p12",
+        PW,
+        out=tmp_path / "2.pdf",
+        role="Chủ tịch UBND phường",
+    )
     trust = [minutes / "team.pem", minutes / "unit.pem"]
     reports = verify_pdf(two, trust)
     assert [r.field for r in reports] == ["sig-team", "sig-unit"]
@@ -61,8 +73,9 @@ def test_two_signers_in_turn_both_valid(minutes, tmp_path):
 
 
 def test_tampering_is_detected(minutes, tmp_path):
-    signed = sign_pdf(minutes / "bb.pdf", "sig-team", minutes / "team.p12", PW,
-                      out=tmp_path / "s.pdf")
+    signed = sign_pdf(
+        minutes / "bb.pdf", "sig-team", minutes / "team.p12", PW, out=tmp_path / "s.pdf"
+    )
     data = bytearray(signed.read_bytes())
     at = data.find(b"/Producer")
     data[at + 2] ^= 0x01  # one byte inside the signed range
@@ -78,8 +91,13 @@ def test_refusals_leave_the_input_unchanged(minutes, tmp_path):
         sign_pdf(source, "sig-team", minutes / "team.p12", b"sai", out=tmp_path / "x.pdf")
     with pytest.raises(SigningError, match="no signature field 'sig-boss'"):
         sign_pdf(source, "sig-boss", minutes / "team.p12", PW, out=tmp_path / "x.pdf")
-    old = make_test_cert(tmp_path / "old.p12", "Cũ", password=PW, days=1,
-                         not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+    old = make_test_cert(
+        tmp_path / "old.p12",
+        "Cũ",
+        password=PW,
+        days=1,
+        not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=30),
+    )
     with pytest.raises(SigningError, match="expired"):
         sign_pdf(source, "sig-team", old, PW, out=tmp_path / "x.pdf")
     weak = make_test_cert(tmp_path / "weak.p12", "Không ký", password=PW, signing_usage=False)
@@ -91,20 +109,56 @@ def test_refusals_leave_the_input_unchanged(minutes, tmp_path):
 def test_command_line(minutes, tmp_path, monkeypatch):
     monkeypatch.setenv("P12_PASSWORD", PW.decode())
     runner = CliRunner()
-    made = runner.invoke(cli, ["--lang", "en", "keys", "test-cert", "--out",
-                               str(tmp_path / "me.p12"), "--name", "Nguyễn Văn An",
-                               "--password-env", "P12_PASSWORD"])
+    made = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "keys",
+            "test-cert",
+            "--out",
+            str(tmp_path / "me.p12"),
+            "--name",
+            "Nguyễn Văn An",
+            "--password-env",
+            "P12_PASSWORD",
+        ],
+    )
     assert made.exit_code == 0 and (tmp_path / "me.pem").exists()
     shutil.copy(minutes / "bb.pdf", tmp_path / "bb.pdf")
-    signed = runner.invoke(cli, ["--lang", "en", "sign", str(tmp_path / "bb.pdf"), "--field",
-                                 "sig-team", "--p12", str(tmp_path / "me.p12"),
-                                 "--password-env", "P12_PASSWORD"])
+    signed = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "sign",
+            str(tmp_path / "bb.pdf"),
+            "--field",
+            "sig-team",
+            "--p12",
+            str(tmp_path / "me.p12"),
+            "--password-env",
+            "P12_PASSWORD",
+        ],
+    )
     assert signed.exit_code == 0, signed.output
-    ok = runner.invoke(cli, ["--lang", "en", "verify", str(tmp_path / "bb.pdf"), "--trust",
-                             str(tmp_path / "me.pem"), "--json"])
+    ok = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "verify",
+            str(tmp_path / "bb.pdf"),
+            "--trust",
+            str(tmp_path / "me.pem"),
+            "--json",
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     unsigned = runner.invoke(cli, ["--lang", "en", "verify", str(minutes / "bb.pdf")])
     assert unsigned.exit_code == 1
-    wrong = runner.invoke(cli, ["--lang", "en", "verify", str(tmp_path / "bb.pdf"), "--trust",
-                                str(minutes / "unit.pem")])
+    wrong = runner.invoke(
+        cli,
+        ["--lang", "en", "verify", str(tmp_path / "bb.pdf"), "--trust", str(minutes / "unit.pem")],
+    )
     assert wrong.exit_code == 1 and "not trusted" in wrong.output
