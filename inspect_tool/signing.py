@@ -238,7 +238,10 @@ def sign_pdf(
     )
     style = TextStampStyle(
         stamp_text="Ký bởi: %(signer)s\n%(role)s\nThời gian ký: %(when)s",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(_font_path()), font_size=8),
+        # the factory and the box must agree on the size, or lines drift and letters spread
+        text_box_style=TextBoxStyle(
+            font=GlyphAccumulatorFactory(_font_path(), font_size=8), font_size=8
+        ),
     )
     target = out or path
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".pdf.tmp")
