@@ -249,6 +249,7 @@ class Assessment:
     findings: tuple[Finding, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     participants: tuple[Participant, ...] = ()
+    signed_by: tuple[str, ...] = ()  # signers of the minutes it was imported from, if any
 
     @property
     def set_key(self) -> str:

@@ -337,3 +337,23 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureRep
 
 def reports_as_json(reports: list[SignatureReport]) -> list[dict[str, Any]]:
     return [asdict(r) for r in reports]
+
+
+# -- importing signed minutes -----------------------------------------------------------------
+
+
+def embedded_file(path: Path, name: str) -> bytes | None:
+    """The bytes of an attachment of the PDF, read with pyHanko."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    with path.open("rb") as f:
+        reader = PdfFileReader(f, strict=False)
+        try:
+            names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        except KeyError:
+            return None
+        for i in range(0, len(names), 2):
+            if str(names[i]) == name:
+                spec = names[i + 1].get_object()
+                return spec["/EF"]["/F"].get_object().data
+    return None

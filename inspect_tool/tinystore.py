@@ -185,11 +185,10 @@ _LISTS = ("findings", "recommendations", "participants")
 
 
 def assessment_from_docs(header: dict[str, Any], items: list[dict[str, Any]]) -> Assessment:
-    fields = {
-        k: v for k, v in header.items() if k not in ("findings", "recommendations", "participants")
-    }
+    scalars = {k: v for k, v in header.items() if k not in _LISTS}
+    scalars["signed_by"] = tuple(scalars.get("signed_by") or ())
     return Assessment(
-        **fields,
+        **scalars,
         items={d["code"]: item_from_doc(d) for d in items},
         findings=tuple(Finding(**f) for f in header.get("findings") or ()),
         recommendations=tuple(Recommendation(**r) for r in header.get("recommendations") or ()),

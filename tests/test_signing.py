@@ -162,3 +162,52 @@ def test_command_line(minutes, tmp_path, monkeypatch):
         ["--lang", "en", "verify", str(tmp_path / "bb.pdf"), "--trust", str(minutes / "unit.pem")],
     )
     assert wrong.exit_code == 1 and "not trusted" in wrong.output
+
+
+def test_round_trip_signed_minutes_into_an_empty_store(core, tmp_path):
+    from inspect_tool.bundle import BundleError
+    from inspect_tool.signed_import import import_signed_minutes
+
+    with open_store(tmp_path / "ward", user="t") as store:
+        build_demo_store(core, store)
+        flow = Workflow(core, store)
+        a = next(x for x in store.assessments() if x.kind == "inspection")
+        flow.answer(a.id, "C.1", {"numerator": "4541", "denominator": "4545", "received": "4545"})
+        flow.add_finding(a.id, "C", "Chưa gửi thư xin lỗi cho hồ sơ quá hạn")
+        a = flow.get(a.id)
+        before = flow.scores(a)
+        make_minutes(flow, a.id, tmp_path / "bb.pdf")
+    make_test_cert(tmp_path / "t.p12", "Trần Thị Bình", password=PW)
+    make_test_cert(tmp_path / "u.p12", "Lê Văn Cường", password=PW)
+    sign_pdf(tmp_path / "bb.pdf", "sig-team", tmp_path / "t.p12", PW)
+    sign_pdf(tmp_path / "bb.pdf", "sig-unit", tmp_path / "u.p12", PW)
+    with open_store(tmp_path / "department", user="Sở Nội vụ") as empty:
+        there = Workflow(core, empty)
+        with pytest.raises(BundleError, match="not signed"):
+            import_signed_minutes(there, minutes_unsigned(core, tmp_path))
+        message = import_signed_minutes(there, tmp_path / "bb.pdf")
+        assert "Trần Thị Bình" in message and "Lê Văn Cường" in message
+        got = there.get(a.id)
+        assert there.scores(got).points == before.points
+        assert got.findings == a.findings and got.participants == a.participants
+        assert len(got.signed_by) == 2
+        assert "unchanged" in import_signed_minutes(there, tmp_path / "bb.pdf")
+    data = bytearray((tmp_path / "bb.pdf").read_bytes())
+    at = data.find(b"Ch\\u01b0a g\\u1eedi")
+    if at < 0:
+        at = data.find(b"/Producer")
+    data[at + 3] ^= 0x01
+    (tmp_path / "bad.pdf").write_bytes(bytes(data))
+    with (
+        open_store(tmp_path / "other", user="x") as other,
+        pytest.raises(BundleError, match="signatures not valid"),
+    ):
+        import_signed_minutes(Workflow(core, other), tmp_path / "bad.pdf")
+
+
+def minutes_unsigned(core, tmp_path):
+    with open_store(tmp_path / "u-store", user="t") as store:
+        build_demo_store(core, store)
+        flow = Workflow(core, store)
+        a = next(x for x in store.assessments() if x.kind == "inspection")
+        return make_minutes(flow, a.id, tmp_path / "unsigned.pdf")

@@ -547,7 +547,13 @@ def export_command(ctx: Ctx, unit: str | None, year: int | None, out_file: Path)
 @pass_ctx
 @guard
 def import_command(ctx: Ctx, file: Path) -> None:
-    """Load a bundle; the same bundle twice changes nothing; conflicts are refused."""
+    """Load a bundle, or signed minutes (.pdf); the same twice changes nothing; conflicts and
+    tampered or unsigned minutes are refused."""
+    if file.suffix.lower() == ".pdf":
+        from ..signed_import import import_signed_minutes
+
+        click.echo(f"{file}: {import_signed_minutes(ctx.workflow(), file)}")
+        return
     data = read_bundle(file)
     counts = import_bundle(ctx.store(), data)
     click.echo(
