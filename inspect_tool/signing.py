@@ -143,8 +143,31 @@ def make_test_cert(
 
 
 def _font_path() -> str:
-    """An embedded font with Vietnamese for the stamp (never pyHanko's ASCII fallback)."""
-    for family in ("DejaVu Sans", "Liberation Serif", "DejaVu Serif"):
+    """An embedded font with Vietnamese for the stamp (never pyHanko's ASCII fallback).
+
+    pyHanko writes the glyph widths of a TrueType font in its own units; PDF readers take them
+    per 1000 em, so a font with 2048 units per em (Liberation, DejaVu) would come out with its
+    letters spread apart. A copy scaled to 1000 units per em, made once, avoids that.
+    """
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+    from platformdirs import user_cache_path
+
+    source = Path(_system_font())
+    scaled = user_cache_path("inspect-tool") / f"{source.stem}-1000upem{source.suffix}"
+    if not scaled.exists():
+        scaled.parent.mkdir(parents=True, exist_ok=True)
+        font = TTFont(source)
+        if font["head"].unitsPerEm != 1000:
+            scale_upem(font, 1000)
+        tmp = scaled.with_suffix(".tmp")
+        font.save(tmp)
+        os.replace(tmp, scaled)
+    return str(scaled)
+
+
+def _system_font() -> str:
+    for family in ("Liberation Serif", "DejaVu Serif", "DejaVu Sans"):
         try:
             found = subprocess.run(
                 ["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=True
