@@ -211,3 +211,36 @@ def minutes_unsigned(core, tmp_path):
         flow = Workflow(core, store)
         a = next(x for x in store.assessments() if x.kind == "inspection")
         return make_minutes(flow, a.id, tmp_path / "unsigned.pdf")
+
+
+def test_later_changes_to_the_page_or_the_data_are_detected(minutes, tmp_path):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    signed = sign_pdf(
+        minutes / "bb.pdf", "sig-team", minutes / "team.p12", PW, out=tmp_path / "s.pdf"
+    )
+
+    def update(name: str, change) -> object:
+        with signed.open("rb") as f:
+            writer = IncrementalPdfFileWriter(f, strict=False)
+            change(writer)
+            with (tmp_path / name).open("wb") as out:
+                writer.write(out)
+        return tmp_path / name
+
+    def add_text(writer) -> None:  # an incremental update drawing on the first page
+        stream = generic.StreamObject(stream_data=b"BT /F1 24 Tf 100 700 Td (100 diem) Tj ET")
+        writer.add_stream_to_page(0, writer.add_object(stream))
+
+    def replace_data(writer) -> None:  # an incremental update swapping the attached data
+        names = writer.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        spec = names[1].get_object()
+        fake = generic.StreamObject(stream_data=b'{"format": "forged"}')
+        spec["/EF"]["/F"] = writer.add_object(fake)
+        writer.update_container(spec)
+
+    for name, change in (("page.pdf", add_text), ("data.pdf", replace_data)):
+        reports = verify_pdf(update(name, change))
+        assert not reports[0].ok, name
+        assert "changed after signing" in reports[0].reason, reports[0].reason
