@@ -272,3 +272,46 @@ async def test_minutes_from_the_finish_screen(core, demo_path):
         assert finish.minutes_path is not None and finish.minutes_path.exists()
         assert finish.minutes_path.read_bytes().startswith(b"%PDF-")
     app.store.close()
+
+
+async def test_sign_the_minutes_in_the_app(core, demo_path, tmp_path):
+    from inspect_tool.signing import make_test_cert, verify_pdf
+    from inspect_tool.tui.screens.sign import SignScreen
+
+    make_test_cert(tmp_path / "me.p12", "Trần Thị Bình", password=b"pw")
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_unit(pilot, app, "HB-P02")
+        await pilot.press("f5")
+        await pilot.pause()
+        finish = app.screen
+        finish.query_one("#minutes").press()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        finish.query_one("#sign").press()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignScreen)
+        dialog.query_one("#field", Select).value = "sig-team"
+        dialog.query_one("#p12", Input).value = str(tmp_path / "me.p12")
+        dialog.query_one("#password", Input).value = "wrong"
+        dialog.query_one("#sign").press()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "wrong password" in str(
+            dialog.query_one("#error").render()
+        ).lower() or "sai mật khẩu" in str(dialog.query_one("#error").render())
+        assert dialog.query_one("#password", Input).value == ""
+        dialog.query_one("#password", Input).value = "pw"
+        dialog.query_one("#sign").press()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        import asyncio
+
+        reports = await asyncio.to_thread(verify_pdf, finish.minutes_path)  # pyHanko runs a loop
+        assert [r.field for r in reports] == ["sig-team"] and reports[0].ok
+        assert "sig-team" in str(dialog.query_one("#error").render())
+    app.store.close()

@@ -40,6 +40,7 @@ class FinishScreen(WorkflowScreen):
                 yield Button(_("Finalize"), variant="success", id="finalize")
                 yield Button(_("Reopen"), variant="warning", id="reopen")
                 yield Button(_("Make the minutes"), id="minutes")
+                yield Button(_("Sign the minutes"), id="sign", disabled=True)
             yield Static(id="error")
         yield Footer()
 
@@ -126,7 +127,15 @@ class FinishScreen(WorkflowScreen):
         else:
             self.app.call_from_thread(self.notify, _("Minutes written to {path}").format(path=out))
             self.minutes_path = out
+            self.app.call_from_thread(setattr, self.query_one("#sign", Button), "disabled", False)
         self.app.call_from_thread(setattr, self.query_one("#minutes", Button), "disabled", False)
+
+    @on(Button.Pressed, "#sign")
+    def sign_minutes(self) -> None:
+        from .sign import SignScreen
+
+        if self.minutes_path is not None:
+            self.app.push_screen(SignScreen(self.minutes_path))
 
     def action_back(self) -> None:
         self.dismiss(None)
