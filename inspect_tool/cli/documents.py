@@ -131,6 +131,15 @@ def _run_all(work: list[tuple], jobs: int) -> None:
         fail(failures)
 
 
+report_out = click.option(
+    "--out",
+    "out_file",
+    required=True,
+    help="FILE.pdf, .xlsx or .csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+
+
 @cli.group()
 def report() -> None:
     """Reports across units: the ranking of a year, the appraisal's changes."""
@@ -139,13 +148,7 @@ def report() -> None:
 @report.command("ranking")
 @click.option("--set", "set_ref", required=True, help="Criteria set id.")
 @click.option("--year", type=int, required=True)
-@click.option(
-    "--out",
-    "out_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.pdf, .xlsx or .csv",
-)
+@report_out
 @pass_ctx
 @guard
 def report_ranking(ctx: Ctx, set_ref: str, year: int, out_file: Path) -> None:
@@ -160,13 +163,7 @@ def report_ranking(ctx: Ctx, set_ref: str, year: int, out_file: Path) -> None:
 
 @report.command("differences")
 @click.option("--year", type=int, required=True)
-@click.option(
-    "--out",
-    "out_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.pdf, .xlsx or .csv",
-)
+@report_out
 @pass_ctx
 @guard
 def report_differences(ctx: Ctx, year: int, out_file: Path) -> None:
