@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
     from .methods import ScoringMethod
+    from .model import Assessment, CriteriaSet
 
 PROJECT = "inspect_tool"
 API_VERSION = 1
@@ -46,6 +47,42 @@ def register_criteria_sets(register: Callable[[Path], None]) -> None:
     a folder; every ``*.yaml`` / ``*.yml`` file in a folder (not its subfolders) is read as a
     set. A file with problems is reported with its ``path:line`` messages and left out; the
     other sets stay available.
+    """
+
+
+@hookspec
+def check_assessment(assessment: Assessment, criteria_set: CriteriaSet) -> list[str] | None:
+    """Check an assessment with local rules before it can be submitted.
+
+    Called each time the tool lists what is missing before submitting (the finish screen,
+    ``assess submit``). Return a list of problems in words (each blocks submitting, and is shown
+    as it is: write it in the users' language), or None. ``assessment`` is an
+    `inspect_tool.model.Assessment` (its ``items`` hold each answer's inputs, evidence and note);
+    ``criteria_set`` is the set it is pinned to. A plugin that raises here is named in a warning
+    instead, and does not block submitting.
+    """
+
+
+@hookspec
+def assessment_event(event: str, assessment: Assessment) -> None:
+    """React to the life of an assessment.
+
+    Called after the change is saved, with ``event`` one of ``"submitted"``, ``"finalized"``
+    and ``"reopened"``. The return value is ignored; an exception is reported as a warning and
+    does not undo the change.
+    """
+
+
+@hookspec
+def minutes_sections(
+    assessment: Assessment, criteria_set: CriteriaSet
+) -> list[dict[str, Any]] | None:
+    """Add sections to the minutes.
+
+    Called when minutes are made. Return a list of ``{"title": str, "paragraphs": [str, ...]}``
+    (plain text: it is escaped, never read as HTML), or None. The sections are printed after the
+    recommendations, in plugin load order. A plugin that raises is left out of the minutes and
+    named in a warning.
     """
 
 

@@ -315,7 +315,17 @@ def make_minutes(
 ) -> Path:
     a = flow.get(ref)
     folder = template_dir(templates)
-    context = minutes_context(flow, a, settings or load_settings())
+    sections = [
+        {
+            "title": str(section.get("title", plugin)),
+            "paragraphs": [str(p) for p in section.get("paragraphs", [])],
+        }
+        for plugin, found in flow.core.registry.call_each(
+            "minutes_sections", assessment=a, criteria_set=flow.engine(a).cset
+        )
+        for section in found
+    ]
+    context = minutes_context(flow, a, settings or load_settings(), sections)
     pdf = render_pdf(render_html(context, folder), folder, assessment_data(flow, a))
     out.write_bytes(pdf)
     return out

@@ -74,6 +74,25 @@ class Registry:
     problems: list[PluginProblem] = field(default_factory=list)
     manager: pluggy.PluginManager | None = None
 
+    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation of a runtime hook on its own: (plugin, result) for those
+        that answered; one that raises is recorded as a problem and left out."""
+        results: list[tuple[str, Any]] = []
+        if self.manager is None:
+            return results
+        for impl in getattr(self.manager.hook, hook).get_hookimpls():
+            try:
+                result = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            except Exception as exc:
+                self.fail(
+                    impl.plugin_name,
+                    _("hook {hook} failed: {error}").format(hook=hook, error=_describe(exc)),
+                )
+                continue
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
+
     def fail(self, plugin: str, message: str) -> None:
         self.problems.append(PluginProblem(plugin, message))
         info = self.plugins.get(plugin)

@@ -428,6 +428,12 @@ class Workflow:
             elif criterion.evidence_required and not item.na and not item.evidence:
                 text = _("item {code}: evidence required").format(code=criterion.code)
                 problems.append((criterion.code, text))
+        for plugin, found in self.core.registry.call_each(
+            "check_assessment", assessment=assessment, criteria_set=engine.cset
+        ):
+            problems += [
+                ("", _("{plugin}: {problem}").format(plugin=plugin, problem=text)) for text in found
+            ]
         if assessment.kind == "appraisal" and assessment.base:
             base = self.scores(self.store.assessment(assessment.base)).points
             now = self.scores(assessment).points
@@ -466,7 +472,10 @@ class Workflow:
         change = Change("state", assessment.state, to)
         if reason:
             change = Change("state", assessment.state, {"state": to, "reason": reason})
-        return self._commit(assessment, dataclasses.replace(assessment, state=to), [change])
+        after = self._commit(assessment, dataclasses.replace(assessment, state=to), [change])
+        event = {"submitted": "submitted", "finalized": "finalized", "draft": "reopened"}[to]
+        self.core.registry.call_each("assessment_event", event=event, assessment=after)
+        return after
 
     def submit(self, ref: str) -> Assessment:
         assessment = self.get(ref)

@@ -6,6 +6,8 @@ import re
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from inspect_tool import ScoringMethod, hookimpl, hookspecs
 from inspect_tool.catalog import build_catalog
 from inspect_tool.methods import Outcome
@@ -217,7 +219,7 @@ def test_every_hook_is_documented():
 def test_the_guide_example_works_as_a_folder_plugin(tmp_path):
     """The worked example in docs/plugins.md is real code: load it and score with it."""
     docs = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
-    code = re.search(r"```python\n(.*?)```", docs, re.S).group(1)
+    code = next(b for b in re.findall(r"```python\n(.*?)```", docs, re.S) if "SameDayShare" in b)
     write_plugin(tmp_path, "hoa_an_rules", code)
     registry = load_plugins(tmp_path, entry_points=False)
     assert registry.plugins["hoa_an_rules"].methods == ["same_day_share"]
@@ -272,3 +274,58 @@ def test_a_method_that_crashes_while_checking_is_reported_not_raised(tmp_path):
     assert "method 'crashing' could not check its params: ZeroDivisionError: oops" in str(
         catalog.problems[0]
     )
+
+
+def test_local_rules_events_and_minutes_sections(core, tmp_path):
+    """The runtime hooks, with a plugin registered for the test (and one that raises)."""
+    from pypdf import PdfReader
+
+    from inspect_tool.core import Core
+    from inspect_tool.demo import build_demo_store
+    from inspect_tool.minutes import make_minutes
+    from inspect_tool.store import open_store
+    from inspect_tool.workflow import Workflow, WorkflowError
+
+    events = []
+
+    class LocalRules:
+        @hookimpl
+        def check_assessment(self, assessment, criteria_set):
+            if not assessment.place:
+                return ["phải ghi địa điểm kiểm tra"]
+            return None
+
+        @hookimpl
+        def assessment_event(self, event, assessment):
+            events.append((event, assessment.unit))
+
+        @hookimpl
+        def minutes_sections(self, assessment, criteria_set):
+            return [{"title": "Ngày không giấy hẹn", "paragraphs": ["Đã thực hiện <b>tốt</b>."]}]
+
+    class Broken:
+        @hookimpl
+        def check_assessment(self, assessment):
+            raise RuntimeError("broken local rule")
+
+    registry = load_plugins(
+        tmp_path / "none",
+        entry_points=False,
+        extra=[("local-rules", LocalRules()), ("broken", Broken())],
+    )
+    mine = Core(registry, core.catalog)
+    with open_store(tmp_path / "s", user="t") as store:
+        build_demo_store(core, store)  # made before the local rules existed
+        flow = Workflow(mine, store)
+        draft = next(a for a in store.assessments() if a.state == "draft" and a.kind == "self")
+        own = next(a for a in store.assessments() if a.state == "submitted")
+        assert "local-rules: phải ghi địa điểm kiểm tra" in flow.missing(flow.get(draft.id))
+        assert any("broken" in str(p) and "broken local rule" in str(p) for p in registry.problems)
+        events.clear()
+        flow.finalize(own.id)
+        assert events == [("finalized", own.unit)]
+        with pytest.raises(WorkflowError, match="phải ghi địa điểm"):
+            flow.submit(draft.id)
+        out = make_minutes(flow, own.id, tmp_path / "bb.pdf")
+        text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+        assert "Ngày không giấy hẹn" in text and "Đã thực hiện <b>tốt</b>." in text

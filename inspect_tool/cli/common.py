@@ -75,9 +75,16 @@ class Ctx:
     def core(self) -> Core:
         if self._core is None:
             self._core = open_core(self.plugins_dir)
-            for problem in self._core.registry.problems:
-                err.print(_("warning: {problem}").format(problem=problem), markup=False)
+            self._warn(0)
+            seen = len(self._core.registry.problems)
+            # a plugin may also fail later, inside a hook the command triggered
+            click.get_current_context().call_on_close(lambda: self._warn(seen))
         return self._core
+
+    def _warn(self, start: int) -> None:
+        assert self._core is not None
+        for problem in self._core.registry.problems[start:]:
+            err.print(_("warning: {problem}").format(problem=problem), markup=False)
 
     def store(self, *, write: bool = True) -> Store:
         if self._store is None:
