@@ -15,8 +15,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+# The first-party plugins are installed as a third party would install theirs, and tested.
+PLUGINS := $(wildcard plugins/*/pyproject.toml)
+
+$(VENV)/.installed-test: pyproject.toml $(PLUGINS) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+	for p in $(dir $(PLUGINS)); do $(BIN)/python -m pip install -q --no-deps -e $$p || exit 1; done
 	touch $(VENV)/.installed $@
 
 system-deps:
@@ -40,7 +44,7 @@ i18n: $(VENV)/.installed-test
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output \
 		--project inspect-tool -o inspect_tool/locale/inspect_tool.pot .
 	$(BIN)/pybabel update -D inspect_tool -i inspect_tool/locale/inspect_tool.pot \
-		-d inspect_tool/locale --no-fuzzy-matching
+		-d inspect_tool/locale --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/pybabel compile -D inspect_tool -d inspect_tool/locale
 
 bench: $(VENV)/.installed

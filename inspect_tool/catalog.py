@@ -15,6 +15,7 @@ from .criteria import load_set
 from .i18n import _
 from .methods import ScoringMethod
 from .model import CriteriaSet
+from .overlays import apply_overlay
 from .yaml_lines import Problem, ProblemsError
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -53,7 +54,12 @@ class Catalog:
         return max(matches, key=lambda s: (s.year, _natural(s.version)))
 
 
-def build_catalog(sources: list[tuple[str, Path]], methods: Mapping[str, ScoringMethod]) -> Catalog:
+def build_catalog(
+    sources: list[tuple[str, Path]],
+    methods: Mapping[str, ScoringMethod],
+    overlays: list[tuple[str, Path]] | None = None,
+) -> Catalog:
+    """Every registered set, then every overlay applied to the sets already loaded."""
     catalog = Catalog()
     for plugin, source in sources:
         if not source.exists():
@@ -78,4 +84,23 @@ def build_catalog(sources: list[tuple[str, Path]], methods: Mapping[str, Scoring
                 continue
             catalog.sets.append(cset)
             catalog.origins[cset.key] = plugin
+    for plugin, path in overlays or []:
+        try:
+            cset = apply_overlay(path, catalog.sets, methods)
+        except ProblemsError as exc:
+            catalog.problems.extend(exc.problems)
+            continue
+        if cset.key in catalog.origins:
+            catalog.problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    _("set {key} is already provided by {other}").format(
+                        key=cset.key, other=catalog.origins[cset.key]
+                    ),
+                )
+            )
+            continue
+        catalog.sets.append(cset)
+        catalog.origins[cset.key] = plugin
     return catalog

@@ -35,4 +35,5 @@ class Core:
 
 def open_core(plugins_dir: Path | None = None, *, entry_points: bool = True) -> Core:
     registry = load_plugins(plugins_dir, entry_points=entry_points)
-    return Core(registry, build_catalog(registry.set_sources, registry.methods))
+    catalog = build_catalog(registry.set_sources, registry.methods, registry.overlay_sources)
+    return Core(registry, catalog)

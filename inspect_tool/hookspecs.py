@@ -51,6 +51,17 @@ def register_criteria_sets(register: Callable[[Path], None]) -> None:
 
 
 @hookspec
+def register_overlays(register: Callable[[Path], None]) -> None:
+    """Register overlays: a province's changes to an existing criteria set.
+
+    Called once when the catalog is built, after every set is loaded. Call ``register(path)``
+    with an overlay YAML file (format: docs/plugins.md, "Overlays"). The adapted set is
+    validated again and gets its own id, version and content hash; an overlay with problems is
+    reported at its own ``path:line`` and left out.
+    """
+
+
+@hookspec
 def check_assessment(assessment: Assessment, criteria_set: CriteriaSet) -> list[str] | None:
     """Check an assessment with local rules before it can be submitted.
 

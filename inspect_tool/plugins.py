@@ -70,6 +70,7 @@ class Registry:
 
     methods: dict[str, ScoringMethod] = field(default_factory=dict)
     set_sources: list[tuple[str, Path]] = field(default_factory=list)  # (plugin, path)
+    overlay_sources: list[tuple[str, Path]] = field(default_factory=list)
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
     manager: pluggy.PluginManager | None = None
@@ -238,8 +239,15 @@ class _Loader:
 
             return register
 
+        def overlay_registrar(plugin: str) -> Callable[[Path | str], None]:
+            def register(path: Path | str) -> None:
+                registry.overlay_sources.append((plugin, Path(path)))
+
+            return register
+
         self.call("register_methods", method_registrar)
         self.call("register_criteria_sets", set_registrar)
+        self.call("register_overlays", overlay_registrar)
         return registry
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from . import labels
 from .audit import now_iso
 from .core import Core
 from .criteria import parse_set, set_as_dict
@@ -194,7 +195,10 @@ class Workflow:
         if unit.kind not in cset.levels:
             raise WorkflowError(
                 _("criteria set {set} scores {levels}, and {unit} is a {kind}").format(
-                    set=cset.key, levels=", ".join(cset.levels), unit=unit.code, kind=unit.kind
+                    set=cset.key,
+                    levels=", ".join(labels.level(x) for x in cset.levels),
+                    unit=unit.code,
+                    kind=labels.level(unit.kind),
                 )
             )
         base: Assessment | None = None
@@ -258,7 +262,7 @@ class Workflow:
         if assessment.state != "draft":
             raise WorkflowError(
                 _("assessment {id} is {state}: reopen it (with a reason) to change it").format(
-                    id=assessment.id[:8], state=assessment.state
+                    id=assessment.id[:8], state=labels.state(assessment.state)
                 )
             )
 
@@ -466,7 +470,7 @@ class Workflow:
         if assessment.state not in allowed_from:
             raise WorkflowError(
                 _("assessment {id} is {state}; it cannot become {to}").format(
-                    id=assessment.id[:8], state=assessment.state, to=to
+                    id=assessment.id[:8], state=labels.state(assessment.state), to=labels.state(to)
                 )
             )
         change = Change("state", assessment.state, to)

@@ -329,3 +329,46 @@ def test_local_rules_events_and_minutes_sections(core, tmp_path):
         out = make_minutes(flow, own.id, tmp_path / "bb.pdf")
         text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
         assert "Ngày không giấy hẹn" in text and "Đã thực hiện <b>tốt</b>." in text
+
+
+OVERLAY = """\
+overlay: test
+base: stars
+id: stars-local
+version: "1-local"
+changes:
+  - add:
+      to: S
+      criterion: {code: S.2, title: Thêm, max_points: 1, method: stars}
+  - set: {code: S.1, max_points: 1}
+"""
+
+
+def test_overlay_adds_and_breaking_sums_is_reported_at_its_line(tmp_path):
+    registry = load_plugins(
+        tmp_path / "none", entry_points=False, extra=[("stars-plugin", StarsPlugin())]
+    )
+    (tmp_path / "stars.yaml").write_text(STAR_SET, encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.write_text(OVERLAY, encoding="utf-8")
+    catalog = build_catalog([("t", tmp_path / "stars.yaml")], registry.methods, [("local", good)])
+    assert catalog.problems == []
+    local = catalog.get("stars-local")
+    assert [c.code for c in local.items()] == ["S.1", "S.2"] and local.hash
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        OVERLAY.replace("max_points: 1, method: stars}", "max_points: 2, method: stars}"),
+        encoding="utf-8",
+    )
+    catalog = build_catalog([("t", tmp_path / "stars.yaml")], registry.methods, [("local", bad)])
+    assert "stars-local" not in {s.id for s in catalog.sets}
+    found = [str(p) for p in catalog.problems]
+    assert any(p.startswith(f"{bad}:6: ") and "add up to 3" in p for p in found), found
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(
+        OVERLAY + "  - retire: {code: S.9, reason: x}\n  - retire: {code: S.1}\n", encoding="utf-8"
+    )
+    catalog = build_catalog([("t", tmp_path / "stars.yaml")], registry.methods, [("local", wrong)])
+    found = [str(p) for p in catalog.problems]
+    assert f"{wrong}:10: no criterion 'S.9' to retire" in found
+    assert f"{wrong}:11: retiring S.1 needs a reason" in found
