@@ -62,6 +62,17 @@ def register_overlays(register: Callable[[Path], None]) -> None:
 
 
 @hookspec
+def register_commands(cli: Any) -> None:
+    """Add commands to the command line.
+
+    Called once when ``inspect-tool`` starts, before the arguments are parsed, with the
+    top-level click group: add commands or groups with ``@cli.command()`` / ``@cli.group()``.
+    Plugins are found here through the entry points and ``INSPECT_TOOL_PLUGINS_DIR`` (the
+    ``--plugins-dir`` option is not parsed yet).
+    """
+
+
+@hookspec
 def check_assessment(assessment: Assessment, criteria_set: CriteriaSet) -> list[str] | None:
     """Check an assessment with local rules before it can be submitted.
 

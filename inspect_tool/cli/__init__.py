@@ -52,7 +52,19 @@ def cli(
 
 
 def main() -> None:
+    add_plugin_commands()
     cli(prog_name="inspect-tool")
+
+
+def add_plugin_commands() -> None:
+    """Let plugins add their commands before the arguments are parsed (as llm does)."""
+    import os
+
+    from ..plugins import load_plugins
+
+    folder = os.environ.get("INSPECT_TOOL_PLUGINS_DIR")
+    registry = load_plugins(Path(folder) if folder else None)
+    registry.call_each("register_commands", cli=cli)
 
 
 from . import catalog, documents, store  # noqa: E402,F401  (commands register on `cli`)
