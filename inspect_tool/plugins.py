@@ -160,8 +160,10 @@ class _Loader:
         self.registry.fail(name, _("could not be loaded: {error}").format(error=_describe(exc)))
 
     def builtins(self) -> None:
+        from . import __version__
+
         for module_name in DEFAULT_PLUGINS:
-            self.add(importlib.import_module(module_name), module_name, "builtin")
+            self.add(importlib.import_module(module_name), module_name, "builtin", __version__)
 
     def entry_points(self) -> None:
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):

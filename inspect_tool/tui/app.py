@@ -47,6 +47,13 @@ class InspectApp(App):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        for problem in self.core.registry.problems + self.core.catalog.problems:
+            self.notify(
+                str(problem),
+                title=_("Plugin or criteria set left out"),
+                severity="warning",
+                timeout=15,
+            )
         self.push_screen(UnitsScreen(self.flow))
         last = self.ui_state.last_assessment
         if last:
