@@ -85,9 +85,8 @@ class Scores:
     @cached_property
     def outcomes(self) -> dict[str, Outcome]:
         """Answered item code → how its points came about (the scorer is pure: run it again)."""
-        scorer = self.engine.scorer
         return {
-            code: Outcome._make(scorer(code)(self.answers[code].inputs))
+            code: self.engine.outcome(code, self.answers[code])
             for code, state in self.status.items()
             if state == ANSWERED
         }
@@ -216,6 +215,18 @@ class Engine:
             raise AnswerError(code, problems)
         return Answer(inputs=values)
 
+    def outcome(self, code: str, answer: Answer) -> Outcome:
+        """How an answer scores; a method that raises gives 0 points and says so."""
+        try:
+            return Outcome._make(self.scorer(code)(answer.inputs))
+        except Exception as exc:
+            method = self._methods[code].name
+            return Outcome(
+                0.0,
+                _("method '{0}' failed: {1}; counted as 0"),
+                (method, f"{type(exc).__name__}: {exc}"),
+            )
+
     def scorer(self, code: str) -> Scorer:
         self.item(code)
         return self._scorers[code]
@@ -238,7 +249,10 @@ class Engine:
             if answer is None:
                 continue
             if not answer.na:
-                points[slot] = scorer(answer.inputs)[0]
+                try:  # free when nothing raises; a plugin's bug must not stop the scoring
+                    points[slot] = scorer(answer.inputs)[0]
+                except Exception:
+                    points[slot] = 0.0  # the explanation says why (see Scores.outcomes)
             elif na_full:
                 points[slot] = top
             else:

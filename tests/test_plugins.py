@@ -372,3 +372,31 @@ def test_overlay_adds_and_breaking_sums_is_reported_at_its_line(tmp_path):
     found = [str(p) for p in catalog.problems]
     assert f"{wrong}:10: no criterion 'S.9' to retire" in found
     assert f"{wrong}:11: retiring S.1 needs a reason" in found
+
+
+def test_a_scorer_that_raises_scores_zero_and_says_why(tmp_path):
+    class Fragile(Stars):
+        name = "fragile"
+
+        def compile(self, params, max_points):
+            def score(values):
+                raise ZeroDivisionError("no stars counted")
+
+            return score
+
+    class Plugin:
+        @hookimpl
+        def register_methods(self, register):
+            register(Fragile())
+
+    registry = load_plugins(tmp_path / "none", entry_points=False, extra=[("fragile", Plugin())])
+    (tmp_path / "f.yaml").write_text(
+        STAR_SET.replace("method: stars", "method: fragile"), encoding="utf-8"
+    )
+    catalog = build_catalog([("t", tmp_path / "f.yaml")], registry.methods)
+    engine = Engine(catalog.get("stars"), registry.methods)
+    scores = engine.score({"S.1": engine.check("S.1", {"stars": 3})})
+    assert scores.total == 0
+    assert scores.explanation("S.1") == (
+        "method 'fragile' failed: ZeroDivisionError: no stars counted; counted as 0"
+    )
