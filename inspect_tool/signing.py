@@ -227,8 +227,22 @@ def _load_signer(p12: Path, password: bytes):
     return signer, cert
 
 
+def http_timestamper(url: str):
+    """A timestamp server (RFC 3161) for PAdES B-T; without one, signatures are B-B."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url, https=url.startswith("https"))
+
+
 def sign_pdf(
-    path: Path, field: str, p12: Path, password: bytes, *, out: Path | None = None, role: str = ""
+    path: Path,
+    field: str,
+    p12: Path,
+    password: bytes,
+    *,
+    out: Path | None = None,
+    role: str = "",
+    timestamper: Any = None,
 ) -> Path:
     """Fill the signature field `field`; the input is left as it was unless it is the output,
     which is replaced only once the signed file is complete."""
@@ -271,7 +285,10 @@ def sign_pdf(
     try:
         with path.open("rb") as inf, os.fdopen(fd, "wb") as outf:
             writer = IncrementalPdfFileWriter(inf, strict=False)
-            signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(
+            pdf_signer = signers.PdfSigner(
+                meta, signer=signer, stamp_style=style, timestamper=timestamper
+            )
+            pdf_signer.sign_pdf(
                 writer,
                 existing_fields_only=True,
                 output=outf,
@@ -296,6 +313,7 @@ class SignatureReport:
     valid: bool
     trusted: bool
     changed_after: str  # what was added after this signature: none, signatures, other
+    timestamped: bool  # PAdES B-T: a timestamp token from a server vouches for the time
     ok: bool
     reason: str
 
@@ -351,6 +369,7 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureRep
                     valid=bool(status.valid),
                     trusted=bool(status.trusted),
                     changed_after=changed,
+                    timestamped=status.timestamp_validity is not None,
                     ok=not problems,
                     reason="; ".join(problems) or _("intact and valid"),
                 )

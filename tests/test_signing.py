@@ -244,3 +244,55 @@ def test_later_changes_to_the_page_or_the_data_are_detected(minutes, tmp_path):
         reports = verify_pdf(update(name, change))
         assert not reports[0].ok, name
         assert "changed after signing" in reports[0].reason, reports[0].reason
+
+
+def test_pades_b_t_with_a_timestamp_authority(minutes, tmp_path):
+    """B-T: the signature carries a timestamp token (a local test TSA stands in for a server)."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # the test TSA: RSA
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA thử nghiệm")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=9))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    tsa = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+    )
+    signed = sign_pdf(
+        minutes / "bb.pdf",
+        "sig-team",
+        minutes / "team.p12",
+        PW,
+        out=tmp_path / "bt.pdf",
+        timestamper=tsa,
+    )
+    (report,) = verify_pdf(signed)
+    assert report.intact and report.valid and report.timestamped
+    (plain,) = verify_pdf(
+        sign_pdf(
+            minutes / "bb.pdf", "sig-team", minutes / "team.p12", PW, out=tmp_path / "bb-only.pdf"
+        )
+    )
+    assert not plain.timestamped

@@ -249,11 +249,21 @@ def sign_command(
     pdf: Path, field: str, p12: Path, password_env: str | None, out_file: Path | None, role: str
 ) -> None:
     """Sign a field of the minutes (PAdES); the first signature certifies the document."""
-    from ..signing import SigningError, sign_pdf
+    from ..settings import load_settings
+    from ..signing import SigningError, http_timestamper, sign_pdf
 
+    url = load_settings()["signing"]["timestamp_url"]
     password = _password(password_env, _("Password of {p12}").format(p12=p12.name))
     try:
-        target = sign_pdf(pdf, field, p12, password, out=out_file, role=role)
+        target = sign_pdf(
+            pdf,
+            field,
+            p12,
+            password,
+            out=out_file,
+            role=role,
+            timestamper=http_timestamper(url) if url else None,
+        )
     except SigningError as exc:
         fail(str(exc))
     click.echo(_("{path}: signed field {field}").format(path=target, field=field))
