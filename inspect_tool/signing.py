@@ -184,18 +184,10 @@ def _system_font() -> str:
     )
 
 
-def _load_signer(p12: Path, password: bytes):
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from pyhanko.sign import signers
+def check_certificate(cert: Any) -> None:
+    """Refuse a certificate that is out of date or may not sign, before anything is written."""
+    from cryptography import x509
 
-    try:
-        _key, cert, _chain = pkcs12.load_key_and_certificates(p12.read_bytes(), password)
-    except (ValueError, TypeError):
-        raise SigningError(
-            _("{path}: wrong password, or not a PKCS#12 file").format(path=p12)
-        ) from None
-    except OSError as exc:
-        raise SigningError(f"{p12}: {exc.strerror}") from None
     now = dt.datetime.now(dt.UTC)
     if cert.not_valid_after_utc < now:
         raise SigningError(
@@ -208,11 +200,9 @@ def _load_signer(p12: Path, password: bytes):
             )
         )
     try:
-        from cryptography import x509
-
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
         can_sign = usage.content_commitment or usage.digital_signature
-    except Exception:
+    except x509.ExtensionNotFound:
         can_sign = False
     if not can_sign:
         raise SigningError(
@@ -221,10 +211,66 @@ def _load_signer(p12: Path, password: bytes):
                 "signature or non-repudiation key usage)"
             )
         )
+
+
+def p12_signer(p12: Path, password: bytes):
+    """A signer from a PKCS#12 file (tests, demos)."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign import signers
+
+    try:
+        _key, cert, _chain = pkcs12.load_key_and_certificates(p12.read_bytes(), password)
+    except (ValueError, TypeError):
+        raise SigningError(
+            _("{path}: wrong password, or not a PKCS#12 file").format(path=p12)
+        ) from None
+    except OSError as exc:
+        raise SigningError(f"{p12}: {exc.strerror}") from None
+    check_certificate(cert)
     signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=password)
     if signer is None:
         raise SigningError(_("{path}: wrong password, or not a PKCS#12 file").format(path=p12))
-    return signer, cert
+    return signer
+
+
+def token_signer(lib: str, token_label: str, pin: str, key_label: str | None = None):
+    """A signer on a USB token (PKCS#11). One attempt only: tokens lock after a few wrong
+    PINs, so a refused PIN is reported, never retried."""
+    from cryptography import x509
+    from pkcs11.exceptions import PinIncorrect, PinLenRange, TokenNotPresent
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+
+    try:
+        session = open_pkcs11_session(
+            lib, token_criteria=TokenCriteria(label=token_label), user_pin=pin
+        )
+    except (PinIncorrect, PinLenRange):
+        raise SigningError(
+            _(
+                "the token refused the PIN (it was not tried again; the token "
+                "locks after a few wrong PINs)"
+            )
+        ) from None
+    except (TokenNotPresent, OSError, RuntimeError) as exc:
+        raise SigningError(
+            _("token '{label}' not found ({error})").format(label=token_label, error=exc)
+        ) from None
+    probe = PKCS11Signer(session, key_label=key_label, cert_label=key_label)
+    try:
+        cert = x509.load_der_x509_certificate(probe.signing_cert.dump())
+    except Exception as exc:
+        raise SigningError(
+            _("no certificate for key '{key}' on the token ({error})").format(
+                key=key_label or "", error=exc
+            )
+        ) from None
+    check_certificate(cert)
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    # many tokens sign EC keys only with the raw mechanism (hash computed here, not on them)
+    raw = isinstance(cert.public_key(), ec.EllipticCurvePublicKey)
+    return PKCS11Signer(session, key_label=key_label, cert_label=key_label, use_raw_mechanism=raw)
 
 
 def http_timestamper(url: str):
@@ -237,12 +283,13 @@ def http_timestamper(url: str):
 def sign_pdf(
     path: Path,
     field: str,
-    p12: Path,
-    password: bytes,
+    p12: Path | None = None,
+    password: bytes = b"",
     *,
     out: Path | None = None,
     role: str = "",
     timestamper: Any = None,
+    signer: Any = None,
 ) -> Path:
     """Fill the signature field `field`; the input is left as it was unless it is the output,
     which is replaced only once the signed file is complete."""
@@ -262,7 +309,10 @@ def sign_pdf(
         )
     if fields[field]:
         raise SigningError(_("field '{field}' is already signed").format(field=field))
-    signer, cert = _load_signer(p12, password)
+    if signer is None:
+        if p12 is None:
+            raise SigningError(_("give a .p12 file or a token"))
+        signer = p12_signer(p12, password)
     first = not any(fields.values())
     when = dt.datetime.now(VIETNAM).isoformat(timespec="seconds")
     meta = signers.PdfSignatureMetadata(

@@ -296,3 +296,102 @@ def test_pades_b_t_with_a_timestamp_authority(minutes, tmp_path):
         )
     )
     assert not plain.timestamped
+
+
+SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+@pytest.mark.skipif(
+    not (shutil.which("softhsm2-util") and __import__("os").path.exists(SOFTHSM)),
+    reason="SoftHSM2 (Debian softhsm2, installed by scripts/system-deps.sh)",
+)
+def test_signing_with_a_pkcs11_token(minutes, tmp_path, monkeypatch):
+    """A software token stands in for the USB token: the key never leaves it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    (tmp_path / "tokens").mkdir()
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\n")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+    subprocess.run(
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            "thu-nghiem",
+            "--pin",
+            "123456",
+            "--so-pin",
+            "654321",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    key, cert, _chain = pkcs12.load_key_and_certificates((minutes / "team.p12").read_bytes(), PW)
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    subprocess.run(
+        [
+            "softhsm2-util",
+            "--import",
+            str(tmp_path / "key.pem"),
+            "--token",
+            "thu-nghiem",
+            "--label",
+            "ky-so",
+            "--id",
+            "01",
+            "--pin",
+            "123456",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    import pkcs11
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    token = pkcs11.lib(SOFTHSM).get_token(token_label="thu-nghiem")
+    with token.open(rw=True, user_pin="123456") as session:
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.LABEL: "ky-so",
+                Attribute.ID: b"\x01",
+                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
+                Attribute.SUBJECT: cert.subject.public_bytes(),
+            }
+        )
+    shutil.copy(minutes / "bb.pdf", tmp_path / "bb.pdf")
+    runner = CliRunner()
+    base = [
+        "--lang",
+        "en",
+        "sign",
+        str(tmp_path / "bb.pdf"),
+        "--field",
+        "sig-team",
+        "--pkcs11-lib",
+        SOFTHSM,
+        "--token-label",
+        "thu-nghiem",
+        "--key-label",
+        "ky-so",
+    ]
+    wrong = runner.invoke(cli, base, input="000000\n")
+    assert wrong.exit_code == 1 and "refused the PIN" in wrong.output
+    assert "Tokens lock after a few wrong PINs" in wrong.output
+    assert "000000" not in wrong.output  # the PIN is never echoed
+    assert signature_fields(tmp_path / "bb.pdf") == {"sig-unit": False, "sig-team": False}
+    ok = runner.invoke(cli, base, input="123456\n")
+    assert ok.exit_code == 0, ok.output
+    (report,) = verify_pdf(tmp_path / "bb.pdf", [minutes / "team.pem"])
+    assert report.ok and report.trusted and "Trần Thị Bình" in report.signer

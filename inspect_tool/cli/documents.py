@@ -232,11 +232,17 @@ def keys_test_cert(
 @click.option("--field", required=True, help="The signature field, e.g. sig-team or sig-unit.")
 @click.option(
     "--p12",
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The signer's PKCS#12 file.",
+    help="The signer's PKCS#12 file (tests, demos).",
 )
-@click.option("--password-env", metavar="VAR", help="Take the password from this variable.")
+@click.option("--password-env", metavar="VAR", help="Take the password or PIN from this variable.")
+@click.option(
+    "--pkcs11-lib",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The token's PKCS#11 library (a USB token from the CA).",
+)
+@click.option("--token-label", help="The token's label.")
+@click.option("--key-label", help="The key (and certificate) label on the token.")
 @click.option(
     "--out",
     "out_file",
@@ -246,22 +252,46 @@ def keys_test_cert(
 @click.option("--role", default="", help="The signer's role, shown in the signature.")
 @guard
 def sign_command(
-    pdf: Path, field: str, p12: Path, password_env: str | None, out_file: Path | None, role: str
+    pdf: Path,
+    field: str,
+    p12: Path | None,
+    password_env: str | None,
+    pkcs11_lib: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    out_file: Path | None,
+    role: str,
 ) -> None:
     """Sign a field of the minutes (PAdES); the first signature certifies the document."""
     from ..settings import load_settings
-    from ..signing import SigningError, http_timestamper, sign_pdf
+    from ..signing import SigningError, http_timestamper, p12_signer, sign_pdf, token_signer
 
+    if (p12 is None) == (pkcs11_lib is None):
+        raise click.UsageError(_("give either --p12 or --pkcs11-lib (with --token-label)"))
+    if pkcs11_lib and not token_label:
+        raise click.UsageError(_("--pkcs11-lib needs --token-label"))
     url = load_settings()["signing"]["timestamp_url"]
-    password = _password(password_env, _("Password of {p12}").format(p12=p12.name))
     try:
+        if p12 is not None:
+            password = _password(password_env, _("Password of {p12}").format(p12=p12.name))
+            signer = p12_signer(p12, password)
+        else:
+            if not password_env:
+                click.echo(
+                    _(
+                        "Tokens lock after a few wrong PINs: the PIN is tried once, "
+                        "never again by itself."
+                    ),
+                    err=True,
+                )
+            pin = _password(password_env, _("PIN of token {label}").format(label=token_label))
+            signer = token_signer(str(pkcs11_lib), str(token_label), pin.decode("utf-8"), key_label)
         target = sign_pdf(
             pdf,
             field,
-            p12,
-            password,
             out=out_file,
             role=role,
+            signer=signer,
             timestamper=http_timestamper(url) if url else None,
         )
     except SigningError as exc:
