@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import labels
 from .i18n import _
 from .model import Assessment, CriteriaSet
 from .scoring import Scores, rank
@@ -125,7 +126,7 @@ def _ranking_table(cset: CriteriaSet, rows: list[RankRow]) -> tuple[list[str], l
 
 
 def _source(kind: str) -> str:
-    return _("appraisal") if kind == "appraisal" else _("self-assessment")
+    return labels.kind(kind)
 
 
 def _changes_table(rows: list[ChangeRow]) -> tuple[list[str], list[list[Any]]]:

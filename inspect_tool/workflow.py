@@ -266,7 +266,7 @@ class Workflow:
                 )
             )
 
-    def _commit(self, before: Assessment, after: Assessment, changes: list[Change]) -> Assessment:
+    def _commit(self, after: Assessment, changes: list[Change]) -> Assessment:
         after = dataclasses.replace(after, updated=now_iso())
         self.store.save(after, changes)
         return after
@@ -330,7 +330,7 @@ class Workflow:
         items = dict(assessment.items)
         items[code] = new
         after = dataclasses.replace(assessment, items=items)
-        return self._commit(assessment, after, [item_change(code, old, new)])
+        return self._commit(after, [item_change(code, old, new)])
 
     def _check_reason(
         self, assessment: Assessment, engine: Engine, code: str, answer: Answer, new: ItemRecord
@@ -354,7 +354,6 @@ class Workflow:
         items = dict(assessment.items)
         old = items.pop(code)
         return self._commit(
-            assessment,
             dataclasses.replace(assessment, items=items),
             [item_change(code, old, None)],
         )
@@ -374,7 +373,7 @@ class Workflow:
         ]
         if not changes:
             return assessment
-        return self._commit(assessment, dataclasses.replace(assessment, **fields), changes)
+        return self._commit(dataclasses.replace(assessment, **fields), changes)
 
     def add_finding(self, ref: str, area: str, text: str) -> Assessment:
         a = self.get(ref)
@@ -476,7 +475,7 @@ class Workflow:
         change = Change("state", assessment.state, to)
         if reason:
             change = Change("state", assessment.state, {"state": to, "reason": reason})
-        after = self._commit(assessment, dataclasses.replace(assessment, state=to), [change])
+        after = self._commit(dataclasses.replace(assessment, state=to), [change])
         event = {"submitted": "submitted", "finalized": "finalized", "draft": "reopened"}[to]
         self.core.registry.call_each("assessment_event", event=event, assessment=after)
         return after

@@ -125,8 +125,7 @@ def assess() -> None:
 
 
 def _summary(ctx: Ctx, a: Assessment) -> dict:
-    flow = ctx.workflow() if ctx._store is not None else None
-    scores = flow.scores(a) if flow else None
+    scores = ctx.workflow().scores(a)
     return {
         "id": a.id,
         "unit": a.unit,
@@ -137,17 +136,11 @@ def _summary(ctx: Ctx, a: Assessment) -> dict:
         "answered": len(a.items),
         "updated": a.updated,
         "base": a.base,
-        **(
-            {
-                "total": scores.total,
-                "max_points": scores.max_points,
-                "index": scores.index,
-                "band": scores.band_label,
-                "items": len(scores.status),
-            }
-            if scores
-            else {}
-        ),
+        "total": scores.total,
+        "max_points": scores.max_points,
+        "index": scores.index,
+        "band": scores.band_label,
+        "items": len(scores.status),
     }
 
 
