@@ -42,6 +42,17 @@ class Catalog:
     origins: dict[str, str] = field(default_factory=dict)  # set key → plugin that gave it
     problems: list[Problem] = field(default_factory=list)
 
+    def add(self, cset: CriteriaSet, path: Path, plugin: str) -> None:
+        """Add a set, unless another file already gave the same id and version."""
+        if cset.key in self.origins:
+            message = _("set {key} is already provided by {other}").format(
+                key=cset.key, other=self.origins[cset.key]
+            )
+            self.problems.append(Problem(str(path), None, message))
+            return
+        self.sets.append(cset)
+        self.origins[cset.key] = plugin
+
     def get(self, ref: str) -> CriteriaSet:
         """A set by `id` (its latest version) or by `id@version`."""
         set_id, _sep, version = ref.partition("@")
@@ -71,36 +82,12 @@ def build_catalog(
             except ProblemsError as exc:
                 catalog.problems.extend(exc.problems)
                 continue
-            if cset.key in catalog.origins:
-                catalog.problems.append(
-                    Problem(
-                        str(path),
-                        None,
-                        _("set {key} is already provided by {other}").format(
-                            key=cset.key, other=catalog.origins[cset.key]
-                        ),
-                    )
-                )
-                continue
-            catalog.sets.append(cset)
-            catalog.origins[cset.key] = plugin
+            catalog.add(cset, path, plugin)
     for plugin, path in overlays or []:
         try:
             cset = apply_overlay(path, catalog.sets, methods)
         except ProblemsError as exc:
             catalog.problems.extend(exc.problems)
             continue
-        if cset.key in catalog.origins:
-            catalog.problems.append(
-                Problem(
-                    str(path),
-                    None,
-                    _("set {key} is already provided by {other}").format(
-                        key=cset.key, other=catalog.origins[cset.key]
-                    ),
-                )
-            )
-            continue
-        catalog.sets.append(cset)
-        catalog.origins[cset.key] = plugin
+        catalog.add(cset, path, plugin)
     return catalog

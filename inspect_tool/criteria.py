@@ -28,7 +28,7 @@ from .model import (
     Criterion,
     InputSpec,
 )
-from .yaml_lines import LineDict, LineList, Problem, ProblemsError, line_of, load_file
+from .yaml_lines import LineDict, LineList, Problem, ProblemsError, line_of, load_file, plain
 
 SET_KEYS = {
     "id": True,
@@ -452,7 +452,7 @@ def _criterion_dict(c: Criterion) -> dict[str, Any]:
         data["children"] = [_criterion_dict(child) for child in c.children]
     else:
         data["method"] = c.method
-        data["params"] = _plain(c.params)
+        data["params"] = plain(c.params)
         if c.record:
             data["record"] = [spec.to_dict() for spec in c.record]
     data.update(
@@ -462,14 +462,6 @@ def _criterion_dict(c: Criterion) -> dict[str, Any]:
         na_policy=c.na_policy,
     )
     return data
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _area_dict(a: Area) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from .criteria import parse_set, set_as_dict
 from .i18n import _
 from .methods import ScoringMethod
 from .model import CriteriaSet
-from .yaml_lines import LineDict, LineList, Problem, ProblemsError, load_file
+from .yaml_lines import LineDict, LineList, Problem, ProblemsError, load_file, plain
 
 OVERLAY_KEYS = {"overlay", "base", "id", "version", "title", "basis", "max_points", "changes"}
 SETTABLE = {
@@ -136,7 +136,7 @@ def _apply(change: Any, data: dict, retired: list, lines: dict[str, int], line: 
             return _("add needs 'to' (an area or criterion code) and 'criterion'")
         node = nodes[parent][0]
         children = node.setdefault("criteria" if "criteria" in node else "children", [])
-        children.append(_plain(criterion))
+        children.append(plain(criterion))
         lines[str(criterion.get("code"))] = lines[parent] = line
     elif kind == "set":
         code = str(body.get("code", ""))
@@ -146,7 +146,7 @@ def _apply(change: Any, data: dict, retired: list, lines: dict[str, int], line: 
             if key != "code":
                 if key not in SETTABLE:
                     return _("'{key}' cannot be changed by an overlay").format(key=key)
-                nodes[code][0][key] = _plain(value)
+                nodes[code][0][key] = plain(value)
         lines[code] = line
     elif kind == "retire":
         code, reason = str(body.get("code", "")), str(body.get("reason", "")).strip()
@@ -161,14 +161,6 @@ def _apply(change: Any, data: dict, retired: list, lines: dict[str, int], line: 
     else:
         return _("unknown change '{kind}' (add, set or retire)").format(kind=kind)
     return ""
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _at_change(problem: Problem, where: str, lines: dict[str, int], default: int) -> Problem:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .i18n import _
-from .yaml_lines import Problem, ProblemsError, load_file
+from .yaml_lines import Problem, ProblemsError, load_file, plain
 
 SETTINGS_ENV = "INSPECT_TOOL_SETTINGS"
 DEFAULTS = Path(__file__).with_name("settings.yaml")
@@ -51,7 +51,7 @@ def _merge(
 
 def load_settings(path: Path | None = None) -> dict[str, Any]:
     """The defaults with the user's file (if any) laid over them; ProblemsError if it is wrong."""
-    settings = _plain(load_file(DEFAULTS))
+    settings = plain(load_file(DEFAULTS))
     path = path or user_settings_path()
     if not path.is_file():
         return settings
@@ -62,12 +62,4 @@ def load_settings(path: Path | None = None) -> dict[str, Any]:
     settings = _merge(settings, data, str(path), problems)
     if problems:
         raise ProblemsError(problems)
-    return _plain(settings)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return plain(settings)

@@ -61,6 +61,15 @@ class LineList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
+def plain(value: Any) -> Any:
+    """Loaded data as plain dicts and lists (string keys), without the line bookkeeping."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
 def line_of(value: Any, default: int = 0) -> int:
     return getattr(value, "line", default) or default
 
