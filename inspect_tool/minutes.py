@@ -72,12 +72,13 @@ def assessment_data(flow: Workflow, a: Assessment) -> dict[str, Any]:
     """What the minutes carry inside them: the assessment, its scores and its set's identity."""
     scores = flow.scores(a)
     cset = flow.engine(a).cset
+    unit = flow.store.unit(a.unit)  # read once
     return {
         "format": DATA_FORMAT,
         "version": 1,
         "tool": f"inspect-tool {__version__}",
         "set": {"id": cset.id, "version": cset.version, "hash": cset.hash},
-        "unit": vars(flow.store.unit(a.unit)) if flow.store.unit(a.unit) else {"code": a.unit},
+        "unit": vars(unit) if unit else {"code": a.unit},
         "assessment": header_to_doc(a) | {"items": [item_to_doc(i) for i in a.items.values()]},
         "scores": {
             "total": scores.total,

@@ -358,14 +358,17 @@ def assess_answer(
     )
 
 
+def _echo_state(a: Assessment) -> None:
+    click.echo(_("{id}: {state}").format(id=a.id[:8], state=state_label(a.state)))
+
+
 @assess.command("submit")
 @click.argument("ref", metavar="ID")
 @pass_ctx
 @guard
 def assess_submit(ctx: Ctx, ref: str) -> None:
     """Submit a draft (every item answered, required evidence cited, changes explained)."""
-    a = ctx.workflow().submit(ref)
-    click.echo(_("{id}: {state}").format(id=a.id[:8], state=state_label(a.state)))
+    _echo_state(ctx.workflow().submit(ref))
 
 
 @assess.command("finalize")
@@ -374,8 +377,7 @@ def assess_submit(ctx: Ctx, ref: str) -> None:
 @guard
 def assess_finalize(ctx: Ctx, ref: str) -> None:
     """Finalize (lock) a submitted assessment."""
-    a = ctx.workflow().finalize(ref)
-    click.echo(_("{id}: {state}").format(id=a.id[:8], state=state_label(a.state)))
+    _echo_state(ctx.workflow().finalize(ref))
 
 
 @assess.command("reopen")
@@ -385,8 +387,7 @@ def assess_finalize(ctx: Ctx, ref: str) -> None:
 @guard
 def assess_reopen(ctx: Ctx, ref: str, reason: str | None) -> None:
     """Reopen a submitted or finalized assessment as a draft."""
-    a = ctx.workflow().reopen(ref, reason or "")
-    click.echo(_("{id}: {state}").format(id=a.id[:8], state=state_label(a.state)))
+    _echo_state(ctx.workflow().reopen(ref, reason or ""))
 
 
 @assess.command("finding")
