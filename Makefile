@@ -47,7 +47,11 @@ i18n: $(VENV)/.installed-test
 		-d inspect_tool/locale --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/pybabel compile -D inspect_tool -d inspect_tool/locale
 
-bench: $(VENV)/.installed
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	touch $(VENV)/.installed $@
+
+bench: system-deps $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/crash_store.py

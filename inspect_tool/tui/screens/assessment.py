@@ -20,8 +20,11 @@ from ...methods import fmt
 from ...scoring import Scores
 from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
 from ..widgets.criteria_tree import CriteriaTree
-from ..widgets.item_form import ItemForm, Problem
+from ..widgets.item_form import ItemForm, Problem, show
 from ..widgets.totals import TotalsBar
+
+STATICS = ("title", "base", "points", "info")
+ENTRIES = ("evidence", "note", "reason")  # beside the form, the same for every item
 
 
 class AssessmentScreen(Screen):
@@ -85,8 +88,14 @@ class AssessmentScreen(Screen):
         self.sub_title = (
             f"{labels.kind(a.kind)} {a.year} · {labels.state(a.state)} · {self.engine.cset.title}"
         )
-        tree = self.query_one(CriteriaTree)
-        tree.fill(self.engine.cset)
+        # looked up once: a query per widget at every step costs more than the step's own work
+        self.criteria = self.query_one(CriteriaTree)
+        self.form = self.query_one(ItemForm)
+        self.problem = self.query_one(Problem)
+        self.totals = self.query_one(TotalsBar)
+        self.statics = {name: self.query_one(f"#item-{name}", Static) for name in STATICS}
+        self.entries = {e.id: e for e in self.query(Input) if e.id in ENTRIES}
+        self.criteria.fill(self.engine.cset)
         self.refresh_scores()
         self.show_item(self.code)
 
@@ -99,19 +108,20 @@ class AssessmentScreen(Screen):
     def refresh_scores(self) -> Scores:
         scores = self.engine.score(self.flow.answers(self.assessment))
         self.scores = scores
-        self.query_one(CriteriaTree).refresh_marks(self.assessment, scores, self.base)
-        self.query_one(TotalsBar).show(scores, [a.code for a in self.engine.cset.areas])
+        self.criteria.refresh_marks(self.assessment, scores, self.base)
+        self.totals.show(scores, [a.code for a in self.engine.cset.areas])
         return scores
 
     def show_item(self, code: str) -> None:
         self.code = code
         item = self.engine.item(code)
         record = self.assessment.items.get(code)
-        self.query_one("#item-title", Static).update(
+        show(
+            self.statics["title"],
             Text(
                 f"{code}  {item.title}  " + _("(max {points})").format(points=fmt(item.max_points)),
                 style="bold",
-            )
+            ),
         )
         info = Text()
         if item.guidance:
@@ -122,7 +132,7 @@ class AssessmentScreen(Screen):
             info.append("; ".join(item.evidence))
             if item.evidence_required:
                 info.append(_(" (required)"), style="bold red")
-        self.query_one("#item-info", Static).update(info)
+        show(self.statics["info"], info)
         base_text = Text()
         if self.base is not None:
             base_text.append(
@@ -130,26 +140,26 @@ class AssessmentScreen(Screen):
                     points=fmt(self.base.points[code]), why=self.base.explanation(code)
                 )
             )
-        self.query_one("#item-base", Static).update(base_text)
+        show(self.statics["base"], base_text)
         values = dict(record.inputs) if record and not record.na else {}
-        self.query_one(ItemForm).load(
+        self.form.load(
             self.engine.inputs(code),
             values,
             disabled=not self.editable or bool(record and record.na),
         )
-        self._set_quietly("#evidence", evidence_text(record.evidence) if record else "")
-        self._set_quietly("#note", record.note if record else "")
+        self._set_quietly("evidence", evidence_text(record.evidence) if record else "")
+        self._set_quietly("note", record.note if record else "")
         if self.assessment.kind == "appraisal":
-            self._set_quietly("#reason", record.reason if record else "")
-        for extra in self.query("#evidence, #note, #reason"):
-            extra.disabled = not self.editable
-        self.query_one(Problem).update("")
+            self._set_quietly("reason", record.reason if record else "")
+        for entry in self.entries.values():
+            entry.disabled = not self.editable
+        show(self.problem, "")
         self.show_points()
-        self.query_one(CriteriaTree).select_code(code)
+        self.criteria.select_code(code)
         self.app.remember(self.assessment.id, code)
 
-    def _set_quietly(self, selector: str, value: str) -> None:
-        widget = self.query_one(selector, Input)
+    def _set_quietly(self, name: str, value: str) -> None:
+        widget = self.entries[name]
         with widget.prevent(Input.Changed):
             widget.value = value
 
@@ -175,7 +185,7 @@ class AssessmentScreen(Screen):
                 ),
                 style="yellow",
             )
-        self.query_one("#item-points", Static).update(text)
+        show(self.statics["points"], text)
 
     # -- saving --------------------------------------------------------------------------------
 
@@ -183,25 +193,21 @@ class AssessmentScreen(Screen):
     @on(Select.Changed)
     @on(SelectionList.SelectedChanged)
     def entry_changed(self, event) -> None:
-        form = self.query_one(ItemForm)
         if not self.editable:
             return
         record = self.assessment.items.get(self.code)
         if record is not None and record.na:
             return
-        self.save(form.raw())
+        self.save(self.form.raw())
 
     def save(self, raw: dict | None = None, *, na: bool | None = None) -> bool:
         """Ask the workflow to record what the form holds; show its refusal if any."""
-        problem = self.query_one(Problem)
+        problem = self.problem
         try:
-            evidence = parse_evidence(self.query_one("#evidence", Input).value)
-            kwargs = dict(
-                evidence=evidence,
-                note=self.query_one("#note", Input).value,
-            )
+            evidence = parse_evidence(self.entries["evidence"].value)
+            kwargs = dict(evidence=evidence, note=self.entries["note"].value)
             if self.assessment.kind == "appraisal":
-                kwargs["reason"] = self.query_one("#reason", Input).value
+                kwargs["reason"] = self.entries["reason"].value
             record = self.assessment.items.get(self.code)
             if na is None:
                 na = bool(record and record.na)

@@ -1,4 +1,7 @@
-"""The criteria of a set as a tree (areas → criteria → sub-criteria), a mark on each item."""
+"""The criteria of a set as a tree (areas → criteria → sub-criteria), a mark on each item.
+
+Points come before the title: the tree does not scroll sideways (a second scrollbar costs a
+repaint at every step), so a long title is cut at the right, and is read in full beside it."""
 
 from __future__ import annotations
 
@@ -67,10 +70,10 @@ class CriteriaTree(Tree[str]):
             points = f"{fmt(scores.points[code])}/{fmt(scores.maxima[code])}"
             if criterion is not None and criterion.is_item:
                 sign = mark(assessment, criterion, scores, base)
-                node.set_label(Text(f"{sign} {code} {criterion.title}  ({points})"))
+                node.set_label(Text(f"{sign} {code} ({points}) {criterion.title}"))
             else:
                 title = self.area_titles.get(code) or (criterion.title if criterion else "")
-                node.set_label(Text(f"{code} {title}  ({points})", style="bold"))
+                node.set_label(Text(f"{code} ({points}) {title}", style="bold"))
 
     def select_code(self, code: str) -> None:
         node = self.nodes_by_code.get(code)

@@ -6,13 +6,15 @@ screen, which asks the workflow (and shows its refusal, if any, under the form).
 
 The form's rows are made once, as many as the set's largest item needs, and reloaded for
 each item: mounting new widgets at every step through the items costs far more than setting
-a few labels and values.
+a few labels and values. What is already shown is not set again: every change to a widget
+asks Textual for a new layout, and stepping between items of one method changes little.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, SelectionList, Static
@@ -32,6 +34,12 @@ PLACEHOLDER = {"date": "2025-01-31", "percent": "0–100", "count": "0"}
 QUIET = (Input.Changed, Select.Changed, SelectionList.SelectedChanged)
 
 
+def show(widget: Static, content: str | Text) -> None:
+    """Put `content` in `widget` unless it is there already (an update costs a layout)."""
+    if widget.content != content:
+        widget.update(content)
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -47,6 +55,7 @@ class FieldRow(Vertical):
         self.input = Input(id=f"field-{index}-input", select_on_focus=False)
         self.select: Select[str] = Select([], id=f"field-{index}-select", prompt=_("Choose"))
         self.ticks: SelectionList[str] = SelectionList(id=f"field-{index}-ticks")
+        self.options: list[tuple[str, str]] = []  # what the Select offers now
 
     def compose(self) -> ComposeResult:
         yield self.label
@@ -56,7 +65,7 @@ class FieldRow(Vertical):
 
     def load(self, spec: InputSpec, value: Any, disabled: bool) -> None:
         self.spec = spec
-        self.label.update(spec.label + ("" if spec.required else _(" (optional)")))
+        show(self.label, spec.label + ("" if spec.required else _(" (optional)")))
         kind = spec.type
         editor = (
             self.ticks
@@ -64,7 +73,8 @@ class FieldRow(Vertical):
             else (self.select if kind in ("yes_no", "choice") else self.input)
         )
         for widget in (self.input, self.select, self.ticks):
-            widget.display = widget is editor
+            if widget.display != (widget is editor):
+                widget.display = widget is editor
         editor.disabled = disabled
         with self.input.prevent(*QUIET), self.select.prevent(*QUIET), self.ticks.prevent(*QUIET):
             if editor is self.input:
@@ -78,7 +88,9 @@ class FieldRow(Vertical):
                 else:
                     options = [(label, key) for key, label in spec.options]
                     chosen = value if value in {k for k, _l in spec.options} else Select.NULL
-                self.select.set_options(options)
+                if options != self.options:
+                    self.options = options
+                    self.select.set_options(options)
                 self.select.value = chosen
             else:
                 ticked = set(value or ())
@@ -111,7 +123,8 @@ class ItemForm(Vertical):
     def load(self, specs: tuple[InputSpec, ...], values: dict[str, Any], *, disabled: bool) -> None:
         self.specs = specs
         for i, row in enumerate(self.rows):
-            row.display = i < len(specs)
+            if row.display != (i < len(specs)):
+                row.display = i < len(specs)
             if i < len(specs):
                 row.load(specs[i], values.get(specs[i].name), disabled)
 
