@@ -74,6 +74,25 @@ async def test_units_screen_lists_search_and_filter(core, demo_path):
     app.store.close()
 
 
+async def test_typing_in_the_units_table_searches(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        assert screen.focused is table
+        await pilot.press("x", "0", "5")  # no need to find the search box first
+        await pilot.pause()
+        assert screen.query_one("#search", Input).value == "x05"
+        assert {u.code for u, _a in screen.rows.values()} == {"HB-X05"}
+        await pilot.press("enter")  # back to the rows, the match under the cursor
+        assert screen.focused is table
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AssessmentScreen)
+        assert app.screen.assessment.unit == "HB-X05"
+    app.store.close()
+
+
 async def test_answering_at_the_keyboard(core, demo_path):
     app = app_on(core, demo_path)
     async with app.run_test(size=SIZE) as pilot:

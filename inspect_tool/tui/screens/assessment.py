@@ -98,6 +98,11 @@ class AssessmentScreen(Screen):
         self.criteria.fill(self.engine.cset)
         self.refresh_scores()
         self.show_item(self.code)
+        self.call_after_refresh(self._center)
+
+    def _center(self) -> None:
+        """Once the tree is laid out: the current item in the middle, its neighbours around."""
+        self.criteria.select_code(self.code, center=True)
 
     # -- showing -----------------------------------------------------------------------------
 
@@ -274,6 +279,11 @@ class AssessmentScreen(Screen):
             self.assessment = self.flow.get(self.assessment.id)
             self.refresh_scores()
         self.show_item(self.code)
+        self.call_after_refresh(self._center)
+
+    def _center(self) -> None:
+        """Once the tree is laid out: the current item in the middle, its neighbours around."""
+        self.criteria.select_code(self.code, center=True)
 
     def action_record(self) -> None:
         from .record import RecordScreen

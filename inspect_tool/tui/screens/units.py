@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -34,7 +34,10 @@ class UnitsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filters"):
-            yield Input(placeholder=_("Search by code or name…"), id="search")
+            # typing in the table carries on here: selecting all on focus would lose a letter
+            yield Input(
+                placeholder=_("Search by code or name…"), id="search", select_on_focus=False
+            )
             yield Select([(labels.level(k), k) for k in LEVELS], prompt=_("All kinds"), id="kind")
             yield Select(
                 [(labels.state(s), s) for s in STATES] + [(_("not started"), "none")],
@@ -42,15 +45,17 @@ class UnitsScreen(Screen):
                 id="state",
             )
         table = DataTable(id="units", cursor_type="row", zebra_stripes=True)
+        # what is looked for first comes first: on an 80-column screen the band still shows,
+        # and the kind, which the unit's name mostly says already, is last
         table.add_columns(
             _("Code"),
             _("Unit"),
-            _("Kind"),
             _("Assessment"),
             _("State"),
-            _("Answered"),
             _("Index %"),
             _("Band"),
+            _("Answered"),
+            _("Kind"),
         )
         yield table
         yield Footer()
@@ -97,18 +102,18 @@ class UnitsScreen(Screen):
             self.rows[key] = (unit, a)
             if a is None or scores is None:
                 table.add_row(
-                    unit.code, unit.name, labels.level(unit.kind), "—", "", "", "", "", key=key
+                    unit.code, unit.name, "—", "", "", "", "", labels.level(unit.kind), key=key
                 )
                 continue
             table.add_row(
                 unit.code,
                 unit.name,
-                labels.level(unit.kind),
                 f"{labels.kind(a.kind)} {a.year}",
                 labels.state(a.state),
-                f"{scores.answered}/{len(scores.status)}",
                 f"{scores.index:.2f}",
                 scores.band_label,
+                f"{scores.answered}/{len(scores.status)}",
+                labels.level(unit.kind),
                 key=key,
             )
 
@@ -127,6 +132,18 @@ class UnitsScreen(Screen):
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing in the table searches; Enter or Down in the search goes to the rows."""
+        search = self.query_one("#search", Input)
+        table = self.query_one(DataTable)
+        if self.focused is table and event.is_printable and event.character:
+            search.focus()
+            search.insert_text_at_cursor(event.character)
+            event.stop()
+        elif self.focused is search and event.key in ("enter", "down") and table.row_count:
+            table.focus()
+            event.stop()
 
     def action_reload(self) -> None:
         self.load()

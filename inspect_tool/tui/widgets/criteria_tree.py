@@ -39,6 +39,8 @@ class CriteriaTree(Tree[str]):
     """Node data is the code; items are leaves, in the set's order."""
 
     def fill(self, cset: CriteriaSet) -> None:
+        self.show_root = False  # the set's title is in the header: one level less to indent
+        self.guide_depth = 3
         self.clear()
         self.root.expand()
         self.nodes_by_code: dict[str, TreeNode[str]] = {}
@@ -75,8 +77,11 @@ class CriteriaTree(Tree[str]):
                 title = self.area_titles.get(code) or (criterion.title if criterion else "")
                 node.set_label(Text(f"{code} ({points}) {title}", style="bold"))
 
-    def select_code(self, code: str) -> None:
+    def select_code(self, code: str, *, center: bool = False) -> None:
+        """Put the cursor on `code`; `center` shows the items around it too (on opening)."""
         node = self.nodes_by_code.get(code)
         if node is not None:
             self.move_cursor(node)
+            self.center_scroll = center
             self.scroll_to_node(node, animate=False)
+            self.center_scroll = False
