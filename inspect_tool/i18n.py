@@ -44,4 +44,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+def count(singular: str, plural: str, n: int) -> str:
+    """`n` with its noun, e.g. count("{n} unit", "{n} units", 2) == "2 units"."""
+    return ngettext(singular, plural, n).format(n=n)
+
+
 set_language()

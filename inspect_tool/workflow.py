@@ -20,7 +20,7 @@ from . import labels
 from .audit import now_iso
 from .core import Core
 from .criteria import parse_set, set_as_dict
-from .i18n import _
+from .i18n import _, ngettext
 from .model import (
     KINDS,
     Answer,
@@ -485,7 +485,11 @@ class Workflow:
         problems = self.missing(assessment) if assessment.state == "draft" else []
         if problems:
             raise WorkflowError(
-                _("cannot submit, {n} thing(s) missing:").format(n=len(problems))
+                ngettext(
+                    "cannot submit, {n} thing missing:",
+                    "cannot submit, {n} things missing:",
+                    len(problems),
+                ).format(n=len(problems))
                 + "\n  "
                 + "\n  ".join(problems)
             )

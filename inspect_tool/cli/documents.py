@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..yaml_lines import ProblemsError
 from . import cli
 from .common import Ctx, dump, fail, guard, json_option, pass_ctx
@@ -158,7 +158,7 @@ def report_ranking(ctx: Ctx, set_ref: str, year: int, out_file: Path) -> None:
     _check_suffix(out_file)
     ctx.store(write=False)
     n = write_ranking(ctx.workflow(), set_ref, year, out_file)
-    click.echo(_("{path}: {n} units").format(path=out_file, n=n))
+    click.echo(ngettext("{path}: {n} unit", "{path}: {n} units", n).format(path=out_file, n=n))
 
 
 @report.command("differences")
@@ -173,7 +173,11 @@ def report_differences(ctx: Ctx, year: int, out_file: Path) -> None:
     _check_suffix(out_file)
     ctx.store(write=False)
     n = write_differences(ctx.workflow(), year, out_file)
-    click.echo(_("{path}: {n} changed items").format(path=out_file, n=n))
+    click.echo(
+        ngettext("{path}: {n} changed item", "{path}: {n} changed items", n).format(
+            path=out_file, n=n
+        )
+    )
 
 
 def _check_suffix(path: Path) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from .. import audit as audit_log
 from ..bundle import export_bundle, import_bundle, read_bundle, write_bundle
-from ..i18n import _
+from ..i18n import _, count, ngettext
 from ..methods import fmt
 from ..model import Assessment, Evidence
 from ..store import Change
@@ -64,7 +64,11 @@ def units_import(ctx: Ctx, csv_file: Path) -> None:
     )
     added = sum(1 for u in changed if u.code not in current)
     click.echo(
-        _("{n} units read: {added} added, {updated} updated, {same} unchanged.").format(
+        ngettext(
+            "{n} unit read: {added} added, {updated} updated, {same} unchanged.",
+            "{n} units read: {added} added, {updated} updated, {same} unchanged.",
+            len(incoming),
+        ).format(
             n=len(incoming),
             added=added,
             updated=len(changed) - added,
@@ -530,8 +534,10 @@ def export_command(ctx: Ctx, unit: str | None, year: int | None, out_file: Path)
     bundle = export_bundle(ctx.store(write=False), unit=unit, year=year)
     write_bundle(out_file, bundle)
     click.echo(
-        _("{path}: {units} units, {n} assessments").format(
-            path=out_file, units=len(bundle["units"]), n=len(bundle["assessments"])
+        _("{path}: {units}, {assessments}").format(
+            path=out_file,
+            units=count("{n} unit", "{n} units", len(bundle["units"])),
+            assessments=count("{n} assessment", "{n} assessments", len(bundle["assessments"])),
         )
     )
 

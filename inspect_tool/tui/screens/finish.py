@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ... import labels
-from ...i18n import _
+from ...i18n import _, ngettext
 from ...workflow import Workflow
 from .base import WorkflowScreen
 
@@ -66,7 +66,11 @@ class FinishScreen(WorkflowScreen):
         status.append(
             "\n"
             + (
-                _("{n} thing(s) missing before it can be submitted:").format(n=len(missing))
+                ngettext(
+                    "{n} thing missing before it can be submitted:",
+                    "{n} things missing before it can be submitted:",
+                    len(missing),
+                ).format(n=len(missing))
                 if missing
                 else _("Nothing missing.")
             )

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select
 
 from ... import labels
-from ...i18n import _
+from ...i18n import _, ngettext
 from ...model import KINDS, LEVELS, STATES, Assessment, Unit
 from ...workflow import Workflow
 
@@ -62,7 +62,8 @@ class UnitsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = _("Units")
-        self.sub_title = _("{n} units").format(n=len(self.flow.store.units()))
+        n = len(self.flow.store.units())
+        self.sub_title = ngettext("{n} unit", "{n} units", n).format(n=n)
         self.load()
         self.query_one(DataTable).focus()
 
