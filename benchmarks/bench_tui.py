@@ -11,7 +11,10 @@ Here every frame is turned into the escape sequences a real terminal would recei
 same cost as the real driver) and kept with the time it was ready. After the run the frames
 are played into a virtual terminal (pyte), so each step's last frame that changed what is on
 the screen is known: the step ends there. Frames that redraw the same picture (Textual lays
-out a second time when widgets changed size) do not count; frames that change it do.
+out a second time when widgets changed size) do not count; frames that change it do. The
+inputs' cursors do not blink here: a blink changes the screen on a timer, not because of a step.
+The app opens an assessment with the focus in the current item's form, as someone answering has
+it, and each step keeps it there (in the next item's first field).
 
 Also printed, for comparison with earlier runs: the old measure, the time until Pilot's
 `pause()` returns. That waits in 20 ms slices until one slice passes idle, so it is at least
@@ -112,7 +115,7 @@ async def measure(folder: Path) -> dict[str, float]:
         build_demo_store(core, store)
     store = open_store(folder, user="bench")
     started = time.perf_counter()
-    from textual.widgets import DataTable
+    from textual.widgets import DataTable, Input
 
     from inspect_tool.tui.app import InspectApp
     from inspect_tool.tui.screens.assessment import AssessmentScreen
@@ -132,6 +135,8 @@ async def measure(folder: Path) -> dict[str, float]:
         await pilot.pause()
         assessment = app.screen
         assert isinstance(assessment, AssessmentScreen)
+        for entry in assessment.query(Input):
+            entry.cursor_blink = False  # a blinking cursor changes the screen twice a second
         await pilot.press("pagedown")  # the key is bound and works; time the step itself:
         await pilot.pause()
         before_steps = len(frames.sent)

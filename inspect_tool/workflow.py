@@ -38,7 +38,14 @@ from .yaml_lines import load_text
 
 
 class WorkflowError(ValueError):
-    """A request refused, with the reason; nothing was changed."""
+    """A request refused, with the reason; nothing was changed.
+
+    For a refused answer, `problems` also gives each reason with the input it concerns, so a
+    form can name the field by its label where the command line names it by its key."""
+
+    def __init__(self, message: str, problems: list[tuple[str | None, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
 def _plain(value: Any) -> Any:
@@ -314,7 +321,7 @@ class Workflow:
         try:
             answer = engine.check(code, raw, na=na)
         except AnswerError as exc:
-            raise WorkflowError(str(exc)) from None
+            raise WorkflowError(str(exc), exc.problems) from None
         new = ItemRecord(
             code=code,
             inputs={} if na else {k: _plain(v) for k, v in answer.inputs.items() if v is not None},

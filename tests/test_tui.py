@@ -93,6 +93,25 @@ async def test_typing_in_the_units_table_searches(core, demo_path):
     app.store.close()
 
 
+async def test_the_focus_follows_someone_answering(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x", "0", "6", "enter", "enter")  # a draft, half answered
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AssessmentScreen)
+        assert screen.focused is screen.form.first_editor()  # typing answers at once
+        for _ in range(5):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert screen.focused is screen.form.first_editor()
+        screen.criteria.focus()  # reading the tree: the tree keeps the focus
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert screen.focused is screen.criteria
+    app.store.close()
+
+
 async def test_answering_at_the_keyboard(core, demo_path):
     app = app_on(core, demo_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -113,7 +132,8 @@ async def test_answering_at_the_keyboard(core, demo_path):
         await type_into(pilot, screen, editor(screen, "denominator"), "40")
         await type_into(pilot, screen, editor(screen, "numerator"), "45")
         problem = str(screen.query_one(Problem).render())
-        assert "numerator" in problem and "40" in problem
+        label = next(s.label for s in screen.form.specs if s.name == "numerator")
+        assert problem.startswith(label + ":") and "40" in problem  # named as the form names it
         stored = app.flow.get(screen.assessment.id).items.get(ratio)
         assert stored is None or stored.inputs.get("numerator") != 45  # nothing invalid stored
         await type_into(pilot, screen, editor(screen, "numerator"), "30")

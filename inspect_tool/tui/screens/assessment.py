@@ -95,9 +95,10 @@ class AssessmentScreen(Screen):
         self.totals = self.query_one(TotalsBar)
         self.statics = {name: self.query_one(f"#item-{name}", Static) for name in STATICS}
         self.entries = {e.id: e for e in self.query(Input) if e.id in ENTRIES}
+        self.pane = self.query_one("#item", VerticalScroll)
         self.criteria.fill(self.engine.cset)
         self.refresh_scores()
-        self.show_item(self.code)
+        self.show_item(self.code, answering=self.editable)
         self.call_after_refresh(self._center)
 
     def _center(self) -> None:
@@ -117,7 +118,11 @@ class AssessmentScreen(Screen):
         self.totals.show(scores, [a.code for a in self.engine.cset.areas])
         return scores
 
-    def show_item(self, code: str) -> None:
+    def show_item(self, code: str, *, answering: bool | None = None) -> None:
+        """Show item `code`. Someone answering (typing in the form) lands in its first field;
+        someone reading the tree stays there."""
+        if answering is None:
+            answering = self.focused is not None and self.pane in self.focused.ancestors
         self.code = code
         item = self.engine.item(code)
         record = self.assessment.items.get(code)
@@ -161,6 +166,13 @@ class AssessmentScreen(Screen):
         show(self.problem, "")
         self.show_points()
         self.criteria.select_code(code)
+        if answering:
+            first = self.form.first_editor()
+            target = first if first is not None and not first.disabled else self.criteria
+            if target is not self.focused:  # the rows are reused: often it has the focus already
+                target.focus(scroll_visible=False)  # no animated scroll: the pane starts at the top
+        if self.pane.scroll_y:
+            self.pane.scroll_home(animate=False)  # a new item is read from its title
         self.app.remember(self.assessment.id, code)
 
     def _set_quietly(self, name: str, value: str) -> None:
@@ -227,7 +239,7 @@ class AssessmentScreen(Screen):
                     self.assessment.id, self.code, raw or {}, **kwargs
                 )
         except WorkflowError as exc:
-            problem.update(Text(str(exc), style="bold red"))
+            problem.update(Text(self.form.explain(exc.problems) or str(exc), style="bold red"))
             return False
         problem.update("")
         self.refresh_scores()
@@ -278,7 +290,7 @@ class AssessmentScreen(Screen):
             self.flow.clear(self.assessment.id, self.code)
             self.assessment = self.flow.get(self.assessment.id)
             self.refresh_scores()
-        self.show_item(self.code)
+        self.show_item(self.code, answering=self.editable)
         self.call_after_refresh(self._center)
 
     def _center(self) -> None:

@@ -30,8 +30,7 @@ class NewAssessmentScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         units = self.flow.store.units()
-        sets = self.flow.core.catalog.sets
-        latest = max((s.year for s in sets), default=2025)
+        latest = max((s.year for s in self.flow.core.catalog.sets), default=2025)
         with Vertical(id="dialog"):
             yield Label(_("New assessment"), id="dialog-title")
             yield Label(_("Unit"))
@@ -44,9 +43,7 @@ class NewAssessmentScreen(ModalScreen[str | None]):
             yield Label(_("Year"))
             yield Input(str(latest), id="year", restrict=r"[0-9]*")
             yield Label(_("Criteria set"))
-            yield Select(
-                [(f"{s.title} ({s.key})", s.key) for s in sets], id="set", prompt=_("Choose")
-            )
+            yield Select([], id="set", prompt=_("Choose"))
             yield Label(_("Kind"))
             yield Select(
                 [(labels.kind(k), k) for k in KINDS], id="kind", value="self", allow_blank=False
@@ -55,6 +52,29 @@ class NewAssessmentScreen(ModalScreen[str | None]):
             with Horizontal(id="buttons"):
                 yield Button(_("Create"), variant="primary", id="create")
                 yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.offer_sets()
+
+    @on(Select.Changed, "#unit")
+    @on(Input.Changed, "#year")
+    def offer_sets(self) -> None:
+        """Only the sets that score this unit's kind, the year's first; one is chosen for the
+        user when it is the only one of the year."""
+        sets = self.flow.core.catalog.sets
+        unit = self.query_one("#unit", Select).value
+        year = self.query_one("#year", Input).value
+        kind = next((u.kind for u in self.flow.store.units() if u.code == unit), None)
+        fitting = [s for s in sets if kind is None or kind in s.levels]
+        fitting.sort(key=lambda s: (str(s.year) != year, -s.year))
+        chooser = self.query_one("#set", Select)
+        current = chooser.value
+        chooser.set_options([(f"{s.title} ({s.key})", s.key) for s in fitting])
+        of_year = [s.key for s in fitting if str(s.year) == year]
+        if current in {s.key for s in fitting}:
+            chooser.value = current
+        elif len(of_year) == 1:
+            chooser.value = of_year[0]
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -30,7 +31,17 @@ RESTRICT = {
     "percent": r"[0-9.,%]*",
     "date": r"[0-9-]*",
 }
-PLACEHOLDER = {"date": "2025-01-31", "percent": "0–100", "count": "0"}
+PLACEHOLDER = {"percent": "0–100", "count": "0"}
+
+
+def placeholder(kind: str) -> str:
+    """The grey hint in an empty input. A date's says it is an example: a bare date in grey
+    reads like an answer already given."""
+    if kind == "date":
+        return _("e.g. {example}").format(example="2025-01-31")
+    return PLACEHOLDER.get(kind, "")
+
+
 QUIET = (Input.Changed, Select.Changed, SelectionList.SelectedChanged)
 
 
@@ -79,7 +90,7 @@ class FieldRow(Vertical):
         with self.input.prevent(*QUIET), self.select.prevent(*QUIET), self.ticks.prevent(*QUIET):
             if editor is self.input:
                 self.input.restrict = RESTRICT.get(kind)
-                self.input.placeholder = PLACEHOLDER.get(kind, "")
+                self.input.placeholder = placeholder(kind)
                 self.input.value = _text(value)
             elif editor is self.select:
                 if kind == "yes_no":
@@ -130,6 +141,16 @@ class ItemForm(Vertical):
 
     def raw(self) -> dict[str, Any]:
         return {spec.name: row.raw() for spec, row in zip(self.specs, self.rows, strict=False)}
+
+    def explain(self, problems: list[tuple[str | None, str]]) -> str:
+        """The reasons an entry was refused, each under the label the user sees."""
+        labels = {spec.name: spec.label for spec in self.specs}
+        return "\n".join(
+            f"{labels.get(name, name)}: {why}" if name else why for name, why in problems
+        )
+
+    def first_editor(self) -> Widget | None:
+        return self.editor(self.specs[0].name) if self.specs else None
 
     def editor(self, name: str):
         """The widget in which input `name` is typed (for tests and focus)."""
