@@ -166,9 +166,12 @@ class AssessmentScreen(Screen):
         show(self.problem, "")
         self.show_points()
         self.criteria.select_code(code)
-        if answering:
+        if answering:  # the first field open to typing: an N/A item's is its evidence
             first = self.form.first_editor()
-            target = first if first is not None and not first.disabled else self.criteria
+            evidence = self.entries["evidence"]
+            target = next(
+                (w for w in (first, evidence) if w is not None and not w.disabled), self.criteria
+            )
             if target is not self.focused:  # the rows are reused: often it has the focus already
                 target.focus(scroll_visible=False)  # no animated scroll: the pane starts at the top
         if self.pane.scroll_y:

@@ -38,7 +38,9 @@ class RecordScreen(WorkflowScreen):
                 yield Select(areas, id="area", prompt=_("Area"))
                 yield Input(placeholder=_("Text"), id="text")
                 yield Input(
-                    placeholder=_("Deadline 2026-03-31"), id="deadline", restrict=r"[0-9-]*"
+                    placeholder=_("Deadline, e.g. {example}").format(example="2026-03-31"),
+                    id="deadline",
+                    restrict=r"[0-9-]*",
                 )
             with Horizontal(classes="row"):
                 yield Button(_("Add finding"), id="add-finding")
@@ -57,8 +59,16 @@ class RecordScreen(WorkflowScreen):
             yield Label(_("Place and time of the visit"), classes="section")
             with Horizontal(classes="row"):
                 yield Input(a.place, placeholder=_("Place"), id="place")
-                yield Input(a.started, placeholder="2025-11-20T08:30", id="started")
-                yield Input(a.ended, placeholder="2025-11-20T11:30", id="ended")
+                yield Input(
+                    a.started,
+                    placeholder=_("Began, e.g. {example}").format(example="2025-11-20T08:30"),
+                    id="started",
+                )
+                yield Input(
+                    a.ended,
+                    placeholder=_("Ended, e.g. {example}").format(example="2025-11-20T11:30"),
+                    id="ended",
+                )
                 yield Button(_("Save"), id="save-visit")
             yield Static(id="error")
         yield Footer()
