@@ -449,9 +449,8 @@ class Workflow:
             now = self.scores(assessment).points
             for code, item in assessment.items.items():
                 if abs(base.get(code, 0) - now.get(code, 0)) > 1e-9 and not item.reason.strip():
-                    problems.append(
-                        _("item {code}: changed score without a reason").format(code=code)
-                    )
+                    text = _("item {code}: changed score without a reason").format(code=code)
+                    problems.append((code, text))
         return problems
 
     def changes_from_base(self, assessment: Assessment) -> list[tuple[str, float, float, str]]:

@@ -120,7 +120,24 @@ def test_appraisal_starts_from_the_self_assessment_and_needs_reasons(flow):
         appraisal.id, code, {"date": "2025-06-30"}, reason="Ngày ký số trên văn bản là 30/6"
     )
     assert flow.scores(changed).points[code] == 0
+    assert flow.missing_items(changed) == []
     assert flow.submit(appraisal.id).state == "submitted"
+
+
+def test_an_appraisal_differing_from_a_reworked_self_assessment_asks_for_reasons(flow):
+    own = flow.new("HB-X02", SET, 2025, "self")
+    fill(flow, own.id)
+    flow.submit(own.id)
+    appraisal = flow.new("HB-X02", SET, 2025, "appraisal")
+    code = "1.1.1"
+    # the ward reopens its own self-assessment and changes an answer after the appraisal began
+    flow.reopen(own.id, "Bổ sung tài liệu theo yêu cầu của Sở")
+    flow.answer(own.id, code, {"date": "2025-06-30"})
+    flow.submit(own.id)
+    appraisal = flow.get(appraisal.id)
+    assert flow.missing_items(appraisal) == [(code, f"item {code}: changed score without a reason")]
+    with pytest.raises(WorkflowError, match="changed score without a reason"):
+        flow.submit(appraisal.id)
 
 
 def test_an_assessment_keeps_its_set_after_the_yaml_changes(flow, core):

@@ -84,8 +84,12 @@ class FinishScreen(WorkflowScreen):
         self.query_one("#status", Static).update(status)
         options = self.query_one("#missing", OptionList)
         options.clear_options()
+        engine = self.flow.engine(a)
         options.add_options(
-            [Option(text, id=f"{n}|{code}") for n, (code, text) in enumerate(missing)]
+            [
+                Option(f"{text} — {engine.item(code).title}" if code else text, id=f"{n}|{code}")
+                for n, (code, text) in enumerate(missing)
+            ]
         )
         self.query_one("#submit").disabled = a.state != "draft" or bool(missing)
         self.query_one("#finalize").disabled = a.state != "submitted"
