@@ -36,6 +36,13 @@ from .scoring import AnswerError, Engine, Scores
 from .store import Change, Store
 from .yaml_lines import load_text
 
+# move: (the state it leads to, the states it may start from)
+MOVES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "submit": ("submitted", ("draft",)),
+    "finalize": ("finalized", ("submitted",)),
+    "reopen": ("draft", ("submitted", "finalized")),
+}
+
 
 class WorkflowError(ValueError):
     """A request refused, with the reason; nothing was changed.
@@ -265,8 +272,18 @@ class Workflow:
 
     # -- changing ------------------------------------------------------------------------------
 
+    @staticmethod
+    def editable(assessment: Assessment) -> bool:
+        """Only a draft changes; a submitted or final assessment is reopened first."""
+        return assessment.state == "draft"
+
+    @staticmethod
+    def can(assessment: Assessment, move: str) -> bool:
+        """Whether `move` (submit, finalize or reopen) may start from the assessment's state."""
+        return assessment.state in MOVES[move][1]
+
     def _editable(self, assessment: Assessment) -> None:
-        if assessment.state != "draft":
+        if not self.editable(assessment):
             raise WorkflowError(
                 _("assessment {id} is {state}: reopen it (with a reason) to change it").format(
                     id=assessment.id[:8], state=labels.state(assessment.state)
@@ -349,7 +366,7 @@ class Workflow:
             raise WorkflowError(
                 _(
                     "item {code}: the self-assessment gave {before}, this gives {after}: give the "
-                    "reason for the change (--reason)"
+                    "reason for the change"
                 ).format(code=code, before=before, after=after)
             )
 
@@ -499,15 +516,15 @@ class Workflow:
                 + "\n  "
                 + "\n  ".join(problems)
             )
-        return self._move(ref, "submitted", ("draft",))
+        return self._move(ref, *MOVES["submit"])
 
     def finalize(self, ref: str) -> Assessment:
-        return self._move(ref, "finalized", ("submitted",))
+        return self._move(ref, *MOVES["finalize"])
 
     def reopen(self, ref: str, reason: str) -> Assessment:
         if not reason or not reason.strip():
-            raise WorkflowError(_("reopening needs a reason (--reason)"))
-        return self._move(ref, "draft", ("submitted", "finalized"), reason.strip())
+            raise WorkflowError(_("reopening needs a reason"))
+        return self._move(ref, *MOVES["reopen"], reason.strip())
 
 
 def _jsonable(value: Any) -> Any:

@@ -112,6 +112,48 @@ async def test_the_focus_follows_someone_answering(core, demo_path):
     app.store.close()
 
 
+async def test_na_evidence_and_empty_answers(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X05")
+        stored = lambda code: app.flow.get(screen.assessment.id).items.get(code)  # noqa: E731
+        ratio = next(c.code for c in screen.engine.cset.items() if c.method == "ratio")
+        screen.show_item(ratio)
+        await pilot.pause()
+        await pilot.press("f2")  # N/A …
+        await pilot.pause()
+        assert stored(ratio).na
+        await type_into(pilot, screen, "#evidence", "05/BC-UBND;2025-03-01;UBND xã")
+        assert stored(ratio).evidence[0].number == "05/BC-UBND"  # … with its evidence kept
+        await pilot.press("f2")  # and back: unanswered, the form open again
+        await pilot.pause()
+        assert stored(ratio) is None
+        assert not screen.form.first_editor().disabled
+        # evidence typed before the answer waits for it, with a word saying so
+        fresh = next(c.code for c in screen.engine.cset.items() if c.method == "tiers")
+        app.flow.clear(screen.assessment.id, fresh)
+        screen.assessment = app.flow.get(screen.assessment.id)
+        screen.show_item(fresh)
+        await pilot.pause()
+        await type_into(pilot, screen, "#evidence", "07/QĐ-UBND;2025-04-02;UBND xã")
+        assert stored(fresh) is None
+        assert "evidence and note are kept" in str(screen.problem.render())
+        spec = screen.form.specs[0]
+        await type_into(pilot, screen, screen.form.editor(spec.name), "80")
+        assert stored(fresh).evidence[0].number == "07/QĐ-UBND"
+        # a plan never issued: the date left empty on purpose, confirmed with Enter
+        deadline = next(c.code for c in screen.engine.cset.items() if c.method == "deadline")
+        app.flow.clear(screen.assessment.id, deadline)
+        screen.assessment = app.flow.get(screen.assessment.id)
+        screen.show_item(deadline)
+        await pilot.pause()
+        screen.form.first_editor().focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert stored(deadline) is not None and screen.scores.points[deadline] == 0
+    app.store.close()
+
+
 async def test_answering_at_the_keyboard(core, demo_path):
     app = app_on(core, demo_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -149,7 +191,7 @@ async def test_answering_at_the_keyboard(core, demo_path):
         editor(screen, "done").value = "no"
         await pilot.pause()
         assert app.flow.get(screen.assessment.id).items[yes_no].inputs == {"done": False}
-        # mark N/A with its key, and unmark it
+        # mark N/A with its key (unmarking: test_na_evidence_and_empty_answers)
         await pilot.press("f2")
         await pilot.pause()
         assert app.flow.get(screen.assessment.id).items[yes_no].na
@@ -161,6 +203,41 @@ async def test_answering_at_the_keyboard(core, demo_path):
         await pilot.press("pageup")
         await pilot.pause()
         assert screen.code == before
+    app.store.close()
+
+
+async def test_a_refused_recommendation_keeps_what_was_typed(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        await pilot.press("f4")
+        await pilot.pause()
+        record = app.screen
+        record.query_one("#area", Select).value = "3"
+        await type_into(pilot, record, "#text", "Niêm yết đủ thủ tục hành chính")
+        await type_into(pilot, record, "#deadline", "2026-13-01")
+        await pilot.click("#add-recommendation")
+        await pilot.pause()
+        assert "2026-13-01" in str(record.query_one("#error").render())
+        assert record.query_one("#text", Input).value == "Niêm yết đủ thủ tục hành chính"
+        assert app.flow.get(screen.assessment.id).recommendations == ()
+        await type_into(pilot, record, "#deadline", "2026-03-31")
+        await pilot.click("#add-recommendation")
+        await pilot.pause()
+        assert record.query_one("#text", Input).value == ""
+        assert app.flow.get(screen.assessment.id).recommendations[0].deadline == "2026-03-31"
+    app.store.close()
+
+
+async def test_a_submitted_record_is_read_only(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_unit(pilot, app, "HB-X01")  # submitted
+        await pilot.press("f4")
+        await pilot.pause()
+        record = app.screen
+        assert isinstance(record, RecordScreen)
+        assert all(w.disabled for w in record.query("#record Input, #record Button"))
     app.store.close()
 
 

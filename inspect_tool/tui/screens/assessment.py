@@ -109,7 +109,7 @@ class AssessmentScreen(Screen):
 
     @property
     def editable(self) -> bool:
-        return self.assessment.state == "draft"
+        return self.flow.editable(self.assessment)
 
     def refresh_scores(self) -> Scores:
         scores = self.engine.score(self.flow.answers(self.assessment))
@@ -210,44 +210,43 @@ class AssessmentScreen(Screen):
     # -- saving --------------------------------------------------------------------------------
 
     @on(Input.Changed)
+    @on(Input.Submitted)
     @on(Select.Changed)
     @on(SelectionList.SelectedChanged)
     def entry_changed(self, event) -> None:
-        if not self.editable:
-            return
-        record = self.assessment.items.get(self.code)
-        if record is not None and record.na:
-            return
-        self.save(self.form.raw())
+        """Only the user's own edits arrive here: an item is loaded with its events held back.
+        Enter in a field saves too, which is how an answer left empty on purpose is given."""
+        if self.editable:
+            self.save()
 
-    def save(self, raw: dict | None = None, *, na: bool | None = None) -> bool:
-        """Ask the workflow to record what the form holds; show its refusal if any."""
-        problem = self.problem
+    def save(self, *, na: bool | None = None) -> bool:
+        """Ask the workflow to record the form, evidence and note; show its refusal if any."""
+        refusal = self._record(na)
+        show(self.problem, refusal or "")
+        if refusal is None:
+            self.refresh_scores()
+            self.show_points()
+        return refusal is None
+
+    def _record(self, na: bool | None) -> Text | None:
+        """Record the item as it is on screen (N/A as it is, unless `na` says); the refusal."""
+        record = self.assessment.items.get(self.code)
+        na = bool(record and record.na) if na is None else na
         try:
-            evidence = parse_evidence(self.entries["evidence"].value)
-            kwargs = dict(evidence=evidence, note=self.entries["note"].value)
-            if self.assessment.kind == "appraisal":
-                kwargs["reason"] = self.entries["reason"].value
-            record = self.assessment.items.get(self.code)
-            if na is None:
-                na = bool(record and record.na)
-            if na:
-                self.assessment = self.flow.answer(self.assessment.id, self.code, na=True, **kwargs)
-            else:
-                empty = {k: v for k, v in (raw or {}).items() if v in ("", None, [])}
-                if raw is not None and len(empty) == len(raw) and record is None:
-                    problem.update("")
-                    return False  # an untouched form is not an answer
-                self.assessment = self.flow.answer(
-                    self.assessment.id, self.code, raw or {}, **kwargs
-                )
+            extras = {name: entry.value for name, entry in self.entries.items()}
+            extras["evidence"] = parse_evidence(extras["evidence"])
+            self.assessment = self.flow.answer(
+                self.assessment.id, self.code, None if na else self.form.raw(), na=na, **extras
+            )
         except WorkflowError as exc:
-            problem.update(Text(self.form.explain(exc.problems) or str(exc), style="bold red"))
-            return False
-        problem.update("")
-        self.refresh_scores()
-        self.show_points()
-        return True
+            if record is None and not na and self.form.is_empty():
+                # evidence or a note typed before the answer: kept on screen, stored with it
+                return Text(
+                    _("Give the answer above: the evidence and note are kept with it."),
+                    style="not bold yellow",
+                )
+            return Text(self.form.explain(exc.problems) or str(exc), style="bold red")
+        return None
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -288,17 +287,16 @@ class AssessmentScreen(Screen):
         if not self.editable:
             return
         record = self.assessment.items.get(self.code)
-        marking = not (record and record.na)
-        if self.save(na=marking) and not marking:
-            self.flow.clear(self.assessment.id, self.code)
-            self.assessment = self.flow.get(self.assessment.id)
-            self.refresh_scores()
-        self.show_item(self.code, answering=self.editable)
-        self.call_after_refresh(self._center)
-
-    def _center(self) -> None:
-        """Once the tree is laid out: the current item in the middle, its neighbours around."""
-        self.criteria.select_code(self.code, center=True)
+        refusal = None
+        if record is not None and record.na:
+            # back to unanswered: an N/A item has no inputs to go back to
+            self.assessment = self.flow.clear(self.assessment.id, self.code)
+        else:
+            refusal = self._record(na=True)
+        self.refresh_scores()
+        self.show_item(self.code)
+        if refusal is not None:
+            self.problem.update(refusal)  # after show_item, which clears it
 
     def action_record(self) -> None:
         from .record import RecordScreen

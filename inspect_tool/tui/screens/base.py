@@ -18,13 +18,15 @@ class WorkflowScreen(Screen):
     def show(self) -> None:
         raise NotImplementedError
 
-    def attempt(self, action: Callable[[], Any]) -> None:
-        """Run one workflow step; show its refusal in words, or redraw after it."""
+    def attempt(self, action: Callable[[], Any]) -> bool:
+        """Run one workflow step; show its refusal in words, or redraw after it. Whether it
+        was done: what the user typed is cleared only then."""
         error = self.query_one("#error", Static)
         try:
             action()
         except WorkflowError as exc:
             error.update(Text(str(exc), style="bold red"))
-            return
+            return False
         error.update("")
         self.show()
+        return True

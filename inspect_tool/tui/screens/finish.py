@@ -51,7 +51,7 @@ class FinishScreen(WorkflowScreen):
     def show(self) -> None:
         a = self.flow.get(self.assessment_id)
         scores = self.flow.scores(a)
-        missing = self.flow.missing_items(a) if a.state == "draft" else []
+        missing = self.flow.missing_items(a) if self.flow.editable(a) else []
         status = Text()
         status.append(_("State: {state}").format(state=labels.state(a.state)), style="bold")
         status.append(
@@ -91,10 +91,10 @@ class FinishScreen(WorkflowScreen):
                 for n, (code, text) in enumerate(missing)
             ]
         )
-        self.query_one("#submit").disabled = a.state != "draft" or bool(missing)
-        self.query_one("#finalize").disabled = a.state != "submitted"
-        self.query_one("#reopen").disabled = a.state == "draft"
-        self.query_one("#reason").display = a.state != "draft"
+        self.query_one("#submit").disabled = not self.flow.can(a, "submit") or bool(missing)
+        self.query_one("#finalize").disabled = not self.flow.can(a, "finalize")
+        self.query_one("#reopen").disabled = not self.flow.can(a, "reopen")
+        self.query_one("#reason").display = self.flow.can(a, "reopen")
 
     @on(OptionList.OptionSelected)
     def jump(self, event: OptionList.OptionSelected) -> None:

@@ -20,7 +20,8 @@ from ...workflow import Workflow, WorkflowError
 
 
 class NewAssessmentScreen(ModalScreen[str | None]):
-    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    CSS_PATH = Path(__file__).with_name("dialog.tcss")
+    DEFAULT_CLASSES = "dialog-screen"
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="new.cancel")]
 
     def __init__(self, flow: Workflow, unit: str | None = None):

@@ -79,6 +79,8 @@ class RecordScreen(WorkflowScreen):
 
     def show(self) -> None:
         a = self.flow.get(self.assessment_id)
+        for widget in self.query("#record Input, #record Select, #record Button"):
+            widget.disabled = not self.flow.editable(a)  # read only until reopened
         text = Text()
         text.append(_("Findings") + "\n", style="bold")
         for f in a.findings:
@@ -96,28 +98,32 @@ class RecordScreen(WorkflowScreen):
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
 
-    @on(Button.Pressed, "#add-finding")
-    def add_finding(self) -> None:
+    def _area_and_text(self) -> tuple[str, str] | None:
         area = self.query_one("#area", Select).value
         text = self._value("#text")
         if area is Select.NULL or not text:
             self.query_one("#error", Static).update(_("Choose an area and write the text."))
-            return
-        self.attempt(lambda: self.flow.add_finding(self.assessment_id, str(area), text))
-        self.query_one("#text", Input).value = ""
+            return None
+        return str(area), text
+
+    def _clear(self, *selectors: str) -> None:
+        for selector in selectors:
+            self.query_one(selector, Input).value = ""
+
+    @on(Button.Pressed, "#add-finding")
+    def add_finding(self) -> None:
+        if (chosen := self._area_and_text()) and self.attempt(
+            lambda: self.flow.add_finding(self.assessment_id, *chosen)
+        ):
+            self._clear("#text")
 
     @on(Button.Pressed, "#add-recommendation")
     def add_recommendation(self) -> None:
-        area = self.query_one("#area", Select).value
-        text = self._value("#text")
-        if area is Select.NULL or not text:
-            self.query_one("#error", Static).update(_("Choose an area and write the text."))
-            return
         deadline = self._value("#deadline")
-        self.attempt(
-            lambda: self.flow.add_recommendation(self.assessment_id, str(area), text, deadline)
-        )
-        self.query_one("#text", Input).value = ""
+        if (chosen := self._area_and_text()) and self.attempt(
+            lambda: self.flow.add_recommendation(self.assessment_id, *chosen, deadline)
+        ):
+            self._clear("#text", "#deadline")
 
     @on(Button.Pressed, "#add-participant")
     def add_participant(self) -> None:
@@ -126,9 +132,8 @@ class RecordScreen(WorkflowScreen):
             self.query_one("#error", Static).update(_("Write the name and the role."))
             return
         side = str(self.query_one("#side", Select).value)
-        self.attempt(lambda: self.flow.add_participant(self.assessment_id, name, role, side))
-        self.query_one("#name", Input).value = ""
-        self.query_one("#role", Input).value = ""
+        if self.attempt(lambda: self.flow.add_participant(self.assessment_id, name, role, side)):
+            self._clear("#name", "#role")
 
     @on(Button.Pressed, "#save-visit")
     def save_visit(self) -> None:

@@ -17,7 +17,8 @@ from ...i18n import _
 
 
 class SignScreen(ModalScreen[None]):
-    CSS_PATH = Path(__file__).with_name("new_assessment.tcss")
+    CSS_PATH = Path(__file__).with_name("dialog.tcss")
+    DEFAULT_CLASSES = "dialog-screen"
     BINDINGS = [Binding("escape", "close", _("Close"), id="sign.close")]
 
     def __init__(self, pdf: Path):

@@ -81,7 +81,8 @@ class CriteriaTree(Tree[str]):
         """Put the cursor on `code`; `center` shows the items around it too (on opening)."""
         node = self.nodes_by_code.get(code)
         if node is not None:
-            self.move_cursor(node)
+            with self.prevent(Tree.NodeHighlighted):  # the screen moved here: no echo back
+                self.move_cursor(node)
             self.center_scroll = center
             self.scroll_to_node(node, animate=False)
             self.center_scroll = False

@@ -142,6 +142,9 @@ class ItemForm(Vertical):
     def raw(self) -> dict[str, Any]:
         return {spec.name: row.raw() for spec, row in zip(self.specs, self.rows, strict=False)}
 
+    def is_empty(self) -> bool:
+        return all(value in ("", None, []) for value in self.raw().values())
+
     def explain(self, problems: list[tuple[str | None, str]]) -> str:
         """The reasons an entry was refused, each under the label the user sees."""
         labels = {spec.name: spec.label for spec in self.specs}
