@@ -3,7 +3,10 @@ shared by the command line and the app."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .i18n import _
+from .methods import fmt
 
 
 def kind(value: str) -> str:
@@ -32,3 +35,13 @@ def level(value: str) -> str:
 
 def side(value: str) -> str:
     return {"team": _("inspection team"), "unit": _("inspected unit")}.get(value, value)
+
+
+def totals(scores: Any) -> str:
+    """Total, maximum, index and band in one line, as the app and the command line show them."""
+    return _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
+        total=f"{scores.total:.2f}",
+        max=fmt(scores.max_points),
+        index=f"{scores.index:.2f}",
+        band=scores.band_label or "—",
+    )

@@ -98,6 +98,10 @@ class Area:
         for criterion in self.criteria:
             yield from criterion.walk()
 
+    def first_item(self) -> str:
+        """The code of the area's first scorable item (the loader refuses an area without)."""
+        return next(c.code for c in self.walk() if c.is_item)
+
 
 @dataclass(frozen=True)
 class CriteriaSet:

@@ -34,7 +34,7 @@ from .model import (
 )
 from .scoring import AnswerError, Engine, Scores
 from .store import Change, Store
-from .yaml_lines import load_text
+from .yaml_lines import ProblemsError, load_text
 
 # move: (the state it leads to, the states it may start from)
 MOVES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -168,11 +168,18 @@ class Workflow:
                         set=assessment.set_key, hash=key[:12]
                     )
                 )
-            cset = parse_set(
-                load_text(text, f"pinned {assessment.set_key}"),
-                f"pinned {assessment.set_key}",
-                self.core.registry.methods,
-            )
+            try:
+                cset = parse_set(
+                    load_text(text, f"pinned {assessment.set_key}"),
+                    f"pinned {assessment.set_key}",
+                    self.core.registry.methods,
+                )
+            except ProblemsError as exc:  # e.g. a plugin's method no longer installed
+                raise WorkflowError(
+                    _("criteria set {set} of this assessment cannot be used here: {why}").format(
+                        set=assessment.set_key, why=exc
+                    )
+                ) from None
         engine = self._pinned[key] = Engine(cset, self.core.registry.methods)
         return engine
 

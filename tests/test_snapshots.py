@@ -42,3 +42,13 @@ def test_assessment_screen(vietnamese_app, snap_compare):
         await pilot.pause()
 
     assert snap_compare(vietnamese_app, terminal_size=SIZE, run_before=open_draft)
+
+
+async def test_the_command_palette_speaks_vietnamese(vietnamese_app):
+    async with vietnamese_app.run_test(size=SIZE) as pilot:
+        titles = {c.title for c in vietnamese_app.get_system_commands(vietnamese_app.screen)}
+        assert {"Giao diện", "Thoát", "Đánh giá mới"} <= titles  # Textual's own ones too
+        assert not titles & {"Theme", "Quit", "Keys", "Screenshot"}
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert vietnamese_app.screen.query_one("Input").placeholder == "Tìm lệnh…"

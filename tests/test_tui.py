@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from textual.widgets import DataTable, Input, Select
 
 from inspect_tool.demo import build_demo_store
-from inspect_tool.store import open_store
+from inspect_tool.model import ItemRecord
+from inspect_tool.store import Change, open_store
 from inspect_tool.tui.app import InspectApp
 from inspect_tool.tui.screens.assessment import AssessmentScreen
 from inspect_tool.tui.screens.finish import FinishScreen
@@ -151,6 +154,31 @@ async def test_na_evidence_and_empty_answers(core, demo_path):
         await pilot.press("enter")
         await pilot.pause()
         assert stored(deadline) is not None and screen.scores.points[deadline] == 0
+    app.store.close()
+
+
+async def test_an_assessment_that_no_longer_scores_does_not_hide_the_others(core, demo_path):
+    with open_store(demo_path, user="Tổ kiểm tra") as store:
+        a = next(x for x in store.assessments() if x.unit == "HB-X03")
+        code = next(iter(a.items))
+        broken = ItemRecord(code=code, inputs={"nonsense": "?"})  # as an old version wrote it
+        store.save(
+            dataclasses.replace(a, items={**a.items, code: broken}),
+            [Change(f"item {code}", None, "test")],
+        )
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, UnitsScreen)
+        assert {u.code for u, _a in screen.rows.values()} >= {"HB-X03", "HB-X04", "HB-P01"}
+        assert any("HB-X03" in n.message for n in app._notifications)
+        key = next(k for k, (u, x) in screen.rows.items() if u.code == "HB-X03" and x)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("enter")  # refused with the reason, the app goes on
+        await pilot.pause()
+        assert isinstance(app.screen, UnitsScreen)
     app.store.close()
 
 

@@ -47,14 +47,7 @@ level_label, kind_label, state_label, side_label = (
 
 def echo_totals(scores: Any) -> None:
     """The closing line of a scored table: total, maximum, index and band."""
-    click.echo(
-        _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
-            total=f"{scores.total:.2f}",
-            max=f"{round(scores.max_points, 2):g}",
-            index=f"{scores.index:.2f}",
-            band=scores.band_label or "—",
-        )
-    )
+    click.echo(labels.totals(scores))
 
 
 def dump(data: Any) -> None:

@@ -150,7 +150,14 @@ def _summary(ctx: Ctx, a: Assessment) -> dict:
 
 def _assessment_table(ctx: Ctx, rows: list[Assessment]) -> None:
     table = Table(
-        _("Id"), _("Unit"), _("Year"), _("Kind"), _("State"), _("Answered"), _("Index %"), _("Band")
+        _("Id"),
+        _("Unit"),
+        _("Year"),
+        _("Assessment kind"),
+        _("State"),
+        _("Answered"),
+        _("Index %"),
+        _("Band"),
     )
     for a in rows:
         s = _summary(ctx, a)

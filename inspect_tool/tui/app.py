@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 import yaml
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from ..core import Core
 from ..i18n import _
 from ..store import Store
-from ..workflow import Workflow, WorkflowError
+from ..workflow import Workflow
 from .screens.assessment import AssessmentScreen
 from .screens.units import UnitsScreen
 from .state import UiState
@@ -30,10 +32,26 @@ def load_keymap(path: Path | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+def textual_commands() -> dict[str, tuple[str, str]]:
+    """Textual's own palette commands, by their English title, in the user's language."""
+    return {
+        "Theme": (_("Theme"), _("Change the colours of the app")),
+        "Quit": (_("Quit"), _("Quit the app")),
+        "Keys": (_("Keys"), _("Show or hide the keys and the help of the focused field")),
+        "Minimize": (_("Minimize"), _("Give the widget back its usual size")),
+        "Maximize": (_("Maximize"), _("Show the focused widget on the whole screen")),
+        "Screenshot": (_("Screenshot"), _("Save a picture (SVG) of the screen")),
+    }
+
+
 class InspectApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "inspect-tool"
-    BINDINGS = [Binding("ctrl+q", "quit", _("Quit"), id="app.quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", _("Quit"), id="app.quit", priority=True),
+        # declared here only to name it in the user's language (Textual calls it "palette")
+        Binding("ctrl+p", "command_palette", _("Commands"), id="app.commands", priority=True),
+    ]
 
     def __init__(self, core: Core, store: Store, *, keymap: dict[str, str] | None = None):
         super().__init__()
@@ -64,7 +82,7 @@ class InspectApp(App):
             screen = AssessmentScreen(
                 self.flow, assessment_id, self.ui_state.position(assessment_id)
             )
-        except (WorkflowError, KeyError) as exc:
+        except (ValueError, LookupError) as exc:  # WorkflowError, a set or answer that fails
             self.notify(str(exc), severity="error")
             return
         self.push_screen(screen)
@@ -82,31 +100,42 @@ class InspectApp(App):
     def on_unmount(self) -> None:
         self.save_state()
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search prompt in the user's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = _("Search for commands…")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        words = textual_commands()
+        for command in super().get_system_commands(screen):
+            title, help_text = words.get(command.title, (command.title, command.help))
+            yield command._replace(title=title, help=help_text)
         if isinstance(screen, AssessmentScreen):
-            yield SystemCommand(
-                _("Next unanswered item"),
-                _("Jump to the next item without an answer"),
-                screen.action_next_unanswered,
-            )
-            yield SystemCommand(
-                _("Mark not applicable"), _("Mark or unmark the item N/A"), screen.action_toggle_na
-            )
-            yield SystemCommand(
-                _("Findings and participants"),
-                _("Record findings, recommendations, participants, place and time"),
-                screen.action_record,
-            )
-            yield SystemCommand(
-                _("Finish"), _("See what is missing; submit, finalize"), screen.action_finish
-            )
+            for title, help_text, action in (
+                (
+                    _("Next unanswered item"),
+                    _("Jump to the next item without an answer"),
+                    screen.action_next_unanswered,
+                ),
+                (
+                    _("Mark not applicable"),
+                    _("Mark or unmark the item N/A"),
+                    screen.action_toggle_na,
+                ),
+                (
+                    _("Findings and participants"),
+                    _("Record findings, recommendations, participants, place and time"),
+                    screen.action_record,
+                ),
+                (_("Finish"), _("See what is missing; submit, finalize"), screen.action_finish),
+            ):
+                yield SystemCommand(title, help_text, action)
             for area in screen.engine.cset.areas:
-                first = next(c.code for c in area.walk() if c.is_item)
                 yield SystemCommand(
                     _("Go to area {code}").format(code=area.code),
                     area.title,
-                    lambda code=first: screen.show_item(code),
+                    partial(screen.show_item, area.first_item()),
                 )
         if isinstance(screen, UnitsScreen):
             yield SystemCommand(

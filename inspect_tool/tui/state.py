@@ -12,10 +12,16 @@ class UiState:
     def __init__(self, store_path: Path):
         self.path = store_path / "ui.json"
         try:
-            self.data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.data = {}  # lost or damaged UI state only costs the position
-        self.data.setdefault("positions", {})
+            data = {}  # lost or damaged UI state only costs the position
+        if not isinstance(data, dict):
+            data = {}
+        if not isinstance(data.get("positions"), dict):
+            data["positions"] = {}
+        if not isinstance(data.get("last"), str | None):
+            data["last"] = None
+        self.data = data
 
     @property
     def last_assessment(self) -> str | None:

@@ -45,6 +45,8 @@ class AssessmentScreen(Screen):
         self.flow = flow
         self.assessment = flow.get(assessment_id)
         self.engine = flow.engine(self.assessment)
+        # scored now, so that an assessment that no longer scores is refused before it opens
+        self.scores = flow.scores(self.assessment)
         self.base: Scores | None = None
         if self.assessment.base:
             self.base = flow.scores(flow.store.assessment(self.assessment.base))
@@ -112,7 +114,7 @@ class AssessmentScreen(Screen):
         return self.flow.editable(self.assessment)
 
     def refresh_scores(self) -> Scores:
-        scores = self.engine.score(self.flow.answers(self.assessment))
+        scores = self.flow.scores(self.assessment)
         self.scores = scores
         self.criteria.refresh_marks(self.assessment, scores, self.base)
         self.totals.show(scores, [a.code for a in self.engine.cset.areas])
@@ -280,8 +282,7 @@ class AssessmentScreen(Screen):
         current = self.engine.cset.area_of(self.code)
         index = next(i for i, a in enumerate(areas) if a is current)
         area = areas[(index + 1) % len(areas)]
-        first = next(c.code for c in area.walk() if c.is_item)
-        self.show_item(first)
+        self.show_item(area.first_item())
 
     def action_toggle_na(self) -> None:
         if not self.editable:

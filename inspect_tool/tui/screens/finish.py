@@ -54,15 +54,7 @@ class FinishScreen(WorkflowScreen):
         missing = self.flow.missing_items(a) if self.flow.editable(a) else []
         status = Text()
         status.append(_("State: {state}").format(state=labels.state(a.state)), style="bold")
-        status.append(
-            "   "
-            + _("Total {total}/{max}, index {index}%, band {band}").format(
-                total=f"{scores.total:.2f}",
-                max=f"{scores.max_points:g}",
-                index=f"{scores.index:.2f}",
-                band=scores.band_label or "—",
-            )
-        )
+        status.append("   " + labels.totals(scores))
         status.append(
             "\n"
             + (
@@ -124,11 +116,10 @@ class FinishScreen(WorkflowScreen):
         """In a worker thread: WeasyPrint takes a second or more and must not freeze the app."""
         from ...minutes import make_minutes, minutes_file_name
 
-        a = self.flow.get(self.assessment_id)
-        folder = self.flow.store.path / "minutes"
-        folder.mkdir(exist_ok=True)
-        out = folder / minutes_file_name(a)
         try:
+            a = self.flow.get(self.assessment_id)
+            out = self.flow.store.path / "minutes" / minutes_file_name(a)
+            out.parent.mkdir(exist_ok=True)
             make_minutes(self.flow, a.id, out)
         except Exception as exc:  # shown to the user; the app keeps working
             self.app.call_from_thread(self.notify, str(exc), severity="error")

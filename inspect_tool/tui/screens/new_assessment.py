@@ -45,7 +45,7 @@ class NewAssessmentScreen(ModalScreen[str | None]):
             yield Input(str(latest), id="year", restrict=r"[0-9]*")
             yield Label(_("Criteria set"))
             yield Select([], id="set", prompt=_("Choose"))
-            yield Label(_("Kind"))
+            yield Label(_("Assessment kind"))
             yield Select(
                 [(labels.kind(k), k) for k in KINDS], id="kind", value="self", allow_blank=False
             )

@@ -47,7 +47,7 @@ class RecordScreen(WorkflowScreen):
                 yield Button(_("Add recommendation"), id="add-recommendation")
             yield Label(_("Participant"), classes="section")
             with Horizontal(classes="row"):
-                yield Input(placeholder=_("Name"), id="name")
+                yield Input(placeholder=_("Full name"), id="name")
                 yield Input(placeholder=_("Role"), id="role")
                 yield Select(
                     [(labels.side(s), s) for s in ("team", "unit")],

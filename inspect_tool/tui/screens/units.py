@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select
 from ... import labels
 from ...i18n import _, ngettext
 from ...model import KINDS, LEVELS, STATES, Assessment, Unit
+from ...scoring import Scores
 from ...workflow import Workflow
 
 
@@ -77,13 +78,25 @@ class UnitsScreen(Screen):
         for a in self.flow.store.assessments():
             by_unit.setdefault(a.unit, []).append(a)
         self.entries = []
+        unusable: list[str] = []
         for unit in units:
             mine = sorted(
                 by_unit.get(unit.code, []), key=lambda a: (a.year, KINDS.index(a.kind), a.created)
             )
             for a in mine or [None]:
-                self.entries.append((unit, a, self.flow.scores(a) if a else None))
+                self.entries.append((unit, a, self._scores(a, unusable)))
         self.fill()
+        for problem in unusable:  # the other units stay listed
+            self.notify(problem, severity="error", timeout=15)
+
+    def _scores(self, a: Assessment | None, unusable: list[str]) -> Scores | None:
+        if a is None:
+            return None
+        try:
+            return self.flow.scores(a)
+        except (ValueError, LookupError) as exc:  # its set or a stored answer no longer checks
+            unusable.append(f"{a.unit} {a.year}: {exc}")
+            return None
 
     def fill(self) -> None:
         search = self.query_one("#search", Input).value.strip().lower()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ... import labels
 from ...i18n import _
 from ...methods import fmt
 from ...scoring import Scores
@@ -17,14 +18,7 @@ class TotalsBar(Static):
             text.append(f"{code}: ", style="bold")
             text.append(f"{fmt(scores.points[code])}/{fmt(scores.maxima[code])}  ")
         text.append("\n")
-        text.append(
-            _("Total {total}/{max}").format(
-                total=f"{scores.total:.2f}", max=fmt(scores.max_points)
-            ),
-            style="bold",
-        )
-        text.append("   " + _("Index {index}%").format(index=f"{scores.index:.2f}"))
-        text.append("   " + _("Band: {band}").format(band=scores.band_label or "—"), style="bold")
+        text.append(labels.totals(scores), style="bold")
         text.append(
             "   " + _("Answered {n}/{total}").format(n=scores.answered, total=len(scores.status))
         )
