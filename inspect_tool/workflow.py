@@ -26,6 +26,7 @@ from .model import (
     Answer,
     Assessment,
     CriteriaSet,
+    Criterion,
     Evidence,
     Finding,
     ItemRecord,
@@ -53,6 +54,32 @@ class WorkflowError(ValueError):
     def __init__(self, message: str, problems: list[tuple[str | None, str]] | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+def changed(before: float, after: float) -> bool:
+    """Whether an item's points differ (an appraisal against the self-assessment), beyond the
+    noise of float sums."""
+    return abs(before - after) > 1e-9
+
+
+def evidence_missing(criterion: Criterion, record: ItemRecord) -> bool:
+    return criterion.evidence_required and not record.na and not record.evidence
+
+
+def item_state(
+    criterion: Criterion, record: ItemRecord | None, points: float, base_points: float | None
+) -> str:
+    """How an item stands, for marks and lists: unanswered, differs (from the self-assessment
+    it appraises), na, evidence (required and missing) or answered; the first that applies."""
+    if record is None:
+        return "unanswered"
+    if base_points is not None and changed(base_points, points):
+        return "differs"
+    if record.na:
+        return "na"
+    if evidence_missing(criterion, record):
+        return "evidence"
+    return "answered"
 
 
 def _plain(value: Any) -> Any:
@@ -153,6 +180,13 @@ class Workflow:
                 )
             )
         return self.store.assessment(matches[0])
+
+    def sets_for(self, unit_code: str | None, year: int | None) -> list[CriteriaSet]:
+        """The sets that can score the unit (all, when no unit is given): the year's first,
+        then the newest."""
+        unit = self.store.unit(unit_code) if unit_code else None
+        fitting = [s for s in self.core.catalog.sets if unit is None or unit.kind in s.levels]
+        return sorted(fitting, key=lambda s: (s.year != year, -s.year))
 
     def engine(self, assessment: Assessment) -> Engine:
         """The engine of the exact set the assessment was made with, never a later edit."""
@@ -369,7 +403,7 @@ class Workflow:
         base = self.store.assessment(assessment.base)
         before = self.scores(base).points.get(code, 0.0)
         after = engine.score({code: answer}).points[code]
-        if abs(before - after) > 1e-9 and not new.reason.strip():
+        if changed(before, after) and not new.reason.strip():
             raise WorkflowError(
                 _(
                     "item {code}: the self-assessment gave {before}, this gives {after}: give the "
@@ -459,7 +493,7 @@ class Workflow:
                 problems.append(
                     (criterion.code, _("item {code}: not answered").format(code=criterion.code))
                 )
-            elif criterion.evidence_required and not item.na and not item.evidence:
+            elif evidence_missing(criterion, item):
                 text = _("item {code}: evidence required").format(code=criterion.code)
                 problems.append((criterion.code, text))
         for plugin, found in self.core.registry.call_each(
@@ -472,7 +506,7 @@ class Workflow:
             base = self.scores(self.store.assessment(assessment.base)).points
             now = self.scores(assessment).points
             for code, item in assessment.items.items():
-                if abs(base.get(code, 0) - now.get(code, 0)) > 1e-9 and not item.reason.strip():
+                if changed(base.get(code, 0), now.get(code, 0)) and not item.reason.strip():
                     text = _("item {code}: changed score without a reason").format(code=code)
                     problems.append((code, text))
         return problems
@@ -484,13 +518,13 @@ class Workflow:
             return []
         before = self.scores(self.store.assessment(assessment.base)).points
         after = self.scores(assessment).points
-        changed = []
+        changes = []
         for criterion in self.engine(assessment).cset.items():
             code = criterion.code
-            if abs(before[code] - after[code]) > 1e-9:
+            if changed(before[code], after[code]):
                 item = assessment.items.get(code)
-                changed.append((code, before[code], after[code], item.reason if item else ""))
-        return changed
+                changes.append((code, before[code], after[code], item.reason if item else ""))
+        return changes
 
     def _move(
         self, ref: str, to: str, allowed_from: tuple[str, ...], reason: str = ""

@@ -202,3 +202,29 @@ def test_tampered_bundle_refused(flow, tmp_path):
     (tmp_path / "n.json").write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(BundleError, match="not an inspect-tool bundle"):
         read_bundle(tmp_path / "n.json")
+
+
+def test_item_state_says_what_a_mark_shows(flow):
+    from inspect_tool.model import Evidence, ItemRecord
+    from inspect_tool.workflow import item_state
+
+    a = flow.new("HB-X07", SET, 2025, "self")
+    required = next(c for c in flow.engine(a).cset.items() if c.evidence_required)
+    answered = ItemRecord(code=required.code, inputs={"x": 1})
+    proof = Evidence(number="01/KH-UBND", date="2025-01-20", issuer="UBND xã")
+    cases = [
+        (None, 0.0, None, "unanswered"),
+        (answered, 0.5, 0.25, "differs"),  # an appraisal that changed the points
+        (ItemRecord(code=required.code, na=True), 0.0, None, "na"),
+        (answered, 0.5, None, "evidence"),
+        (answered, 0.5, 0.5 + 1e-12, "evidence"),  # float noise is no change
+        (ItemRecord(code=required.code, inputs={"x": 1}, evidence=(proof,)), 0.5, None, "answered"),
+    ]
+    for record, points, base, expected in cases:
+        assert item_state(required, record, points, base) == expected
+
+
+def test_sets_offered_for_a_unit(flow):
+    years = [s.year for s in flow.sets_for("HB-X07", 2025)]
+    assert years and years[0] == 2025
+    assert all("commune" in s.levels for s in flow.sets_for("HB-X07", 2025))

@@ -62,16 +62,14 @@ class NewAssessmentScreen(ModalScreen[str | None]):
     def offer_sets(self) -> None:
         """Only the sets that score this unit's kind, the year's first; one is chosen for the
         user when it is the only one of the year."""
-        sets = self.flow.core.catalog.sets
         unit = self.query_one("#unit", Select).value
-        year = self.query_one("#year", Input).value
-        kind = next((u.kind for u in self.flow.store.units() if u.code == unit), None)
-        fitting = [s for s in sets if kind is None or kind in s.levels]
-        fitting.sort(key=lambda s: (str(s.year) != year, -s.year))
+        typed = self.query_one("#year", Input).value
+        year = int(typed) if typed.isdigit() else None
+        fitting = self.flow.sets_for(None if unit is Select.NULL else str(unit), year)
         chooser = self.query_one("#set", Select)
         current = chooser.value
         chooser.set_options([(f"{s.title} ({s.key})", s.key) for s in fitting])
-        of_year = [s.key for s in fitting if str(s.year) == year]
+        of_year = [s.key for s in fitting if s.year == year]
         if current in {s.key for s in fitting}:
             chooser.value = current
         elif len(of_year) == 1:

@@ -12,6 +12,7 @@ from textual.widgets.tree import TreeNode
 from ...methods import fmt
 from ...model import Assessment, CriteriaSet, Criterion
 from ...scoring import Scores
+from ...workflow import item_state
 
 MARKS = {
     "unanswered": "○",
@@ -23,16 +24,10 @@ MARKS = {
 
 
 def mark(assessment: Assessment, item: Criterion, scores: Scores, base: Scores | None) -> str:
-    record = assessment.items.get(item.code)
-    if record is None:
-        return MARKS["unanswered"]
-    if base is not None and abs(base.points[item.code] - scores.points[item.code]) > 1e-9:
-        return MARKS["differs"]
-    if record.na:
-        return MARKS["na"]
-    if item.evidence_required and not record.evidence:
-        return MARKS["evidence"]
-    return MARKS["answered"]
+    code = item.code
+    base_points = base.points[code] if base is not None else None
+    state = item_state(item, assessment.items.get(code), scores.points[code], base_points)
+    return MARKS[state]
 
 
 class CriteriaTree(Tree[str]):
