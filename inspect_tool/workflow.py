@@ -82,6 +82,13 @@ def item_state(
     return "answered"
 
 
+def _written(text: str, what: str) -> str:
+    """Free text the minutes will print: trimmed, and not empty."""
+    if not text or not text.strip():
+        raise WorkflowError(_("write {what}").format(what=what))
+    return text.strip()
+
+
 def _plain(value: Any) -> Any:
     """Checked input values as JSON keeps them: dates as ISO text, tuples as lists."""
     if isinstance(value, dt.date):
@@ -443,11 +450,13 @@ class Workflow:
     def add_finding(self, ref: str, area: str, text: str) -> Assessment:
         a = self.get(ref)
         self._area(a, area)
+        text = _written(text, _("the text"))
         return self.update_header(ref, findings=(*a.findings, Finding(area, text)))
 
     def add_recommendation(self, ref: str, area: str, text: str, deadline: str = "") -> Assessment:
         a = self.get(ref)
         self._area(a, area)
+        text = _written(text, _("the text"))
         if deadline:
             try:
                 dt.date.fromisoformat(deadline)
@@ -463,6 +472,7 @@ class Workflow:
         if side not in ("team", "unit"):
             raise WorkflowError(_("side must be team or unit"))
         a = self.get(ref)
+        name, role = _written(name, _("the name")), _written(role, _("the role"))
         return self.update_header(
             ref, participants=(*a.participants, Participant(name, role, side))
         )

@@ -228,3 +228,17 @@ def test_sets_offered_for_a_unit(flow):
     years = [s.year for s in flow.sets_for("HB-X07", 2025)]
     assert years and years[0] == 2025
     assert all("commune" in s.levels for s in flow.sets_for("HB-X07", 2025))
+
+
+def test_findings_and_participants_need_words(flow):
+    a = flow.new("HB-X08", SET, 2025, "self")
+    for call in (
+        lambda: flow.add_finding(a.id, "1", "   "),
+        lambda: flow.add_recommendation(a.id, "1", ""),
+        lambda: flow.add_participant(a.id, "Nguyễn Văn A", " "),
+        lambda: flow.add_participant(a.id, "", "Trưởng đoàn"),
+    ):
+        with pytest.raises(WorkflowError, match="write the"):
+            call()
+    kept = flow.add_finding(a.id, "1", "  Chưa ban hành kế hoạch  ")
+    assert kept.findings[-1].text == "Chưa ban hành kế hoạch"

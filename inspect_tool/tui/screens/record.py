@@ -100,11 +100,10 @@ class RecordScreen(WorkflowScreen):
 
     def _area_and_text(self) -> tuple[str, str] | None:
         area = self.query_one("#area", Select).value
-        text = self._value("#text")
-        if area is Select.NULL or not text:
-            self.query_one("#error", Static).update(_("Choose an area and write the text."))
+        if area is Select.NULL:
+            self.query_one("#error", Static).update(_("Choose an area."))
             return None
-        return str(area), text
+        return str(area), self._value("#text")  # the workflow refuses an empty text
 
     def _clear(self, *selectors: str) -> None:
         for selector in selectors:
@@ -128,9 +127,6 @@ class RecordScreen(WorkflowScreen):
     @on(Button.Pressed, "#add-participant")
     def add_participant(self) -> None:
         name, role = self._value("#name"), self._value("#role")
-        if not name or not role:
-            self.query_one("#error", Static).update(_("Write the name and the role."))
-            return
         side = str(self.query_one("#side", Select).value)
         if self.attempt(lambda: self.flow.add_participant(self.assessment_id, name, role, side)):
             self._clear("#name", "#role")
