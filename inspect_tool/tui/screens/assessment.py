@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static, Tree
+from textual.widgets import Header, Input, Label, Select, SelectionList, Static, Tree
 
 from ... import labels
 from ...i18n import _
@@ -21,6 +21,7 @@ from ...scoring import Scores
 from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
 from ..widgets.criteria_tree import CriteriaTree
 from ..widgets.item_form import ItemForm, Problem, show
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.totals import TotalsBar
 
 STATICS = ("title", "base", "points", "info")
@@ -81,7 +82,7 @@ class AssessmentScreen(Screen):
                     yield Input(id="reason")
                 yield Static(id="item-info")
         yield TotalsBar(id="totals")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         a = self.assessment
