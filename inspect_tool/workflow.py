@@ -20,7 +20,7 @@ from . import labels
 from .audit import now_iso
 from .core import Core
 from .criteria import parse_set, set_as_dict
-from .i18n import _, ngettext
+from .i18n import _, count
 from .model import (
     KINDS,
     Answer,
@@ -512,13 +512,10 @@ class Workflow:
             problems += [
                 ("", _("{plugin}: {problem}").format(plugin=plugin, problem=text)) for text in found
             ]
-        if assessment.kind == "appraisal" and assessment.base:
-            base = self.scores(self.store.assessment(assessment.base)).points
-            now = self.scores(assessment).points
-            for code, item in assessment.items.items():
-                if changed(base.get(code, 0), now.get(code, 0)) and not item.reason.strip():
-                    text = _("item {code}: changed score without a reason").format(code=code)
-                    problems.append((code, text))
+        for code, _before, _after, reason in self.changes_from_base(assessment):
+            if code in assessment.items and not reason.strip():  # unanswered: listed above
+                text = _("item {code}: changed score without a reason").format(code=code)
+                problems.append((code, text))
         return problems
 
     def changes_from_base(self, assessment: Assessment) -> list[tuple[str, float, float, str]]:
@@ -559,11 +556,11 @@ class Workflow:
         problems = self.missing(assessment) if assessment.state == "draft" else []
         if problems:
             raise WorkflowError(
-                ngettext(
+                count(
                     "cannot submit, {n} thing missing:",
                     "cannot submit, {n} things missing:",
                     len(problems),
-                ).format(n=len(problems))
+                )
                 + "\n  "
                 + "\n  ".join(problems)
             )

@@ -85,12 +85,6 @@ class AssessmentScreen(Screen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        a = self.assessment
-        unit = self.flow.store.unit(a.unit)
-        self.title = f"{a.unit} {unit.name if unit else ''}"
-        self.sub_title = (
-            f"{labels.kind(a.kind)} {a.year} · {labels.state(a.state)} · {self.engine.cset.title}"
-        )
         # looked up once: a query per widget at every step costs more than the step's own work
         self.criteria = self.query_one(CriteriaTree)
         self.form = self.query_one(ItemForm)
@@ -100,7 +94,8 @@ class AssessmentScreen(Screen):
         self.entries = {e.id: e for e in self.query(Input) if e.id in ENTRIES}
         self.pane = self.query_one("#item", VerticalScroll)
         self.criteria.fill(self.engine.cset)
-        self.refresh_scores()
+        self.show_titles()
+        self.show_scores()  # scored when the screen was made
         self.show_item(self.code, answering=self.editable)
         self.call_after_refresh(self._center)
 
@@ -114,12 +109,21 @@ class AssessmentScreen(Screen):
     def editable(self) -> bool:
         return self.flow.editable(self.assessment)
 
-    def refresh_scores(self) -> Scores:
-        scores = self.flow.scores(self.assessment)
-        self.scores = scores
-        self.criteria.refresh_marks(self.assessment, scores, self.base)
-        self.totals.show(scores, [a.code for a in self.engine.cset.areas])
-        return scores
+    def show_titles(self) -> None:
+        a = self.assessment
+        unit = self.flow.store.unit(a.unit)
+        self.title = f"{a.unit} {unit.name if unit else ''}"
+        self.sub_title = (
+            f"{labels.kind(a.kind)} {a.year} · {labels.state(a.state)} · {self.engine.cset.title}"
+        )
+
+    def refresh_scores(self) -> None:
+        self.scores = self.flow.scores(self.assessment)
+        self.show_scores()
+
+    def show_scores(self) -> None:
+        self.criteria.refresh_marks(self.assessment, self.scores, self.base)
+        self.totals.show(self.scores, [a.code for a in self.engine.cset.areas])
 
     def show_item(self, code: str, *, answering: bool | None = None) -> None:
         """Show item `code`. Someone answering (typing in the form) lands in its first field;
@@ -160,11 +164,14 @@ class AssessmentScreen(Screen):
             values,
             disabled=not self.editable or bool(record and record.na),
         )
-        self._set_quietly("evidence", evidence_text(record.evidence) if record else "")
-        self._set_quietly("note", record.note if record else "")
-        if self.assessment.kind == "appraisal":
-            self._set_quietly("reason", record.reason if record else "")
-        for entry in self.entries.values():
+        texts = {
+            "evidence": evidence_text(record.evidence) if record else "",
+            "note": record.note if record else "",
+            "reason": record.reason if record else "",  # an appraisal's only
+        }
+        for name, entry in self.entries.items():
+            with entry.prevent(Input.Changed):
+                entry.value = texts[name]
             entry.disabled = not self.editable
         show(self.problem, "")
         self.show_points()
@@ -180,11 +187,6 @@ class AssessmentScreen(Screen):
         if self.pane.scroll_y:
             self.pane.scroll_home(animate=False)  # a new item is read from its title
         self.app.remember(self.assessment.id, code)
-
-    def _set_quietly(self, name: str, value: str) -> None:
-        widget = self.entries[name]
-        with widget.prevent(Input.Changed):
-            widget.value = value
 
     def show_points(self) -> None:
         code = self.code
@@ -312,10 +314,10 @@ class AssessmentScreen(Screen):
         from .finish import FinishScreen
 
         def done(code: str | None) -> None:
+            # its state may have moved (its answers not: the scores and marks stand)
             self.assessment = self.flow.get(self.assessment.id)
-            self.on_mount()
-            if code:
-                self.show_item(code)
+            self.show_titles()
+            self.show_item(code or self.code)
 
         self.app.push_screen(FinishScreen(self.flow, self.assessment.id), done)
 

@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ... import labels
-from ...i18n import _, ngettext
+from ...i18n import _, count
 from ...workflow import Workflow
 from .base import WorkflowScreen
 
@@ -58,11 +58,11 @@ class FinishScreen(WorkflowScreen):
         status.append(
             "\n"
             + (
-                ngettext(
+                count(
                     "{n} thing missing before it can be submitted:",
                     "{n} things missing before it can be submitted:",
                     len(missing),
-                ).format(n=len(missing))
+                )
                 if missing
                 else _("Nothing missing.")
             )

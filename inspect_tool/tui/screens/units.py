@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select
 
 from ... import labels
-from ...i18n import _, ngettext
+from ...i18n import _, count
 from ...model import KINDS, LEVELS, STATES, Assessment, Unit
 from ...scoring import Scores
 from ...workflow import Workflow
@@ -63,8 +63,7 @@ class UnitsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = _("Units")
-        n = len(self.flow.store.units())
-        self.sub_title = ngettext("{n} unit", "{n} units", n).format(n=n)
+        self.sub_title = count("{n} unit", "{n} units", len(self.flow.store.units()))
         self.load()
         self.query_one(DataTable).focus()
 
@@ -78,24 +77,23 @@ class UnitsScreen(Screen):
         for a in self.flow.store.assessments():
             by_unit.setdefault(a.unit, []).append(a)
         self.entries = []
-        unusable: list[str] = []
         for unit in units:
             mine = sorted(
                 by_unit.get(unit.code, []), key=lambda a: (a.year, KINDS.index(a.kind), a.created)
             )
             for a in mine or [None]:
-                self.entries.append((unit, a, self._scores(a, unusable)))
+                self.entries.append((unit, a, self._scores(a)))
         self.fill()
-        for problem in unusable:  # the other units stay listed
-            self.notify(problem, severity="error", timeout=15)
 
-    def _scores(self, a: Assessment | None, unusable: list[str]) -> Scores | None:
+    def _scores(self, a: Assessment | None) -> Scores | None:
+        """None for a unit without an assessment, or one that no longer scores: that one is
+        named, and the other units stay listed."""
         if a is None:
             return None
         try:
             return self.flow.scores(a)
         except (ValueError, LookupError) as exc:  # its set or a stored answer no longer checks
-            unusable.append(f"{a.unit} {a.year}: {exc}")
+            self.notify(f"{a.unit} {a.year}: {exc}", severity="error", timeout=15)
             return None
 
     def fill(self) -> None:

@@ -6,8 +6,8 @@ screen, which asks the workflow (and shows its refusal, if any, under the form).
 
 The form's rows are made once, as many as the set's largest item needs, and reloaded for
 each item: mounting new widgets at every step through the items costs far more than setting
-a few labels and values. What is already shown is not set again: every change to a widget
-asks Textual for a new layout, and stepping between items of one method changes little.
+a few labels and values. Texts and option lists already shown are not set again: Textual
+lays the screen out again for each, and stepping between items of one method changes little.
 """
 
 from __future__ import annotations
@@ -84,8 +84,7 @@ class FieldRow(Vertical):
             else (self.select if kind in ("yes_no", "choice") else self.input)
         )
         for widget in (self.input, self.select, self.ticks):
-            if widget.display != (widget is editor):
-                widget.display = widget is editor
+            widget.display = widget is editor
         editor.disabled = disabled
         with self.input.prevent(*QUIET), self.select.prevent(*QUIET), self.ticks.prevent(*QUIET):
             if editor is self.input:
@@ -134,8 +133,7 @@ class ItemForm(Vertical):
     def load(self, specs: tuple[InputSpec, ...], values: dict[str, Any], *, disabled: bool) -> None:
         self.specs = specs
         for i, row in enumerate(self.rows):
-            if row.display != (i < len(specs)):
-                row.display = i < len(specs)
+            row.display = i < len(specs)
             if i < len(specs):
                 row.load(specs[i], values.get(specs[i].name), disabled)
 
