@@ -6,6 +6,7 @@ import gettext
 import io
 import string
 
+import babel.messages.catalog
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -63,14 +64,46 @@ def test_placeholders_are_kept(catalog):
     assert wrong == []
 
 
-def test_compiled_catalog_matches_the_po(catalog):
+def messages(mo) -> dict:
+    """The messages a compiled catalog gives: msgid (or msgid and plural index) to msgstr.
+
+    The header entry (msgid "") is left out: it is metadata the compiler writes, such as
+    the Babel version, and it changes with the tool, not with the translations."""
+    mo.seek(0)
+    return {k: v for k, v in gettext.GNUTranslations(mo)._catalog.items() if k not in ("", ("", 0))}
+
+
+def compiled(catalog) -> io.BytesIO:
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    fresh = gettext.GNUTranslations(buffer)
+    return buffer
+
+
+def test_compiled_catalog_matches_the_po(catalog):
     with MO.open("rb") as f:
-        shipped = gettext.GNUTranslations(f)
-    assert shipped._catalog == fresh._catalog, "run `make i18n` to compile the catalog"
+        shipped = messages(f)
+    assert shipped == messages(compiled(catalog)), "run `make i18n` to compile the catalog"
+
+
+def test_a_translation_changed_without_compiling_is_caught(catalog, monkeypatch):
+    """The check above must fail when a translation (singular or plural) is edited in the .po
+    and the .mo is not compiled again; a header the compiler writes must not matter."""
+    with MO.open("rb") as f:
+        shipped = messages(f)
+    plural = next(m for m in catalog if m.id and isinstance(m.id, tuple))
+    single = next(m for m in catalog if m.id and isinstance(m.id, str))
+    for entry in (single, plural):
+        old = entry.string
+        try:
+            forms = old if isinstance(old, tuple) else (old,)
+            edited = tuple(f + " (sửa)" for f in forms)
+            entry.string = edited if isinstance(old, tuple) else edited[0]
+            assert messages(compiled(catalog)) != shipped
+        finally:
+            entry.string = old
+    monkeypatch.setattr(babel.messages.catalog, "VERSION", "9.99")  # another Babel release
+    assert b"Babel 9.99" in compiled(catalog).getvalue()
+    assert messages(compiled(catalog)) == shipped
 
 
 def test_language_switch():

@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -74,3 +76,45 @@ def test_wheel_carries_and_finds_the_shipped_sets(tmp_path):
     assert data["dir"].startswith(str(site))
     assert {"cchc-xa-2025", "kiem-tra-mot-cua-2025"} <= set(data["sets"])
     assert data["problems"] == 0
+
+
+def locked(lock: Path) -> dict[str, str]:
+    """Name → exact version of every requirement of a lock that applies to this Python."""
+    from packaging.markers import Marker
+    from packaging.utils import canonicalize_name
+
+    found = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if not line or line[0] in "# -":
+            continue
+        spec, _, marker = line.rstrip(" \\").partition(";")
+        name, _, version = spec.strip().partition("==")
+        if not marker.strip() or Marker(marker.strip()).evaluate():
+            found[canonicalize_name(name)] = version
+    return found
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("INSPECT_TOOL_UNLOCKED")), reason="`make test-latest` runs unlocked"
+)
+def test_the_environment_has_exactly_the_locked_versions():
+    """`make test` installs requirements/test.txt; a version other than the lock's means the
+    suite did not test what CI and the README's commands install."""
+    from importlib.metadata import version
+
+    wrong = {
+        name: (want, version(name))
+        for name, want in locked(REPO / "requirements" / "test.txt").items()
+        if version(name) != want
+    }
+    assert wrong == {}, "run `make test` to install the lock (name: locked, installed)"
+
+
+def test_the_locks_agree_and_list_every_first_party_plugin():
+    test = locked(REPO / "requirements" / "test.txt")
+    for other in ("runtime.txt", "bench.txt"):
+        lock = locked(REPO / "requirements" / other)
+        assert {n: v for n, v in lock.items() if test.get(n) != v} == {}, other
+    listed = (REPO / "requirements" / "test.in").read_text(encoding="utf-8")
+    for plugin in (REPO / "plugins").glob("*/pyproject.toml"):
+        assert f"-e ./plugins/{plugin.parent.name}" in listed
