@@ -1,37 +1,76 @@
 """Reports across units: the year's ranking and the appraisal's changes, as CSV, XLSX or PDF.
 
 The rows are plain data built from the workflow; each format is one small writer. The PDF
-goes through the same template path as the minutes (Jinja2 autoescaped → WeasyPrint), with the
-chart drawn as SVG in the template, never as a picture of a plot.
+goes through the same template path as the minutes (Jinja2 autoescaped → WeasyPrint). Its
+chart is HTML (a table row per unit, a bar per row), so WeasyPrint breaks it between rows like
+any table; above `CHART_UNITS` units a bar per unit is no longer a chart anyone reads on paper,
+and the document shows the distribution instead (and says so). XLSX is for people (names in
+the headers, number formats, print set-up); CSV is for machines (decimal point, bare numbers).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import labels
+from . import labels, vn_format
 from .i18n import _
-from .model import Assessment, CriteriaSet
+from .model import Assessment, CriteriaSet, Unit
 from .scoring import Scores, rank
 from .workflow import Workflow
 
-SOURCE_ORDER = {"appraisal": 0, "self": 1}
+STAGES = ("final", "appraisal", "self")
+CHART_UNITS = 400  # above this, the PDF charts the distribution rather than a bar per unit
+RESULT_STATES = ("submitted", "finalized")
+
+POINTS = "0.00"
+PERCENT = "0.00%"
+WHOLE = "0"
 
 
 @dataclass
 class RankRow:
     unit: str
     name: str
-    kind: str  # the assessment the figures come from: appraisal, else self-assessment
-    total: float
-    max_points: float
-    index: float
+    kind: str  # the assessment the figures come from (self, appraisal); "" without a result
+    total: float | None
+    max_points: float | None
+    index: float | None
     band: str
-    rank: str
+    rank: int | None  # shared ranks: 1, 2, 2, 4; None without a result
+    of: int  # how many units are ranked
     areas: dict[str, tuple[float, float]] = field(default_factory=dict)  # code → points, max
+    state: str = ""  # the chosen assessment's state
+    missing: str = ""  # without a result: no_assessment, draft, not_appraised
+
+    @property
+    def has_result(self) -> bool:
+        return self.rank is not None
+
+    @property
+    def label(self) -> str:
+        return f"{self.rank}/{self.of}" if self.rank is not None else ""
+
+
+@dataclass
+class Ranking:
+    cset: CriteriaSet
+    year: int
+    stage: str
+    rows: list[RankRow]  # the ranked units by rank, then the units without a result by code
+
+    @property
+    def ranked(self) -> list[RankRow]:
+        return [r for r in self.rows if r.has_result]
+
+    @property
+    def unranked(self) -> list[RankRow]:
+        return [r for r in self.rows if not r.has_result]
 
 
 @dataclass
@@ -44,33 +83,93 @@ class ChangeRow:
     appraised: float
     reason: str
 
+    @property
+    def difference(self) -> float:
+        return round(self.appraised - self.self_points, 2)
 
-def _chosen(flow: Workflow, cset: CriteriaSet, year: int) -> dict[str, Assessment]:
-    """Per unit, what the ranking counts: its latest appraisal that is not a draft, else its
-    latest submitted or finalized self-assessment."""
-    candidates = [
-        a
-        for a in flow.store.assessments()
-        if a.year == year and a.set_id == cset.id and a.kind in SOURCE_ORDER and a.state != "draft"
-    ]
-    candidates.sort(key=lambda a: a.updated, reverse=True)
-    candidates.sort(key=lambda a: SOURCE_ORDER[a.kind])  # stable: latest first within a kind
+
+@dataclass
+class UnitChange:
+    """One appraised unit: both totals, both indices, how many items changed."""
+
+    unit: str
+    name: str
+    self_total: float
+    appraised_total: float
+    self_index: float
+    appraised_index: float
+    changed: int
+
+    @property
+    def difference(self) -> float:
+        return round(self.appraised_total - self.self_total, 2)
+
+
+def _latest(assessments: list[Assessment]) -> dict[str, Assessment]:
     best: dict[str, Assessment] = {}
-    for a in candidates:
+    for a in sorted(assessments, key=lambda a: a.updated, reverse=True):
         best.setdefault(a.unit, a)
     return best
 
 
-def ranking(flow: Workflow, set_ref: str, year: int) -> tuple[CriteriaSet, list[RankRow]]:
+def _chosen(
+    flow: Workflow, cset: CriteriaSet, year: int, stage: str = "final"
+) -> dict[str, Assessment]:
+    """Per unit, what the ranking counts at `stage`:
+
+    - self: the latest submitted or finalized self-assessment;
+    - appraisal: the latest submitted or finalized appraisal;
+    - final: the latest finalized appraisal, else the latest submitted or finalized
+      self-assessment (an appraisal still under way does not replace it yet).
+    """
+    if stage not in STAGES:
+        raise ValueError(_("stage must be one of {stages}").format(stages=", ".join(STAGES)))
+    mine = [a for a in flow.store.assessments() if a.year == year and a.set_id == cset.id]
+    selfs = _latest([a for a in mine if a.kind == "self" and a.state in RESULT_STATES])
+    if stage == "self":
+        return selfs
+    if stage == "appraisal":
+        return _latest([a for a in mine if a.kind == "appraisal" and a.state in RESULT_STATES])
+    final = _latest([a for a in mine if a.kind == "appraisal" and a.state == "finalized"])
+    return {**selfs, **final}
+
+
+def _in_year(unit: Unit, year: int) -> bool:
+    """Whether the unit existed as such during the year (open dates count as always)."""
+    start, end = f"{year}-01-01", f"{year}-12-31"
+    return (not unit.valid_from or unit.valid_from[:10] <= end) and (
+        not unit.valid_to or unit.valid_to[:10] >= start
+    )
+
+
+def _why_missing(flow: Workflow, cset: CriteriaSet, year: int, stage: str) -> dict[str, str]:
+    """Per unit without a result: a draft not yet submitted, or (for the appraisal) not yet
+    appraised; units absent from the map have no assessment at all."""
+    why: dict[str, str] = {}
+    for a in flow.store.assessments():
+        if a.year != year or a.set_id != cset.id or a.kind not in ("self", "appraisal"):
+            continue
+        if stage == "appraisal" and a.kind == "self" and a.state in RESULT_STATES:
+            why[a.unit] = "not_appraised"
+        else:
+            why.setdefault(a.unit, "draft")
+    return why
+
+
+def ranking(flow: Workflow, set_ref: str, year: int, stage: str = "final") -> Ranking:
+    """Every unit of the year the set scores: the ranked ones by rank (shared ranks), then the
+    ones without a result at this stage, by code."""
     cset = flow.core.criteria_set(set_ref)
-    chosen = _chosen(flow, cset, year)
+    chosen = _chosen(flow, cset, year, stage)
     scored: dict[str, tuple[Assessment, Scores]] = {
         unit: (a, flow.scores(a)) for unit, a in chosen.items()
     }
+    units = {u.code: u for u in flow.store.units()}
     rows = []
     for r in rank((unit, s) for unit, (_a, s) in scored.items()):
         a, s = scored[r.unit]
-        unit = flow.store.unit(r.unit)
+        unit = units.get(r.unit)
+        points, maxima = s.points, s.maxima
         rows.append(
             RankRow(
                 unit=r.unit,
@@ -80,111 +179,292 @@ def ranking(flow: Workflow, set_ref: str, year: int) -> tuple[CriteriaSet, list[
                 max_points=s.max_points,
                 index=s.index,
                 band=s.band_label,
-                rank=r.label,
-                areas={x.code: (s.points[x.code], s.maxima[x.code]) for x in cset.areas},
+                rank=r.rank,
+                of=r.of,
+                areas={x.code: (points[x.code], maxima[x.code]) for x in cset.areas},
+                state=a.state,
             )
         )
-    return cset, rows
+    of = len(rows)
+    why = _why_missing(flow, cset, year, stage)
+    for code in sorted(units):
+        unit = units[code]
+        if code in scored or unit.kind not in cset.levels or not _in_year(unit, year):
+            continue
+        rows.append(
+            RankRow(
+                code,
+                unit.name,
+                "",
+                None,
+                None,
+                None,
+                "",
+                None,
+                of,
+                missing=why.get(code, "no_assessment"),
+            )  # fmt: skip
+        )
+    return Ranking(cset, year, stage, rows)
 
 
-def differences(flow: Workflow, year: int) -> list[ChangeRow]:
-    rows = []
-    for a in sorted(flow.store.assessments(), key=lambda x: x.unit):
+def differences(flow: Workflow, year: int) -> tuple[list[ChangeRow], list[UnitChange]]:
+    """The items each appraisal of the year changed, and per appraised unit both totals."""
+    rows: list[ChangeRow] = []
+    totals: list[UnitChange] = []
+    for a in sorted(flow.store.assessments(), key=lambda x: (x.unit, x.updated)):
         if a.year != year or a.kind != "appraisal" or not a.base:
             continue
         unit = flow.store.unit(a.unit)
+        name = unit.name if unit else a.unit
         titles = {c.code: c.title for c in flow.engine(a).cset.items()}
-        for code, before, after, reason in flow.changes_from_base(a):
-            rows.append(
-                ChangeRow(
-                    a.unit, unit.name if unit else a.unit, code, titles[code], before, after, reason
-                )
+        changes = flow.changes_from_base(a)
+        for code, before, after, reason in changes:
+            rows.append(ChangeRow(a.unit, name, code, titles[code], before, after, reason))
+        after_scores = flow.scores(a)
+        before_scores = flow.scores(flow.store.assessment(a.base))
+        totals.append(
+            UnitChange(
+                a.unit,
+                name,
+                before_scores.total,
+                after_scores.total,
+                before_scores.index,
+                after_scores.index,
+                len(changes),
             )
-    return rows
+        )
+    return rows, totals
 
 
-# -- writers -----------------------------------------------------------------------------------
+# -- tables --------------------------------------------------------------------------------------
 
 
-def _ranking_table(cset: CriteriaSet, rows: list[RankRow]) -> tuple[list[str], list[list[Any]]]:
-    head = [
-        _("Rank"),
-        _("Code"),
-        _("Unit"),
-        _("Source"),
-        _("Total"),
-        _("Max"),
-        _("Index %"),
-        _("Band"),
-    ] + [f"{_('Area')} {a.code}" for a in cset.areas]
-    body = [
-        [r.rank, r.unit, r.name, _source(r.kind), r.total, r.max_points, r.index, r.band]
-        + [r.areas[a.code][0] for a in cset.areas]
+def stage_label(stage: str) -> str:
+    return {
+        "final": _("final result"),
+        "appraisal": labels.kind("appraisal"),
+        "self": labels.kind("self"),
+    }.get(stage, stage)
+
+
+def missing_label(why: str) -> str:
+    return {
+        "draft": _("no result: not submitted"),
+        "not_appraised": _("no result: not appraised"),
+    }.get(why, _("no result"))
+
+
+def _area_head(area: Any) -> str:
+    return f"{area.code}. {area.title}"
+
+
+def _share(points: float, maximum: float) -> float | None:
+    return points / maximum if maximum else None
+
+
+# A column: its header, what kind of figure it holds (text, rank, points, percent, count).
+Column = tuple[str, str]
+
+
+def _ranking_columns(cset: CriteriaSet) -> list[Column]:
+    return [
+        (_("Rank"), "rank"),
+        (_("Code"), "text"),
+        (_("Unit"), "text"),
+        (_("Source"), "text"),
+        (_("Total"), "points"),
+        (_("Max"), "points"),
+        (_("Index %"), "percent"),
+        (_("Band"), "text"),
+    ] + [(_area_head(a), "points") for a in cset.areas]
+
+
+def _ranking_body(report: Ranking, *, fraction: bool) -> list[list[Any]]:
+    """`fraction`: the index as 0.8180 (a spreadsheet's percent) rather than 81.8 (CSV)."""
+    body = []
+    for r in report.rows:
+        if not r.has_result:
+            body.append(
+                [None, r.unit, r.name, "", None, None, None, missing_label(r.missing)]
+                + [None] * len(report.cset.areas)
+            )
+            continue
+        index = round(r.index / 100, 6) if fraction else r.index
+        body.append(
+            [r.rank, r.unit, r.name, labels.kind(r.kind), r.total, r.max_points, index, r.band]
+            + [r.areas[a.code][0] for a in report.cset.areas]
+        )
+    return body
+
+
+def _shares_sheet(report: Ranking) -> tuple[list[Column], list[list[Any]]]:
+    """The share of each area's points, in percent; the bonus/penalty area in points (its
+    maximum is a cap on the bonus, so a share of it would read as a negative percentage)."""
+    areas = report.cset.areas
+    columns: list[Column] = [(_("Rank"), "rank"), (_("Code"), "text"), (_("Unit"), "text")] + [
+        (_area_head(a), "points" if a.is_bonus_penalty else "percent") for a in areas
+    ]
+    body = []
+    for r in report.ranked:
+        body.append(
+            [r.rank, r.unit, r.name]
+            + [
+                r.areas[a.code][0] if a.is_bonus_penalty else _share(*r.areas[a.code])
+                for a in areas
+            ]
+        )
+    return columns, body
+
+
+def _changes_columns() -> list[Column]:
+    return [
+        (_("Code"), "text"),
+        (_("Unit"), "text"),
+        (_("Item"), "text"),
+        (_("Title"), "text"),
+        (_("Self"), "points"),
+        (_("Appraised"), "points"),
+        (_("Difference"), "points"),
+        (_("Reason"), "text"),
+    ]
+
+
+def _changes_body(rows: list[ChangeRow]) -> list[list[Any]]:
+    return [
+        [r.unit, r.name, r.code, r.title, r.self_points, r.appraised, r.difference, r.reason]
         for r in rows
     ]
-    return head, body
 
 
-def _source(kind: str) -> str:
-    return labels.kind(kind)
+def _totals_sheet(totals: list[UnitChange]) -> tuple[list[Column], list[list[Any]]]:
+    columns: list[Column] = [
+        (_("Code"), "text"),
+        (_("Unit"), "text"),
+        (_("Changed items"), "count"),
+        (_("Self-assessed total"), "points"),
+        (_("Appraised total"), "points"),
+        (_("Difference"), "points"),
+        (_("Self-assessed index"), "percent"),
+        (_("Appraised index"), "percent"),
+    ]
+    body = [
+        [
+            t.unit,
+            t.name,
+            t.changed,
+            t.self_total,
+            t.appraised_total,
+            t.difference,
+            round(t.self_index / 100, 6),
+            round(t.appraised_index / 100, 6),
+        ]
+        for t in totals
+    ]
+    return columns, body
 
 
-def _changes_table(rows: list[ChangeRow]) -> tuple[list[str], list[list[Any]]]:
-    head = [_("Code"), _("Unit"), _("Item"), _("Title"), _("Self"), _("Appraised"), _("Reason")]
-    body = [[r.unit, r.name, r.code, r.title, r.self_points, r.appraised, r.reason] for r in rows]
-    return head, body
+# -- writers -------------------------------------------------------------------------------------
 
 
 def write_csv(path: Path, head: list[str], body: list[list[Any]]) -> None:
-    """UTF-8 with a byte-order mark, so that Excel opens Vietnamese text correctly."""
+    """UTF-8 with a byte-order mark, so that Excel opens Vietnamese text correctly; numbers
+    as Python writes them (decimal point), empty cells for what is not there."""
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(head)
-        writer.writerows(body)
+        writer.writerows([["" if v is None else v for v in row] for row in body])
 
 
-def write_xlsx(
-    path: Path, sheets: list[tuple[str, list[str], list[list[Any]], dict[int, str]]]
-) -> None:
-    """One sheet per view; real numbers with number formats, no formulas."""
+FORMATS = {"rank": WHOLE, "count": WHOLE, "points": POINTS, "percent": PERCENT}
+
+
+def _shown(value: Any, kind: str) -> str:
+    """Roughly what a spreadsheet shows for the value, to size its column."""
+    if value is None:
+        return ""
+    if kind == "points":
+        return f"{value:,.2f}"
+    if kind == "percent":
+        return f"{value * 100:,.2f}%"
+    return str(value)
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: list[Column]
+    body: list[list[Any]]
+    frozen: str  # the first cell that scrolls: below the header, right of the name
+    heading: str  # printed at the top of every page
+
+
+def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
+    """One sheet per view: real numbers with one number format per kind of figure, no
+    formulas; headers wrapped, columns wide enough for every value; frozen at the header
+    and the name; printed landscape on A4, fit to the width, the header on every page."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    for title, head, body, formats in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append(head)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in body:
+    thin = Side(style="thin", color="888888")
+    for spec in sheets:
+        sheet = book.create_sheet(spec.title[:31])
+        sheet.append([head for head, _kind in spec.columns])
+        for row in spec.body:
             sheet.append(row)
-        for column, number_format in formats.items():
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.number_format = number_format
-        for column_cells in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column_cells)
-            sheet.column_dimensions[column_cells[0].column_letter].width = min(60, width + 2)
-        sheet.freeze_panes = "A2"
+        header_lines = 1
+        for n, (head, kind) in enumerate(spec.columns, start=1):
+            letter = get_column_letter(n)
+            values = [_shown(row[n - 1], kind) for row in spec.body]
+            longest = max((len(v) for v in values), default=0)
+            if kind == "text":
+                width = min(60, max(longest, min(len(head), 12)))
+            else:
+                width = max(longest, min(len(head), 14), 6)
+            width += 2
+            sheet.column_dimensions[letter].width = width
+            header_lines = max(header_lines, math.ceil(len(head) / (width - 1)))
+            head_cell = sheet.cell(row=1, column=n)
+            head_cell.font = Font(bold=True)
+            head_cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            head_cell.fill = PatternFill("solid", fgColor="EEEEEE")
+            head_cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+            if kind in FORMATS:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=n, max_col=n):
+                    cell.number_format = FORMATS[kind]
+        sheet.row_dimensions[1].height = 15 * min(header_lines, 6)
+        sheet.freeze_panes = spec.frozen
+        if spec.body:
+            sheet.auto_filter.ref = sheet.dimensions
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.gridLines = True
+        sheet.oddHeader.center.text = spec.heading
+        sheet.oddFooter.center.text = "&P/&N"
     book.save(path)
 
 
-def ranking_sheets(cset: CriteriaSet, rows: list[RankRow]):
-    head, body = _ranking_table(cset, rows)
-    points_format = {c: "0.00" for c in range(5, len(head) + 1)}
-    share_head = [_("Rank"), _("Code"), _("Unit")] + [f"{a.code} %" for a in cset.areas]
-    share_body = [
-        [r.rank, r.unit, r.name]
-        + [
-            (r.areas[a.code][0] / r.areas[a.code][1]) if r.areas[a.code][1] else None
-            for a in cset.areas
-        ]
-        for r in rows
-    ]
-    share_format = {c: "0.0%" for c in range(4, len(share_head) + 1)}
+def ranking_sheets(report: Ranking) -> list[Sheet]:
+    heading = _("Ranking {year} ({stage})").format(
+        year=report.year, stage=stage_label(report.stage)
+    )
+    shares_columns, shares_body = _shares_sheet(report)
     return [
-        (_("Ranking"), head, body, points_format),
-        (_("Areas %"), share_head, share_body, share_format),
+        Sheet(
+            _("Ranking"),
+            _ranking_columns(report.cset),
+            _ranking_body(report, fraction=True),
+            "D2",
+            heading,
+        ),
+        Sheet(_("Areas %"), shares_columns, shares_body, "D2", heading),
     ]
 
 
@@ -204,6 +484,16 @@ def _render(folder: Path, template: str, context: dict[str, Any]) -> str:
         loader=FileSystemLoader(str(folder)),
         undefined=StrictUndefined,
         autoescape=select_autoescape(["html", "xml"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        points=vn_format.points,
+        number=vn_format.number,
+        percent=vn_format.percent,
+        date_prose=vn_format.date_prose,
+        date_short=vn_format.date_short,
+        fixed=lambda value: vn_format.number(value, 2),
     )
     return env.get_template(template).render(**context)
 
@@ -218,50 +508,162 @@ def heat(share: float | None) -> str:
     return f"#{red:02x}{green:02x}80"
 
 
-def write_ranking(flow: Workflow, set_ref: str, year: int, out: Path) -> int:
-    cset, rows = ranking(flow, set_ref, year)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        write_csv(out, *_ranking_table(cset, rows))
-    elif suffix == ".xlsx":
-        write_xlsx(out, ranking_sheets(cset, rows))
-    elif suffix == ".pdf":
-        top = max((r.index for r in rows), default=100) or 100
-        render_report_pdf(
-            out,
-            "ranking.html",
+def _today() -> dt.date:
+    from .audit import VIETNAM
+
+    return dt.datetime.now(VIETNAM).date()
+
+
+def _bins(indices: list[float], width: int = 10) -> list[tuple[str, int]]:
+    """How many units fall in each band of the index: 'từ 90 đến 100', … (the top one closed)."""
+    top = max(100, math.ceil(max(indices, default=0) / width) * width)
+    counts = Counter(min(int(i // width), top // width - 1) for i in indices)
+    out = []
+    for b in reversed(range(top // width)):
+        low, high = b * width, (b + 1) * width
+        words = f"từ {low} đến {high}" if high == top else f"từ {low} đến dưới {high}"
+        out.append((words, counts.get(b, 0)))
+    return out
+
+
+def _pdf_context(report: Ranking, settings: dict[str, Any], day: dt.date) -> dict[str, Any]:
+    cset, ranked = report.cset, report.ranked
+    top = max((r.index or 0 for r in ranked), default=100)
+    scale = 100 / max(100.0, top)
+    band_order = [b.label for b in sorted(cset.bands, key=lambda b: -b.min_percent)]
+    band_counts = Counter(r.band for r in ranked)
+    bands = [(label, band_counts.get(label, 0)) for label in band_order]
+    most = max([n for _label, n in bands] + [len(report.unranked), 1])
+    bins = _bins([r.index for r in ranked if r.index is not None])
+    area_rows = []
+    for r in ranked:
+        cells = []
+        for a in cset.areas:
+            got, maximum = r.areas[a.code]
+            if a.is_bonus_penalty:
+                cells.append({"text": vn_format.points(got), "background": "#ffffff"})
+            else:
+                share = _share(got, maximum)
+                text = vn_format.number(share * 100, 0) if share is not None else "—"
+                cells.append({"text": text, "background": heat(share)})
+        area_rows.append((r, cells))
+    summary = []
+    for a in cset.areas:
+        values = [r.areas[a.code] for r in ranked]
+        if a.is_bonus_penalty:
+            figures = [p for p, _m in values]
+            unit = " điểm"
+        else:
+            figures = [100 * p / m for p, m in values if m]
+            unit = " %"
+        summary.append(
             {
-                "set": cset,
-                "year": year,
-                "rows": rows,
-                "areas": cset.areas,
-                "bar_scale": 100 / max(100.0, top),
-                "shares": [
-                    [
-                        (r.areas[a.code][0] / r.areas[a.code][1]) if r.areas[a.code][1] else None
-                        for a in cset.areas
-                    ]
-                    for r in rows
-                ],
-                "heat": heat,
-                "source": _source,
-            },
+                "area": a,
+                "mean": (vn_format.number(sum(figures) / len(figures), 2) + unit)
+                if figures
+                else "—",
+                "low": (vn_format.number(min(figures), 2) + unit) if figures else "—",
+                "high": (vn_format.number(max(figures), 2) + unit) if figures else "—",
+            }
+        )
+    org = settings.get("organisation", {})
+    return {
+        "org": org,
+        "day": day,
+        "set": cset,
+        "year": report.year,
+        "stage": report.stage,
+        "rows": report.rows,
+        "ranked": ranked,
+        "unranked": report.unranked,
+        "areas": cset.areas,
+        "bar_scale": scale,
+        "per_unit_chart": len(report.rows) <= CHART_UNITS,
+        "chart_units": CHART_UNITS,
+        "bands": bands,
+        "bins": bins,
+        "most": most,
+        "most_bin": max([n for _words, n in bins] + [1]),
+        "area_rows": area_rows,
+        "area_summary": summary,
+        "kind_word": {"self": "Tự đánh giá", "appraisal": "Thẩm định"},
+        "missing_word": {
+            "draft": "Chưa có kết quả: chưa nộp kết quả tự đánh giá",
+            "not_appraised": "Chưa có kết quả: chưa thẩm định",
+            "no_assessment": "Chưa có kết quả: chưa tự đánh giá",
+        },
+    }
+
+
+def write_ranking(
+    flow: Workflow,
+    set_ref: str,
+    year: int,
+    out: Path,
+    stage: str = "final",
+    settings: dict[str, Any] | None = None,
+    day: dt.date | None = None,
+) -> int:
+    """Write the ranking; returns how many units it lists (with a result or not)."""
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".pdf"):
+        raise ValueError(_("write .pdf, .xlsx or .csv, not '{suffix}'").format(suffix=suffix))
+    report = ranking(flow, set_ref, year, stage)
+    if suffix == ".csv":
+        head = [h for h, _kind in _ranking_columns(report.cset)]
+        write_csv(out, head, _ranking_body(report, fraction=False))
+    elif suffix == ".xlsx":
+        write_xlsx(out, ranking_sheets(report))
+    else:
+        if settings is None:
+            from .settings import load_settings
+
+            settings = load_settings()
+        render_report_pdf(out, "ranking.html", _pdf_context(report, settings, day or _today()))
+    return len(report.rows)
+
+
+def write_differences(
+    flow: Workflow,
+    year: int,
+    out: Path,
+    settings: dict[str, Any] | None = None,
+    day: dt.date | None = None,
+) -> int:
+    """Write the appraisal's changes; returns how many items were changed."""
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".pdf"):
+        raise ValueError(_("write .pdf, .xlsx or .csv, not '{suffix}'").format(suffix=suffix))
+    rows, totals = differences(flow, year)
+    if suffix == ".csv":
+        write_csv(out, [h for h, _kind in _changes_columns()], _changes_body(rows))
+    elif suffix == ".xlsx":
+        heading = _("Appraisal changes {year}").format(year=year)
+        totals_columns, totals_body = _totals_sheet(totals)
+        write_xlsx(
+            out,
+            [
+                Sheet(_("Differences"), _changes_columns(), _changes_body(rows), "C2", heading),
+                Sheet(_("Totals"), totals_columns, totals_body, "C2", heading),
+            ],
         )
     else:
-        raise ValueError(_("write .pdf, .xlsx or .csv, not '{suffix}'").format(suffix=suffix))
-    return len(rows)
+        if settings is None:
+            from .settings import load_settings
 
-
-def write_differences(flow: Workflow, year: int, out: Path) -> int:
-    rows = differences(flow, year)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        write_csv(out, *_changes_table(rows))
-    elif suffix == ".xlsx":
-        head, body = _changes_table(rows)
-        write_xlsx(out, [(_("Differences"), head, body, {5: "0.00", 6: "0.00"})])
-    elif suffix == ".pdf":
-        render_report_pdf(out, "differences.html", {"year": year, "rows": rows})
-    else:
-        raise ValueError(_("write .pdf, .xlsx or .csv, not '{suffix}'").format(suffix=suffix))
+            settings = load_settings()
+        by_unit: dict[str, list[ChangeRow]] = {}
+        for r in rows:
+            by_unit.setdefault(r.unit, []).append(r)
+        render_report_pdf(
+            out,
+            "differences.html",
+            {
+                "org": settings.get("organisation", {}),
+                "day": day or _today(),
+                "year": year,
+                "rows": rows,
+                "groups": [(t, by_unit.get(t.unit, [])) for t in totals],
+            },
+        )
     return len(rows)

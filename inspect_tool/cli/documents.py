@@ -145,34 +145,58 @@ def report() -> None:
     """Reports across units: the ranking of a year, the appraisal's changes."""
 
 
+report_settings = click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Document settings: the issuing body and place (default: the user's settings.yaml).",
+)
+
+
 @report.command("ranking")
 @click.option("--set", "set_ref", required=True, help="Criteria set id.")
 @click.option("--year", type=int, required=True)
+@click.option(
+    "--stage",
+    type=click.Choice(["final", "appraisal", "self"]),
+    default="final",
+    show_default=True,
+    help="final: the finalized appraisal, else the submitted self-assessment.",
+)
 @report_out
+@report_settings
 @pass_ctx
 @guard
-def report_ranking(ctx: Ctx, set_ref: str, year: int, out_file: Path) -> None:
-    """Every unit's total, index, band and rank, and points per area."""
+def report_ranking(
+    ctx: Ctx, set_ref: str, year: int, stage: str, out_file: Path, settings_file: Path | None
+) -> None:
+    """Every unit's total, index, band and rank, and points per area, at one stage."""
     from ..reports import write_ranking
+    from ..settings import load_settings
 
     _check_suffix(out_file)
+    settings = load_settings(settings_file)
     ctx.store(write=False)
-    n = write_ranking(ctx.workflow(), set_ref, year, out_file)
+    n = write_ranking(ctx.workflow(), set_ref, year, out_file, stage=stage, settings=settings)
     click.echo(ngettext("{path}: {n} unit", "{path}: {n} units", n).format(path=out_file, n=n))
 
 
 @report.command("differences")
 @click.option("--year", type=int, required=True)
 @report_out
+@report_settings
 @pass_ctx
 @guard
-def report_differences(ctx: Ctx, year: int, out_file: Path) -> None:
-    """Per unit, the items where the appraisal changed the self-assessment, with the reason."""
+def report_differences(ctx: Ctx, year: int, out_file: Path, settings_file: Path | None) -> None:
+    """Per unit, the items where the appraisal changed the self-assessment, with the reason,
+    the difference and the unit's totals."""
     from ..reports import write_differences
+    from ..settings import load_settings
 
     _check_suffix(out_file)
+    settings = load_settings(settings_file)
     ctx.store(write=False)
-    n = write_differences(ctx.workflow(), year, out_file)
+    n = write_differences(ctx.workflow(), year, out_file, settings=settings)
     click.echo(
         ngettext("{path}: {n} changed item", "{path}: {n} changed items", n).format(
             path=out_file, n=n
