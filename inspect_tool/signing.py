@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from . import vn_format as vn
 from .audit import VIETNAM
 from .i18n import _
 
@@ -55,11 +56,50 @@ def add_signature_fields(
     from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    keep_pdfa(writer, catalog=True)
     for name, (page, box) in boxes.items():
         append_signature_field(writer, SigFieldSpec(name, on_page=page, box=box))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def keep_pdfa(writer: Any, *, catalog: bool) -> None:
+    """Keep a PDF/A-3b a PDF/A-3b through pyHanko's incremental update.
+
+    pyHanko writes its own name as the producer in the XMP metadata but appends it to the
+    document information's /Producer ("WeasyPrint 70.0; pyHanko 0.38.0"): PDF/A wants the two
+    equal, so the /Producer is set to what the XMP will say (pyHanko leaves a /Producer that
+    already names it alone). With `catalog` (before any signature, when the catalog may still
+    change), an attachment WeasyPrint listed twice in the catalog's /AF is listed once.
+    """
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    try:
+        info_ref = writer.trailer.raw_get("/Info")
+    except KeyError:
+        info_ref = None
+    if isinstance(info_ref, generic.IndirectObject):
+        info = info_ref.get_object()
+        if str(info.get("/Producer", "")) != VENDOR:
+            info[generic.pdf_name("/Producer")] = generic.TextStringObject(VENDOR)
+            writer.mark_update(info_ref)
+    if not catalog or "/AF" not in writer.root:
+        return
+    listed = writer.root["/AF"]
+    once, seen = generic.ArrayObject(), set()
+    for index in range(len(listed)):
+        entry = listed.raw_get(index)
+        key = (
+            (entry.idnum, entry.generation) if isinstance(entry, generic.IndirectObject) else index
+        )
+        if key not in seen:
+            seen.add(key)
+            once.append(entry)
+    if len(once) != len(listed):
+        writer.root[generic.pdf_name("/AF")] = once
+        writer.update_root()
 
 
 def signature_fields(path: Path) -> dict[str, bool]:
@@ -280,6 +320,76 @@ def http_timestamper(url: str):
     return HTTPTimeStamper(url, https=url.startswith("https"))
 
 
+def minutes_state(path: Path) -> str | None:
+    """The state of the assessment the minutes carry (`assessment.json`), None when they carry
+    no data of ours."""
+    import json
+
+    from .minutes import DATA_FORMAT, DATA_NAME
+
+    raw = embedded_file(path, DATA_NAME)
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != DATA_FORMAT:
+        return None
+    return str((data.get("assessment") or {}).get("state") or "")
+
+
+def check_signable(path: Path, field: str) -> dict[str, bool]:
+    """Refuse, before a password is asked for, what may not be signed: a field that is not
+    there or is signed already, and minutes of an assessment that is not finalized (a draft
+    must not look like a document of record). Returns the document's fields."""
+    from . import labels
+
+    fields = signature_fields(path)
+    if field not in fields:
+        raise SigningError(
+            _("no signature field '{field}' in {path} (fields: {names})").format(
+                field=field, path=path, names=", ".join(fields) or _("none")
+            )
+        )
+    if fields[field]:
+        raise SigningError(_("field '{field}' is already signed").format(field=field))
+    state = minutes_state(path)
+    if state is None:
+        raise SigningError(
+            _(
+                "{path}: carries no assessment data; only minutes made by inspect-tool are signed"
+            ).format(path=path)
+        )
+    if state != "finalized":
+        raise SigningError(
+            _(
+                "{path}: the assessment in these minutes is {state}, not finalized; finalize it "
+                "first, then make the minutes again and sign them"
+            ).format(path=path, state=labels.state(state))
+        )
+    return fields
+
+
+def _pdfa3_signer_class():
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
+
+    class PdfA3Signer(signers.PdfSigner):
+        """pyHanko declares ISO/TS 32002 for an ECDSA key, which makes the document PDF 2.0
+        (catalog /Version): a PDF/A-3 is PDF 1.7, and PAdES allows ECDSA there. Only the
+        PAdES extension (ESIC) is declared."""
+
+        def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+            if self.signature_meta.subfilter == SigSeedSubFilter.PADES:
+                pdf_out.ensure_output_version(version=(1, 7))
+                if pdf_out.output_version < (2, 0):
+                    pdf_out.register_extension(ESIC_EXTENSION_1)
+
+    return PdfA3Signer
+
+
 def sign_pdf(
     path: Path,
     field: str,
@@ -300,21 +410,14 @@ def sign_pdf(
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
     from pyhanko.stamp import TextStampStyle
 
-    fields = signature_fields(path)
-    if field not in fields:
-        raise SigningError(
-            _("no signature field '{field}' in {path} (fields: {names})").format(
-                field=field, path=path, names=", ".join(fields) or _("none")
-            )
-        )
-    if fields[field]:
-        raise SigningError(_("field '{field}' is already signed").format(field=field))
+    fields = check_signable(path, field)
     if signer is None:
         if p12 is None:
             raise SigningError(_("give a .p12 file or a token"))
         signer = p12_signer(p12, password)
     first = not any(fields.values())
-    when = dt.datetime.now(VIETNAM).isoformat(timespec="seconds")
+    now = dt.datetime.now(VIETNAM)
+    when = f"{vn.time_of_day(now)}, {vn.date_short(now.date())}"  # 08 giờ 30, 20/11/2025
     meta = signers.PdfSignatureMetadata(
         field_name=field,
         subfilter=SigSeedSubFilter.PADES,
@@ -335,7 +438,8 @@ def sign_pdf(
     try:
         with path.open("rb") as inf, os.fdopen(fd, "wb") as outf:
             writer = IncrementalPdfFileWriter(inf, strict=False)
-            pdf_signer = signers.PdfSigner(
+            keep_pdfa(writer, catalog=first)
+            pdf_signer = _pdfa3_signer_class()(
                 meta, signer=signer, stamp_style=style, timestamper=timestamper
             )
             pdf_signer.sign_pdf(
@@ -354,6 +458,76 @@ def sign_pdf(
 # -- verifying --------------------------------------------------------------------------------
 
 
+CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
+
+
+def trust_files(paths: list[Path]) -> list[Path]:
+    """The certificate files named: files as they are, folders by their .pem/.crt/.cer/.der
+    files (not their subfolders)."""
+    files = []
+    for path in paths:
+        path = Path(path).expanduser()
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p for p in path.iterdir() if p.suffix.lower() in CERT_SUFFIXES and p.is_file()
+                )
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise SigningError(_("trust store: {path} does not exist").format(path=path))
+    return files
+
+
+def configured_trust(
+    settings: dict[str, Any] | None = None, base: Path | None = None
+) -> list[Path]:
+    """The trust store of the settings (`signing.trust`): CA and signer certificates, PEM or
+    DER files or folders of them; a relative path is taken from the folder of the user's
+    settings file (`base`)."""
+    from .settings import load_settings, user_settings_path
+
+    if settings is None:
+        settings = load_settings()
+    listed = (settings.get("signing") or {}).get("trust") or []
+    if isinstance(listed, str):
+        listed = [listed]
+    folder = base if base is not None else user_settings_path().parent
+    paths = []
+    for entry in listed:
+        path = Path(str(entry)).expanduser()
+        paths.append(path if path.is_absolute() else folder / path)
+    return paths
+
+
+def trust_store(
+    extra: list[Path] | tuple[Path, ...] = (), settings: dict[str, Any] | None = None
+) -> list[Path]:
+    """The settings' trust store with the certificates given for this once (`--trust`)."""
+    return configured_trust(settings) + [Path(p) for p in extra]
+
+
+def load_trust(paths: list[Path]) -> list[Any]:
+    """The certificates of the trust store (asn1crypto), each file's fault named."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    certs = []
+    for file in trust_files(paths):
+        try:
+            found = list(load_certs_from_pemder([str(file)]))
+        except OSError as exc:
+            raise SigningError(f"{file}: {exc.strerror}") from None
+        except Exception:
+            raise SigningError(
+                _("{path}: not a certificate (PEM or DER)").format(path=file)
+            ) from None
+        if not found:
+            raise SigningError(_("{path}: not a certificate (PEM or DER)").format(path=file))
+        certs.extend(found)
+    return certs
+
+
 @dataclass
 class SignatureReport:
     field: str
@@ -366,26 +540,31 @@ class SignatureReport:
     timestamped: bool  # PAdES B-T: a timestamp token from a server vouches for the time
     ok: bool
     reason: str
+    signed: bool = True  # False: an empty signature field, reported as not signed
 
 
 def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureReport]:
+    """Every signature field of the document, in order: the signatures checked (intact,
+    valid, trusted by the certificates of `trust`, what changed after), then the empty fields.
+    A report is ok only when its signature is intact, valid and trusted."""
     import logging
 
-    from pyhanko.keys import load_certs_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     # without trust roots pyHanko logs a traceback per signature; the report says it in words
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-    roots = [c for p in trust or [] for c in load_certs_from_pemder([str(p)])]
+    roots = load_trust(list(trust or []))
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     reports = []
     with path.open("rb") as f:
         try:
             reader = PdfFileReader(f, strict=False)
             signatures = reader.embedded_signatures
+            empty = [name for name, value, _ref in enumerate_sig_fields(reader) if value is None]
         except Exception as exc:
             raise SigningError(
                 _("{path}: not a readable PDF ({error})").format(path=path, error=exc)
@@ -405,8 +584,12 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureRep
                 problems.append(
                     _("the document was changed after signing beyond what the certification allows")
                 )
-            if trust and not status.trusted:
-                problems.append(_("the signer's certificate is not trusted"))
+            if not status.trusted:
+                problems.append(
+                    _("valid signature, but the signer's certificate is not trusted")
+                    if not problems
+                    else _("the signer's certificate is not trusted")
+                )
             when = status.signer_reported_dt
             reports.append(
                 SignatureReport(
@@ -421,10 +604,31 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureRep
                     changed_after=changed,
                     timestamped=status.timestamp_validity is not None,
                     ok=not problems,
-                    reason="; ".join(problems) or _("intact and valid"),
+                    reason="; ".join(problems) or _("intact, valid and trusted"),
                 )
             )
+    for name in empty:
+        reports.append(
+            SignatureReport(
+                field=str(name),
+                signer="",
+                signed_at="",
+                intact=False,
+                valid=False,
+                trusted=False,
+                changed_after="",
+                timestamped=False,
+                ok=False,
+                reason=_("not signed"),
+                signed=False,
+            )
+        )
     return reports
+
+
+def all_good(reports: list[SignatureReport]) -> bool:
+    """At least one signature, and every field signed, intact, valid and trusted."""
+    return any(r.signed for r in reports) and all(r.ok for r in reports)
 
 
 def reports_as_json(reports: list[SignatureReport]) -> list[dict[str, Any]]:

@@ -292,7 +292,14 @@ def sign_command(
 ) -> None:
     """Sign a field of the minutes (PAdES); the first signature certifies the document."""
     from ..settings import load_settings
-    from ..signing import SigningError, http_timestamper, p12_signer, sign_pdf, token_signer
+    from ..signing import (
+        SigningError,
+        check_signable,
+        http_timestamper,
+        p12_signer,
+        sign_pdf,
+        token_signer,
+    )
 
     if (p12 is None) == (pkcs11_lib is None):
         raise click.UsageError(_("give either --p12 or --pkcs11-lib (with --token-label)"))
@@ -300,6 +307,7 @@ def sign_command(
         raise click.UsageError(_("--pkcs11-lib needs --token-label"))
     url = load_settings()["signing"]["timestamp_url"]
     try:
+        check_signable(pdf, field)  # a draft or a wrong field is refused before any password
         if p12 is not None:
             password = _password(password_env, _("Password of {p12}").format(p12=p12.name))
             signer = p12_signer(p12, password)
@@ -332,26 +340,30 @@ def sign_command(
 @click.option(
     "--trust",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Certificates (PEM) to trust.",
+    type=click.Path(exists=True, path_type=Path),
+    help="Certificates (PEM or DER, or a folder of them) to trust, besides signing.trust.",
 )
 @json_option
 @guard
 def verify_command(pdf: Path, trust: tuple[Path, ...], as_json: bool) -> None:
-    """Check every signature: signer, time, field, intact, valid, trusted, changed after."""
-    from ..signing import SigningError, reports_as_json, verify_pdf
+    """Check every signature: signer, time, field, intact, valid, trusted, changed after.
+    Exit 0 only when there is one and every field is signed, intact, valid and trusted."""
+    from ..signing import SigningError, all_good, reports_as_json, trust_store, verify_pdf
 
     try:
-        reports = verify_pdf(pdf, list(trust))
+        reports = verify_pdf(pdf, trust_store(trust))
     except SigningError as exc:
         fail(str(exc))
-    ok = bool(reports) and all(r.ok for r in reports)
+    ok = all_good(reports)
     if as_json:
         dump({"ok": ok, "signatures": reports_as_json(reports)})
     else:
-        if not reports:
+        if not any(r.signed for r in reports):
             click.echo(_("{path}: no signatures").format(path=pdf), err=True)
         for r in reports:
+            if not r.signed:
+                click.echo(_("{field}: not signed").format(field=r.field))
+                continue
             click.echo(
                 _("{field}: {signer}, signed {when}: {verdict}").format(
                     field=r.field, signer=r.signer, when=r.signed_at, verdict=r.reason
