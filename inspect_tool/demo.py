@@ -16,6 +16,7 @@ from .model import Evidence, Unit
 from .samples import sample_answers
 from .scoring import Ranked, rank
 from .store import Change, Store
+from .vn_format import unit_in_text
 
 DEMO_UNITS = Path(__file__).parent / "demo_data" / "units.csv"
 DEMO_SETS = ("cchc-xa-2025", "kiem-tra-mot-cua-2025")
@@ -82,6 +83,8 @@ def build_demo_store(core: Core, store: Store) -> None:
         reason="Ngày ký số trên kế hoạch là 20/02/2025 (minh họa)",
     )
     visit = flow.new(units[3].code, inspection_set, 2025, "inspection")
-    flow.update_header(visit.id, place="Trụ sở UBND " + units[3].name, started="2025-11-20T08:30")
+    flow.update_header(
+        visit.id, place="Trụ sở UBND " + unit_in_text(units[3].name), started="2025-11-20T08:30"
+    )
     flow.add_participant(visit.id, "Trần Thị Bình", "Trưởng đoàn", "team")
     flow.add_participant(visit.id, "Lê Văn Cường", "Chủ tịch UBND", "unit")

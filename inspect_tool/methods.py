@@ -42,7 +42,11 @@ class Outcome(NamedTuple):
 
     @property
     def explanation(self) -> str:
-        return _FORMATTER.format(self.template, *self.args) if self.template else ""
+        return self.explain(_FORMATTER)
+
+    def explain(self, formatter: string.Formatter) -> str:
+        """The sentence, with the arguments formatted by `formatter` (a document's own)."""
+        return formatter.format(self.template, *self.args) if self.template else ""
 
 
 class _PointsFormatter(string.Formatter):

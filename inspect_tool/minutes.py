@@ -10,26 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from . import vn_format as vn
 from .criteria import set_as_dict
-from .methods import fmt
-from .model import Assessment, Criterion, Participant
+from .i18n import _
+from .model import Area, Assessment, Criterion, Evidence, Participant
 from .resources import shipped_dir
-from .settings import load_settings
+from .settings import fill, load_settings
 from .tinystore import header_to_doc, item_to_doc
 from .workflow import Workflow
 
 DATA_NAME = "assessment.json"
 DATA_FORMAT = "inspect-tool-minutes-data"
-KIND_PHRASE = {
-    "self": "tự đánh giá của đơn vị",
-    "appraisal": "thẩm định (điểm tự chấm của đơn vị và điểm thẩm định)",
-    "inspection": "kiểm tra",
-}
+
+
+class MinutesError(ValueError):
+    """The document cannot be made as asked (the reason says what to record first)."""
 
 
 def nfc(value: Any) -> Any:
@@ -47,22 +48,17 @@ def minutes_file_name(a: Assessment) -> str:
     return f"bien-ban-{a.unit}-{a.kind}-{a.year}-{a.id[:8]}.pdf"
 
 
-def date_line(day: dt.date) -> str:
-    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+def date_line(day: dt.date | None) -> str:
+    return vn.date_prose(day)
 
 
-def _when(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _value(value: Any) -> str:
+def _value(spec_type: str, value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
-    if isinstance(value, float):
-        return fmt(value)
+    if isinstance(value, int | float):
+        return vn.number(value)
+    if spec_type == "date":
+        return vn.date_text(str(value))
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "—"
     return str(value)
@@ -105,24 +101,117 @@ def _figures(flow: Workflow, a: Assessment, item: Criterion) -> list[dict[str, s
             value = labels.get(value, value)
         elif spec.type == "checklist":
             value = [labels.get(k, k) for k in value]
-        figures.append({"label": spec.label, "value": _value(value)})
+        # a label written as a question ("Có kế hoạch?") takes no colon after its mark
+        figures.append({"label": spec.label.rstrip(" :?"), "value": _value(spec.type, value)})
     return figures
+
+
+DOCUMENT_NUMBER = re.compile(r"\d+[\w.]*/[\w.-]+", re.UNICODE)
+
+
+def evidence_line(e: Evidence) -> str:
+    """'Số 12/KH-UBND, ngày 15/01/2025, UBND xã': "Số" only before a document number."""
+    number = e.number.strip()
+    parts = [
+        f"Số {number}" if DOCUMENT_NUMBER.fullmatch(number) else number,
+        e.date and f"ngày {vn.date_text(e.date)}",
+        e.issuer,
+    ]
+    if e.file:
+        parts.append(f"tệp {e.file} (SHA-256 {e.sha256[:16]}…)")
+    return ", ".join(p for p in parts if p)
 
 
 def _evidence(a: Assessment, code: str) -> list[str]:
     record = a.items.get(code)
-    cited = []
-    for e in record.evidence if record else ():
-        parts = [e.number and f"Số {e.number}", e.date and f"ngày {e.date}", e.issuer]
-        if e.file:
-            parts.append(f"tệp {e.file} (SHA-256 {e.sha256[:16]}…)")
-        cited.append(", ".join(p for p in parts if p))
-    return cited
+    return [evidence_line(e) for e in record.evidence] if record else []
 
 
 def _signer(people: list[Participant], lead: str) -> str:
-    chosen = next((p for p in people if lead in p.role.lower()), people[0] if people else None)
+    lead = lead.casefold()
+    chosen = next(
+        (p for p in people if lead and lead in p.role.casefold()), people[0] if people else None
+    )
     return chosen.name if chosen else ""
+
+
+def _area_title(area: Area) -> str:
+    """The bonus/penalty area says so once: not "Điểm thưởng, điểm trừ (điểm thưởng, điểm trừ)"."""
+    title = area.title
+    if area.is_bonus_penalty and "điểm thưởng" not in title.casefold():
+        title += " (điểm thưởng, điểm trừ)"
+    return title
+
+
+def _rows(flow: Workflow, a: Assessment, area: Area, scores, base) -> list[dict[str, Any]]:
+    rows = []
+    for node in area.walk():
+        code = node.code
+        record = a.items.get(code)
+        before, after = (base.points[code] if base else None), scores.points[code]
+        rows.append(
+            {
+                "code": code,
+                "title": node.title,
+                "group": not node.is_item,
+                "max": vn.points(scores.maxima[code] if node.is_item else node.max_points),
+                "points": vn.points(after),
+                "self_points": vn.points(before) if base else "",
+                "difference": _difference(before, after) if base else "",
+                "why": scores.explanation(code, vn.DOCUMENT_FORMATTER) if node.is_item else "",
+                "figures": _figures(flow, a, node) if node.is_item else [],
+                "evidence": _evidence(a, code),
+                "note": record.note if record else "",
+                "reason": record.reason if record else "",
+                "na": bool(record and record.na),
+            }
+        )
+    return rows
+
+
+def _difference(before: float | None, after: float) -> str:
+    if before is None or round(after - before, 2) == 0:
+        return ""
+    change = round(after - before, 2)
+    return ("+" if change > 0 else "") + vn.points(change)
+
+
+def pattern_values(settings: dict[str, Any], a: Assessment, unit_name: str) -> dict[str, str]:
+    """The fields a document pattern of the settings may use (see settings.yaml)."""
+    org = settings["organisation"]
+    return {
+        "year": str(a.year),
+        "seq": str(settings["document"]["seq"]),
+        "code": str(org.get("code", "")),
+        "parent_body": str(org.get("parent_body", "")),
+        "issuing_body": str(org.get("issuing_body", "")),
+        "org_place": str(org.get("place", "")),
+        "unit": a.unit,
+        "unit_name": unit_name,
+        "unit_in_text": vn.unit_in_text(unit_name),
+        "unit_upper": unit_name.upper(),
+        "unit_short": vn.unit_short(unit_name),
+    }
+
+
+def _wording(settings: dict[str, Any], a: Assessment, unit_name: str) -> dict[str, Any]:
+    """The kind's words from the settings, every pattern filled in."""
+    kind = settings["documents"][a.kind]
+    values = pattern_values(settings, a, unit_name)
+
+    def filled(value: Any, key: str) -> Any:
+        where = f"settings: documents.{a.kind}.{key}"
+        if isinstance(value, str):
+            return fill(value, values, where)
+        if isinstance(value, list):
+            return [filled(v, key) for v in value]
+        if isinstance(value, dict):
+            return {k: filled(v, f"{key}.{k}") for k, v in value.items()}
+        return value
+
+    words = {key: filled(value, key) for key, value in kind.items()}
+    words["signers"] = {k: v.split("\n") for k, v in words.get("signers", {}).items()}
+    return words
 
 
 def minutes_context(
@@ -134,112 +223,105 @@ def minutes_context(
     engine = flow.engine(a)
     cset = engine.cset
     scores = engine.score(flow.answers(a))
-    base = flow.scores(flow.store.assessment(a.base)) if a.base else None
+    base_a = flow.store.assessment(a.base) if a.base else None
+    base = flow.scores(base_a) if base_a else None
     unit = flow.store.unit(a.unit)
-    started, ended = _when(a.started), _when(a.ended)
-    day = (started or _when(a.updated) or dt.datetime.now()).date()
-    org, doc = settings["organisation"], settings["document"]
-    areas = []
-    for area in cset.areas:
-        rows = []
-        for node in area.walk():
-            rows.append(
-                {
-                    "code": node.code,
-                    "title": node.title,
-                    "group": not node.is_item,
-                    "max": fmt(scores.maxima[node.code]) if node.is_item else fmt(node.max_points),
-                    "points": fmt(scores.points[node.code]),
-                    "self_points": fmt(base.points[node.code]) if base else "",
-                    "why": scores.explanation(node.code) if node.is_item else "",
-                    "figures": _figures(flow, a, node) if node.is_item else [],
-                    "evidence": _evidence(a, node.code),
-                    "note": a.items[node.code].note if node.code in a.items else "",
-                    "reason": a.items[node.code].reason if node.code in a.items else "",
-                }
-            )
-        areas.append(
-            {
-                "code": area.code,
-                "title": area.title,
-                "bonus": area.is_bonus_penalty,
-                "rows": rows,
-                "max": fmt(scores.maxima[area.code]),
-                "points": fmt(scores.points[area.code]),
-                "self_points": fmt(base.points[area.code]) if base else "",
-            }
+    unit_name = unit.name if unit else a.unit
+    started, ended = vn.parse_moment(a.started), vn.parse_moment(a.ended)
+    draft = a.state != "finalized"
+    if not draft and not started:
+        raise MinutesError(
+            _("the document needs the date of the meeting: record it (assess visit --start)")
         )
+    words = _wording(settings, a, unit_name)
     area_titles = {x.code: x.title for x in cset.areas}
     team = [p for p in a.participants if p.side == "team"]
     unit_people = [p for p in a.participants if p.side == "unit"]
-    unit_name = unit.name if unit else a.unit
-    where = a.place or unit_name
-    opening = (
-        f"Hôm nay, vào hồi {started:%H} giờ {started:%M}, {date_line(started.date())}, "
-        f"tại {where}, "
-        if started
-        else f"Ngày {day:%d/%m/%Y}, tại {where}, "
-    )
-    opening += (
-        f"{org['team'].capitalize() if org['team'].isupper() else org['team']} "
-        f"tiến hành {KIND_PHRASE[a.kind]} công tác cải cách hành chính năm {a.year} "
-        f"tại {unit_name}."
-    )
-    closing = (
-        f"Biên bản kết thúc vào hồi {ended:%H} giờ {ended:%M} cùng ngày, "
-        if ended
-        else "Biên bản kết thúc vào hồi …… giờ …… cùng ngày, "
-    )
-    closing += (
-        f"được lập thành {int(doc['copies']):02d} bản có giá trị pháp lý như nhau, "
-        "các thành viên tham dự đã nghe đọc lại, thống nhất nội dung và cùng ký tên."
-    )
-    number = doc["number_pattern"].format(
-        seq=doc["seq"], year=a.year, unit=a.unit, code=org.get("code", "")
+    areas = [
+        {
+            "code": area.code,
+            "title": _area_title(area),
+            "bonus": area.is_bonus_penalty,
+            "rows": _rows(flow, a, area, scores, base),
+            "max": vn.points(scores.maxima[area.code]),
+            "points": vn.points(scores.points[area.code]),
+            "self_points": vn.points(base.points[area.code]) if base else "",
+            "difference": _difference(base.points[area.code], scores.points[area.code])
+            if base
+            else "",
+        }
+        for area in cset.areas
+    ]
+    changes = (
+        [
+            {
+                "code": code,
+                "title": engine.item(code).title,
+                "self": vn.points(before),
+                "after": vn.points(after),
+                "difference": _difference(before, after),
+                "reason": reason,
+            }
+            for code, before, after, reason in flow.changes_from_base(a)
+        ]
+        if base
+        else []
     )
     context = {
         "version": __version__,
-        "title": "Biên bản kiểm tra",
-        "draft": a.state != "finalized",
-        "subject": (
-            f"Kiểm tra công tác cải cách hành chính năm {a.year} tại {unit_name}"
-            if a.kind == "inspection"
-            else f"Kết quả {KIND_PHRASE[a.kind].split(' (')[0]} chỉ số cải cách hành chính "
-            f"năm {a.year} của {unit_name}"
-        ),
-        "org": org,
-        "number": number,
-        "date_line": date_line(day),
-        "basis": [line.format(year=a.year) for line in doc.get("basis", [])],
-        "opening": opening,
-        "unit": {"code": a.unit, "name": unit_name},
+        "kind": a.kind,
+        "year": a.year,
+        "words": words,
+        "draft": draft,
+        "number": fill(words["number_pattern"], pattern_values(settings, a, unit_name), "number"),
+        "place_line": f"{words['place']}, {vn.date_prose(started.date() if started else None)}",
+        "day": vn.date_prose(started.date() if started else None),
+        "start_time": vn.time_of_day(started),
+        "end_time": vn.time_of_day(ended),
+        "place": a.place or "……………………",
+        "copies": f"{int(settings['document']['copies']):02d}",
+        "unit": {"code": a.unit, "name": unit_name, "in_text": vn.unit_in_text(unit_name)},
         "team": team,
         "unit_people": unit_people,
-        "set": {"id": cset.id, "version": cset.version, "title": cset.title},
-        "kind_phrase": KIND_PHRASE[a.kind],
-        "appraisal": base is not None,
+        "set": {"title": cset.title, "basis": cset.basis},
         "areas": areas,
-        "totals": {
-            "total": f"{scores.total:.2f}",
-            "max": fmt(scores.max_points),
-            "index": f"{scores.index:.2f}",
-            "band": scores.band_label or "—",
-            "excluded": scores.max_points < cset.max_points,
-        },
+        "changes": changes,
+        "totals": _totals(scores, cset.max_points),
+        "self_totals": _totals(base, cset.max_points) if base else None,
         "findings": [
             {"area_title": area_titles.get(f.area, f.area), "text": f.text} for f in a.findings
         ],
         "recommendations": [
-            {"area_title": area_titles.get(r.area, r.area), "text": r.text, "deadline": r.deadline}
+            {
+                "area_title": area_titles.get(r.area, r.area),
+                "text": r.text,
+                "deadline": vn.date_text(r.deadline),
+            }
             for r in a.recommendations
         ],
+        "unit_opinion": a.unit_opinion,
         "extra_sections": extra_sections or [],
-        "closing": closing,
-        "signers": settings["signers"],
-        "team_signer": _signer(team, "trưởng đoàn"),
-        "unit_signer": _signer(unit_people, "chủ tịch"),
+        "team_signer": _signer(team, words.get("lead_role", "")),
+        "unit_signer": _signer(unit_people, words.get("unit_role", "")),
     }
     return nfc(context)
+
+
+def _totals(scores, set_max: float) -> dict[str, Any]:
+    return {
+        "total": vn.number(scores.total, 2),
+        "max": vn.points(scores.max_points),
+        "index": vn.percent(scores.index),
+        "band": scores.band_label or "—",
+        "excluded": scores.max_points < set_max,
+    }
+
+
+def sentence(text: str) -> str:
+    """A typed text as a sentence of the document: ends with a full stop unless it has its own
+    closing mark ("… quá hạn" + " Thời hạn …" would run two sentences together)."""
+    text = (text or "").rstrip()
+    return text if not text or text[-1] in '.;:!?…)"”' else text + "."
 
 
 def template_dir(custom: Path | None = None) -> Path:
@@ -255,7 +337,8 @@ def render_html(context: dict[str, Any], templates: Path) -> str:
         autoescape=select_autoescape(["html", "xml"], default=True),
     )
     env.filters["capitalize_first"] = lambda s: s[:1].upper() + s[1:].lower() if s else s
-    return env.get_template("minutes.html").render(**context)
+    env.filters["sentence"] = sentence
+    return env.get_template(f"{context['kind']}.html").render(**context)
 
 
 def _fetcher(allowed: list[Path]):

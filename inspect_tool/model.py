@@ -253,6 +253,7 @@ class Assessment:
     findings: tuple[Finding, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     participants: tuple[Participant, ...] = ()
+    unit_opinion: str = ""  # ý kiến của đơn vị, printed in the minutes as it was said
     signed_by: tuple[str, ...] = ()  # signers of the minutes it was imported from, if any
 
     @property

@@ -7,6 +7,7 @@ tree is flattened into index lists, so scoring a unit is two tight loops over pl
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -91,10 +92,12 @@ class Scores:
             if state == ANSWERED
         }
 
-    def explanation(self, code: str) -> str:
+    def explanation(self, code: str, formatter: string.Formatter | None = None) -> str:
+        """How the item's points came about; `formatter` formats the figures (a document
+        writes 99,91 and 20/11/2025)."""
         outcome = self.outcomes.get(code)
         if outcome is not None:
-            return outcome.explanation
+            return outcome.explain(formatter) if formatter else outcome.explanation
         if self.status.get(code) == NOT_APPLICABLE:
             if self.maxima.get(code):
                 return _("not applicable, counted as full points")

@@ -7,6 +7,7 @@ They differ by province and by team, so they are data: the package's defaults
 from __future__ import annotations
 
 import os
+import string
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,34 @@ def load_settings(path: Path | None = None) -> dict[str, Any]:
     if problems:
         raise ProblemsError(problems)
     return plain(settings)
+
+
+def fill(pattern: str, values: Mapping[str, Any], where: str = "") -> str:
+    """A pattern from the settings with its {fields} filled in.
+
+    Only plain names from `values` are allowed: a pattern is data a province writes, and
+    str.format would let `{unit.__class__}` reach into Python objects."""
+    out = []
+    try:
+        parsed = list(string.Formatter().parse(str(pattern)))
+    except ValueError as e:
+        raise ProblemsError([Problem(where or "settings", None, f"{pattern!r}: {e}")]) from None
+    for literal, name, spec, conversion in parsed:
+        out.append(literal)
+        if name is None:
+            continue
+        if name not in values or spec or conversion:
+            known = ", ".join("{" + k + "}" for k in values)
+            raise ProblemsError(
+                [
+                    Problem(
+                        where or "settings",
+                        None,
+                        _("'{field}' is not a field of this pattern (fields: {known})").format(
+                            field="{" + name + "}", known=known
+                        ),
+                    )
+                ]
+            )
+        out.append(str(values[name]))
+    return "".join(out)

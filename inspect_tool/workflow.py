@@ -431,13 +431,31 @@ class Workflow:
         )
 
     def update_header(self, ref: str, **fields: Any) -> Assessment:
-        """Place, time, participants, findings and recommendations of the assessment."""
+        """Place, time, participants, findings, recommendations and the unit's opinion."""
         assessment = self.get(ref)
         self._editable(assessment)
-        allowed = {"place", "started", "ended", "findings", "recommendations", "participants"}
+        allowed = {
+            "place",
+            "started",
+            "ended",
+            "findings",
+            "recommendations",
+            "participants",
+            "unit_opinion",
+        }
         unknown = set(fields) - allowed
         if unknown:
             raise WorkflowError(f"cannot change {', '.join(sorted(unknown))}")
+        for key in ("started", "ended"):
+            if fields.get(key):
+                try:
+                    dt.datetime.fromisoformat(fields[key])
+                except (TypeError, ValueError):
+                    raise WorkflowError(
+                        _("'{value}' is not a date and time (write it as 2025-11-20T08:30)").format(
+                            value=fields[key]
+                        )
+                    ) from None
         changes = [
             Change(name, _jsonable(getattr(assessment, name)), _jsonable(value))
             for name, value in fields.items()
@@ -564,10 +582,33 @@ class Workflow:
                 + "\n  "
                 + "\n  ".join(problems)
             )
+        if assessment.kind == "self" and not assessment.started and self.editable(assessment):
+            # the unit's report is dated the day it is submitted, unless a date was recorded
+            self.update_header(ref, started=now_iso())
         return self._move(ref, *MOVES["submit"])
 
     def finalize(self, ref: str) -> Assessment:
+        """Final documents carry the recorded date (and place, where a meeting was held):
+        a finalized assessment cannot be changed, so they are asked for before, not after."""
+        assessment = self.get(ref)
+        lacking = self.record_missing(assessment)
+        if lacking and assessment.state in MOVES["finalize"][1]:
+            raise WorkflowError(
+                _("cannot finalize: record {what} first (F4 in the app, or assess visit)").format(
+                    what=_(" and ").join(lacking)
+                )
+            )
         return self._move(ref, *MOVES["finalize"])
+
+    def record_missing(self, assessment: Assessment) -> list[str]:
+        """What the final document needs that is not recorded: the date of the meeting (of
+        the report, for a self-assessment) and, for a meeting, its place."""
+        lacking = []
+        if not assessment.started:
+            lacking.append(_("the date"))
+        if assessment.kind != "self" and not assessment.place.strip():
+            lacking.append(_("the place"))
+        return lacking
 
     def reopen(self, ref: str, reason: str) -> Assessment:
         if not reason or not reason.strip():

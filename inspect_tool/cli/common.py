@@ -18,6 +18,7 @@ from ..bundle import BundleError
 from ..catalog import UnknownSetError
 from ..core import Core, open_core
 from ..i18n import _
+from ..minutes import MinutesError
 from ..store import Store, StoreError, open_store
 from ..workflow import Workflow, WorkflowError
 from ..yaml_lines import ProblemsError
@@ -90,7 +91,14 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
-EXPECTED = (ProblemsError, UnknownSetError, StoreError, WorkflowError, BundleError)
+EXPECTED = (
+    ProblemsError,
+    UnknownSetError,
+    StoreError,
+    WorkflowError,
+    BundleError,
+    MinutesError,
+)
 
 
 def guard(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import asdict
 from pathlib import Path
@@ -17,7 +16,7 @@ from ..methods import fmt
 from ..model import Assessment, Evidence
 from ..store import Change
 from ..units import read_units_csv
-from ..workflow import WorkflowError, parse_evidence
+from ..workflow import parse_evidence
 from . import cli
 from .common import (
     Ctx,
@@ -288,6 +287,8 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
                 name=p.name, role=p.role, side=side_label(p.side)
             )
         )
+    if a.unit_opinion:
+        click.echo(_("Unit's opinion: {text}").format(text=a.unit_opinion))
 
 
 def _evidence(texts: tuple[str, ...], files: tuple[Path, ...]) -> list[Evidence] | None:
@@ -445,21 +446,21 @@ def assess_participant(ctx: Ctx, ref: str, name: str, role: str, side: str) -> N
 @guard
 def assess_visit(ctx: Ctx, ref: str, place: str | None, start: str | None, end: str | None) -> None:
     """Record the place and time of the visit."""
-    fields = {}
-    for key, value in (("started", start), ("ended", end)):
-        if value:
-            try:
-                dt.datetime.fromisoformat(value)
-            except ValueError:
-                raise WorkflowError(
-                    _("'{value}' is not a date and time (write it as 2025-11-20T08:30)").format(
-                        value=value
-                    )
-                ) from None
-            fields[key] = value
+    fields = {key: value for key, value in (("started", start), ("ended", end)) if value}
     if place is not None:
         fields["place"] = place
     ctx.workflow().update_header(ref, **fields)
+
+
+@assess.command("opinion")
+@click.argument("ref", metavar="ID")
+@click.argument("text")
+@pass_ctx
+@guard
+def assess_opinion(ctx: Ctx, ref: str, text: str) -> None:
+    """Record the unit's opinion (ý kiến của đơn vị), printed in the minutes as said ("" clears
+    it: the minutes then leave dotted lines to write on)."""
+    ctx.workflow().update_header(ref, unit_opinion=text.strip())
 
 
 # -- audit, export, import ------------------------------------------------------------------

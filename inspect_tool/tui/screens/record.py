@@ -1,5 +1,6 @@
 """What the minutes record besides the scores: findings and recommendations per area (with
-deadlines), who took part and in what role, and the place and time of the visit."""
+deadlines), who took part and in what role, the place and time of the visit, and the unit's
+opinion."""
 
 from __future__ import annotations
 
@@ -70,6 +71,10 @@ class RecordScreen(WorkflowScreen):
                     id="ended",
                 )
                 yield Button(_("Save"), id="save-visit")
+            yield Label(_("The unit's opinion"), classes="section")
+            with Horizontal(classes="row"):
+                yield Input(a.unit_opinion, placeholder=_("As the unit said it"), id="opinion")
+                yield Button(_("Save"), id="save-opinion")
             yield Static(id="error")
         yield Footer()
 
@@ -139,6 +144,11 @@ class RecordScreen(WorkflowScreen):
             "ended": self._value("#ended"),
         }
         self.attempt(lambda: self.flow.update_header(self.assessment_id, **fields))
+
+    @on(Button.Pressed, "#save-opinion")
+    def save_opinion(self) -> None:
+        text = self._value("#opinion")
+        self.attempt(lambda: self.flow.update_header(self.assessment_id, unit_opinion=text))
 
     def action_back(self) -> None:
         self.dismiss(None)
