@@ -113,7 +113,11 @@ def _latest(assessments: list[Assessment]) -> dict[str, Assessment]:
 
 
 def _chosen(
-    flow: Workflow, cset: CriteriaSet, year: int, stage: str = "final"
+    flow: Workflow,
+    cset: CriteriaSet,
+    year: int,
+    stage: str = "final",
+    assessments: list[Assessment] | None = None,
 ) -> dict[str, Assessment]:
     """Per unit, what the ranking counts at `stage`:
 
@@ -124,7 +128,9 @@ def _chosen(
     """
     if stage not in STAGES:
         raise ValueError(_("stage must be one of {stages}").format(stages=", ".join(STAGES)))
-    mine = [a for a in flow.store.assessments() if a.year == year and a.set_id == cset.id]
+    if assessments is None:
+        assessments = flow.store.assessments()
+    mine = [a for a in assessments if a.year == year and a.set_id == cset.id]
     selfs = _latest([a for a in mine if a.kind == "self" and a.state in RESULT_STATES])
     if stage == "self":
         return selfs
@@ -142,11 +148,13 @@ def _in_year(unit: Unit, year: int) -> bool:
     )
 
 
-def _why_missing(flow: Workflow, cset: CriteriaSet, year: int, stage: str) -> dict[str, str]:
+def _why_missing(
+    assessments: list[Assessment], cset: CriteriaSet, year: int, stage: str
+) -> dict[str, str]:
     """Per unit without a result: a draft not yet submitted, or (for the appraisal) not yet
     appraised; units absent from the map have no assessment at all."""
     why: dict[str, str] = {}
-    for a in flow.store.assessments():
+    for a in assessments:
         if a.year != year or a.set_id != cset.id or a.kind not in ("self", "appraisal"):
             continue
         if stage == "appraisal" and a.kind == "self" and a.state in RESULT_STATES:
@@ -160,7 +168,8 @@ def ranking(flow: Workflow, set_ref: str, year: int, stage: str = "final") -> Ra
     """Every unit of the year the set scores: the ranked ones by rank (shared ranks), then the
     ones without a result at this stage, by code."""
     cset = flow.core.criteria_set(set_ref)
-    chosen = _chosen(flow, cset, year, stage)
+    everything = flow.store.assessments()  # read once: a province's store is thousands of files
+    chosen = _chosen(flow, cset, year, stage, everything)
     scored: dict[str, tuple[Assessment, Scores]] = {
         unit: (a, flow.scores(a)) for unit, a in chosen.items()
     }
@@ -186,7 +195,7 @@ def ranking(flow: Workflow, set_ref: str, year: int, stage: str = "final") -> Ra
             )
         )
     of = len(rows)
-    why = _why_missing(flow, cset, year, stage)
+    why = _why_missing(everything, cset, year, stage)
     for code in sorted(units):
         unit = units[code]
         if code in scored or unit.kind not in cset.levels or not _in_year(unit, year):
