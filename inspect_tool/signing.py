@@ -343,8 +343,7 @@ def check_signable(path: Path, field: str) -> dict[str, bool]:
     """Refuse, before a password is asked for, what may not be signed: a field that is not
     there or is signed already, and minutes of an assessment that is not finalized (a draft
     must not look like a document of record). Returns the document's fields."""
-    from . import labels
-
+    check_finalized(path)
     fields = signature_fields(path)
     if field not in fields:
         raise SigningError(
@@ -354,6 +353,13 @@ def check_signable(path: Path, field: str) -> dict[str, bool]:
         )
     if fields[field]:
         raise SigningError(_("field '{field}' is already signed").format(field=field))
+    return fields
+
+
+def check_finalized(path: Path) -> None:
+    """Refuse minutes that carry no data of ours, or an assessment that is not finalized."""
+    from . import labels
+
     state = minutes_state(path)
     if state is None:
         raise SigningError(
@@ -368,7 +374,6 @@ def check_signable(path: Path, field: str) -> dict[str, bool]:
                 "first, then make the minutes again and sign them"
             ).format(path=path, state=labels.state(state))
         )
-    return fields
 
 
 def _pdfa3_signer_class():

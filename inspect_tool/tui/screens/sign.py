@@ -1,5 +1,6 @@
 """Signing the minutes in the app: choose the field and the certificate, type the password
-(never shown, never kept), and see the signatures verified."""
+(never shown, never kept), and see the signatures verified against the settings' trust store.
+Minutes of an assessment that is not finalized are refused when the screen opens."""
 
 from __future__ import annotations
 
@@ -51,6 +52,15 @@ class SignScreen(ModalScreen[None]):
                 yield Button(_("Sign"), variant="primary", id="sign")
                 yield Button(_("Close"), id="close")
 
+    def on_mount(self) -> None:
+        from ...signing import SigningError, check_finalized
+
+        try:
+            check_finalized(self.pdf)
+        except SigningError as exc:  # a draft is not signed: said at once, Sign disabled
+            self.query_one("#error", Static).update(Text(str(exc), style="bold red"))
+            self.query_one("#sign", Button).disabled = True
+
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         self.dismiss(None)
@@ -71,17 +81,29 @@ class SignScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True)
     def run_signing(self, field: str, p12: Path, password: bytes, role: str) -> None:
-        from ...signing import SigningError, sign_pdf, verify_pdf
+        from ...settings import load_settings
+        from ...signing import SigningError, http_timestamper, sign_pdf, trust_store, verify_pdf
+        from ...yaml_lines import ProblemsError
 
         try:
-            sign_pdf(self.pdf, field, p12, password, role=role)
-            reports = verify_pdf(self.pdf)
-        except SigningError as exc:
+            settings = load_settings()
+            url = settings["signing"]["timestamp_url"]
+            sign_pdf(
+                self.pdf,
+                field,
+                p12,
+                password,
+                role=role,
+                timestamper=http_timestamper(url) if url else None,
+            )
+            reports = verify_pdf(self.pdf, trust_store((), settings))
+        except (SigningError, ProblemsError) as exc:
             message = Text(str(exc), style="bold red")
         else:
             message = Text()
             for r in reports:
-                style = "green" if r.ok else "bold red"
-                message.append(f"{r.field}: {r.signer} — {r.signed_at}: {r.reason}\n", style=style)
+                style = "green" if r.ok else ("yellow" if not r.signed else "bold red")
+                who = f"{r.signer} — {r.signed_at}: " if r.signed else ""
+                message.append(f"{r.field}: {who}{r.reason}\n", style=style)
         self.app.call_from_thread(self.query_one("#error", Static).update, message)
         self.app.call_from_thread(setattr, self.query_one("#sign", Button), "disabled", False)
