@@ -301,7 +301,16 @@ def _ranking_body(report: Ranking, *, fraction: bool) -> list[list[Any]]:
             continue
         index = round(r.index / 100, 6) if fraction else r.index
         body.append(
-            [r.rank, r.unit, r.name, labels.kind(r.kind), r.total, r.max_points, index, r.band]
+            [
+                r.rank,
+                r.unit,
+                r.name,
+                labels.kind(r.kind).capitalize(),
+                r.total,
+                r.max_points,
+                index,
+                r.band,
+            ]
             + [r.areas[a.code][0] for a in report.cset.areas]
         )
     return body
