@@ -71,7 +71,7 @@ def build_demo_store(core: Core, store: Store) -> None:
             )
             for code, ans in answers.items()
         }
-        a = dataclasses.replace(a, items=items)
+        a = dataclasses.replace(a, items=items, started=f"2025-12-{n + 10:02d}T08:00")
         store.save(a, [Change("demo answers", None, len(items))])
         if n < 10:
             flow.submit(a.id)
@@ -82,6 +82,9 @@ def build_demo_store(core: Core, store: Store) -> None:
         {"date": "2025-02-20"},
         reason="Ngày ký số trên kế hoạch là 20/02/2025 (minh họa)",
     )
+    flow.update_header(appraised.id, place="Sở Nội vụ tỉnh Hòa An", started="2026-01-15T08:30")
+    flow.add_participant(appraised.id, "Phạm Minh Đức", "Tổ trưởng Tổ thẩm định", "team")
+    flow.add_participant(appraised.id, "Nguyễn Thị Hoa", "Chủ tịch UBND phường", "unit")
     visit = flow.new(units[3].code, inspection_set, 2025, "inspection")
     flow.update_header(
         visit.id, place="Trụ sở UBND " + unit_in_text(units[3].name), started="2025-11-20T08:30"

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import shutil
 import unicodedata
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from inspect_tool import vn_format as vn
 from inspect_tool.cli import cli
 from inspect_tool.demo import build_demo_store
-from inspect_tool.minutes import DATA_NAME, make_minutes
+from inspect_tool.minutes import DATA_NAME, evidence_line, make_minutes, sentence
+from inspect_tool.model import Evidence
 from inspect_tool.resources import shipped_dir
 from inspect_tool.store import open_store
-from inspect_tool.workflow import Workflow
+from inspect_tool.workflow import Workflow, WorkflowError
 
 
 @pytest.fixture
@@ -58,16 +63,16 @@ def test_minutes_of_an_inspection(flow, tmp_path):
         "Trưởng đoàn",
         "Tồn tại, hạn chế",
         "Kiến nghị",
-            "Thời hạn thực hiện: 31/01/2026.",
-            "Số: …/BB-ĐKT",
-            "TRƯỞNG ĐOÀN KIỂM TRA",
-            "vào hồi 08 giờ 30, ngày 20 tháng 11 năm 2025, tại Trụ sở UBND phường Đông Sơn",
-            "kiểm tra công tác cải cách hành chính năm 2025 tại phường Đông Sơn.",
-            "kết thúc vào hồi 11 giờ 45",
-            "Tổng số hồ sơ tiếp nhận trong kỳ: 4545",
-            "4541/4545 = 99,91%",
-            "DỰ THẢO",
-            "Nơi nhận:",
+        "Thời hạn thực hiện: 31/01/2026.",
+        "Số: …/BB-ĐKT",
+        "TRƯỞNG ĐOÀN KIỂM TRA",
+        "vào hồi 08 giờ 30, ngày 20 tháng 11 năm 2025, tại Trụ sở UBND phường Đông Sơn",
+        "kiểm tra công tác cải cách hành chính năm 2025 tại phường Đông Sơn.",
+        "kết thúc vào hồi 11 giờ 45",
+        "Tổng số hồ sơ tiếp nhận trong kỳ: 4545",
+        "4541/4545 = 99,91%",
+        "DỰ THẢO",
+        "Nơi nhận:",
     ):
         assert expected in text, expected
     # what a user typed is text, never markup, and nothing outside the report is read
@@ -170,3 +175,255 @@ def test_minutes_command_one_and_all(flow, tmp_path):
         ],
     )
     assert none.exit_code == 1 and "no finalized assessment" in none.stderr
+
+
+# -- one document per kind, in Vietnamese conventions, laid out as Decree 30 -----------------
+
+
+def self_assessment(flow: Workflow):
+    return flow.store.assessment(appraisal(flow).base)
+
+
+def appraisal(flow: Workflow):
+    return next(x for x in flow.store.assessments() if x.kind == "appraisal")
+
+
+def test_each_kind_is_its_own_document(flow, tmp_path):
+    from inspect_tool.signing import signature_fields
+
+    made = {
+        kind: make_minutes(flow, a.id, tmp_path / f"{kind}.pdf")
+        for kind, a in (
+            ("self", self_assessment(flow)),
+            ("appraisal", appraisal(flow)),
+            ("inspection", inspection(flow)),
+        )
+    }
+    own = text_of(made["self"])
+    for expected in (
+        "ỦY BAN NHÂN DÂN PHƯỜNG HÒA BÌNH",
+        "Số: …/BC-UBND",
+        "Hòa Bình, ngày 10 tháng 12 năm 2025",
+        "BÁO CÁO Kết quả tự đánh giá, chấm điểm xác định Chỉ số cải cách hành chính năm 2025",
+        "Ủy ban nhân dân phường Hòa Bình báo cáo",
+        "Điểm tự chấm",
+        "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH",
+    ):
+        assert expected in own, expected
+    for absent in ("Đoàn kiểm tra", "ĐOÀN KIỂM TRA", "BIÊN BẢN", "SỞ NỘI VỤ"):
+        assert absent not in own, absent
+    appraised = text_of(made["appraisal"])
+    for expected in (
+        "SỞ NỘI VỤ TỔ THẨM ĐỊNH",
+        "Số: …/BB-TTĐ",
+        "Hòa An, ngày 15 tháng 01 năm 2026",
+        "Thẩm định kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm 2025 của "
+        "phường Hòa Bình",
+        "1. Tổ thẩm định: - Ông/Bà Phạm Minh Đức, Tổ trưởng Tổ thẩm định;",
+        "Điểm tự chấm Điểm thẩm định Chênh lệch Lý do điều chỉnh",
+        "Tổng điểm tự chấm:",
+        "Tổng điểm thẩm định:",
+        "TỔ TRƯỞNG TỔ THẨM ĐỊNH",
+        "ĐẠI DIỆN PHƯỜNG HÒA BÌNH",
+    ):
+        assert expected in appraised, expected
+    for absent in ("Đoàn kiểm tra", "ĐOÀN KIỂM TRA", "kiểm tra tiến hành"):
+        assert absent not in appraised, absent
+    titles = {kind: PdfReader(path).metadata.title for kind, path in made.items()}
+    assert titles["self"].startswith("Báo cáo kết quả tự đánh giá")
+    assert titles["appraisal"].startswith("Biên bản thẩm định")
+    assert titles["inspection"].startswith("Biên bản kiểm tra")
+    assert set(signature_fields(made["self"])) == {"sig-head"}
+    assert set(signature_fields(made["appraisal"])) == {"sig-unit", "sig-team"}
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+POINT_DECIMAL = re.compile(r"\d\.\d+ ?(%|điểm)")
+HYPHEN_NUMBER = re.compile(r"(?<![\w/.])-\d")
+
+
+def test_vietnamese_conventions_in_every_sentence(flow, tmp_path):
+    a = inspection(flow)
+    flow.answer(
+        a.id,
+        "A.1.1",
+        {"date": "2025-01-20"},
+        evidence=[Evidence("Biên bản họp giao ban quý I", "2025-01-20", "UBND phường")],
+    )
+    for ref in (a.id, appraisal(flow).id, self_assessment(flow).id):
+        text = text_of(make_minutes(flow, ref, tmp_path / f"{ref}.pdf"))
+        assert ISO_DATE.findall(text) == []
+        assert POINT_DECIMAL.findall(text) == []
+        assert HYPHEN_NUMBER.findall(text) == [], "a minus is −, and −0 never appears"
+        assert "−0 " not in text and "−0," not in text.replace("−0,", "") + ""
+        assert "?:" not in text
+        assert "(điểm thưởng, điểm trừ)" not in text or "Điểm thưởng, điểm trừ (" not in text
+        assert "cchc-xa-2025" not in text and "kiem-tra-mot-cua-2025" not in text
+        assert "Số Biên bản" not in text
+    text = text_of(make_minutes(flow, a.id, tmp_path / "again.pdf"))
+    assert "Biên bản họp giao ban quý I, ngày 20/01/2025, UBND phường" in text
+
+
+def test_formats():
+    assert vn.number(-0.001) == "0"
+    assert vn.number(-2.5) == "−2,5"
+    assert vn.number(81.8, 2) == "81,80"
+    assert vn.percent(99.914) == "99,91 %"
+    assert vn.date_prose(dt.date(2025, 11, 20)) == "ngày 20 tháng 11 năm 2025"
+    assert vn.time_of_day(dt.datetime(2025, 11, 20, 8, 30)) == "08 giờ 30"
+    assert vn.unit_in_text("Phường Đông Sơn") == "phường Đông Sơn"
+    assert vn.unit_in_text("Đặc khu Côn Đảo") == "đặc khu Côn Đảo"
+    assert sentence("Không có") == "Không có." and sentence("Xong.") == "Xong."
+    assert evidence_line(Evidence("12/KH-UBND", "2025-01-15", "UBND xã")) == (
+        "Số 12/KH-UBND, ngày 15/01/2025, UBND xã"
+    )
+    assert evidence_line(Evidence("Sổ theo dõi hồ sơ")) == "Sổ theo dõi hồ sơ"
+
+
+def test_a_settings_pattern_reaches_only_plain_fields():
+    from inspect_tool.settings import fill
+    from inspect_tool.yaml_lines import ProblemsError
+
+    assert fill("{seq}/BB-{code}", {"seq": "12", "code": "SNV"}) == "12/BB-SNV"
+    for bad in ("{unit.__class__.__mro__}", "{unit[0]}", "{0}", "{seq!r}", "{seq:>9}", "{"):
+        with pytest.raises(ProblemsError):
+            fill(bad, {"seq": "12", "unit": "HB-P01"}, "settings: documents.inspection.x")
+
+
+def boxes(flow: Workflow, ref: str):
+    """The laid-out pages of the document (WeasyPrint's own boxes), to check where things
+    fall: on which page, at what height."""
+    from weasyprint import HTML
+
+    from inspect_tool.minutes import _fetcher, minutes_context, render_html, template_dir
+    from inspect_tool.settings import load_settings
+
+    a = flow.get(ref)
+    folder = template_dir()
+    html = render_html(minutes_context(flow, a, load_settings()), folder)
+    document = HTML(string=html, base_url=str(folder) + "/", url_fetcher=_fetcher([folder]))
+    return document.render()
+
+
+def classes(box) -> str:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "") if element is not None else ""
+
+
+def test_layout_rules_hold_on_every_page(flow):
+    for ref in (self_assessment(flow).id, appraisal(flow).id, inspection(flow).id):
+        document = boxes(flow, ref)
+        rows = []  # (page, class of the row) in document order
+        for number, page in enumerate(document.pages):
+            found = [
+                b
+                for b in page._page_box.descendants()
+                if getattr(b, "element_tag", "") in ("tr", "h4")
+            ]
+            rows += [(number, b.element_tag, classes(b)) for b in found]
+        for (page, tag, cls), (next_page, _tag, _cls) in zip(rows, rows[1:], strict=False):
+            if tag == "h4" or "group" in cls.split():
+                assert page == next_page, "a heading or group row ended a page"
+        first = document.pages[0]._page_box
+        number = next(b for b in first.descendants() if "number" in classes(b).split())
+        place = next(b for b in first.descendants() if "place-date" in classes(b).split())
+        assert number.position_y == place.position_y  # "Số:" level with the place and date
+        pages_of = {}
+        for n, page in enumerate(document.pages):
+            for b in page._page_box.descendants():
+                for name in ("closing", "signatures", "blank-line"):
+                    if name in classes(b).split():
+                        pages_of.setdefault(name, set()).add(n)
+                if "blank-line" in classes(b).split():  # dotted lines stay inside the text
+                    box = page._page_box
+                    assert b.position_x + b.margin_width() <= box.margin_left + box.width + 0.5
+        assert pages_of["closing"] == pages_of["signatures"]  # signatures never alone
+
+
+def texts_at_top(page) -> list[tuple[str, float]]:
+    """The texts in the page's top margin (above 20 mm from the top), with their x."""
+    found = []
+
+    def visit(text, cm, tm, _font, _size):
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and y > 841.9 - 20 * 2.835:
+            found.append((text.strip(), x))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_page_numbers_top_centre_from_the_second_page(flow, tmp_path):
+    out = make_minutes(flow, inspection(flow).id, tmp_path / "bb.pdf")
+    reader = PdfReader(out)
+    assert len(reader.pages) >= 3
+    assert texts_at_top(reader.pages[0]) == []
+    for n, page in enumerate(reader.pages[1:], 2):
+        [(text, x)] = texts_at_top(page)
+        assert text == str(n)
+        assert 300 < x < 360  # centred on the text block (30 mm left, 15 mm right)
+
+
+def test_the_unit_opinion_is_recorded_and_printed(flow, tmp_path):
+    a = inspection(flow)
+    db = str(flow.store.path)
+    flow.store.close()
+    runner = CliRunner()
+    said = "Đơn vị thống nhất với kết quả kiểm tra và sẽ khắc phục trước ngày 31/01/2026."
+    done = runner.invoke(cli, ["--db", db, "assess", "opinion", a.id[:8], said])
+    assert done.exit_code == 0, done.output
+    store = open_store(Path(db), user="Tổ kiểm tra")
+    try:
+        text = text_of(make_minutes(Workflow(flow.core, store), a.id, tmp_path / "o.pdf"))
+    finally:
+        store.close()
+    assert f"V. Ý kiến của phường Đông Sơn {said}" in text
+
+
+def test_final_documents_need_their_date_and_place(flow):
+    a = appraisal(flow)
+    flow.update_header(a.id, place="")
+    flow.submit(a.id)
+    with pytest.raises(WorkflowError, match="the place"):
+        flow.finalize(a.id)
+    assert flow.get(a.id).state == "submitted"
+    flow.reopen(a.id, "ghi địa điểm họp")
+    flow.update_header(a.id, place="Sở Nội vụ", started="")
+    flow.submit(a.id)
+    with pytest.raises(WorkflowError, match="the date"):
+        flow.finalize(a.id)
+    flow.reopen(a.id, "ghi ngày họp")
+    with pytest.raises(WorkflowError, match="not a date"):
+        flow.update_header(a.id, started="20/11/2025")  # stored as ISO, never as typed
+    flow.update_header(a.id, started="2026-01-15T08:30")
+    flow.submit(a.id)
+    assert flow.finalize(a.id).state == "finalized"
+    # a self-assessment's report is dated the day it is submitted, when no date was recorded
+    own = self_assessment(flow)
+    assert own.started.startswith("2025-12-10")
+
+
+def test_a_self_assessment_is_dated_when_submitted(flow):
+    import dataclasses
+    import random
+
+    from inspect_tool.samples import sample_answers
+    from inspect_tool.store import Change
+    from inspect_tool.workflow import record_from_answer
+
+    unit = flow.store.units()[-1]  # the demo leaves the last units without a self-assessment
+    a = flow.new(unit.code, "cchc-xa-2025", 2025, "self")
+    engine = flow.engine(a)
+    answers = sample_answers(engine, random.Random(1), quality=1.0)
+    items = {
+        code: record_from_answer(
+            code, answer, (Evidence("01/BC-UBND"),) if engine.item(code).evidence_required else ()
+        )
+        for code, answer in answers.items()
+    }
+    flow.store.save(dataclasses.replace(a, items=items), [Change("answers", None, len(items))])
+    assert flow.get(a.id).started == ""
+    submitted = flow.submit(a.id)
+    vietnam = dt.timezone(dt.timedelta(hours=7))
+    assert dt.datetime.fromisoformat(submitted.started).date() == dt.datetime.now(vietnam).date()
