@@ -36,7 +36,8 @@ def test_wheel_carries_and_finds_the_shipped_sets(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "inspect_tool/_data/criteria/cchc-xa-2025.yaml" in names
     assert "inspect_tool/demo_data/units.csv" in names
-    assert "inspect_tool/_data/reports/minutes/minutes.html" in names
+    for template in ("base", "self", "appraisal", "inspection"):
+        assert f"inspect_tool/_data/reports/minutes/{template}.html" in names
     assert "inspect_tool/settings.yaml" in names
 
     site = tmp_path / "site"
