@@ -427,3 +427,30 @@ def test_a_self_assessment_is_dated_when_submitted(flow):
     submitted = flow.submit(a.id)
     vietnam = dt.timezone(dt.timedelta(hours=7))
     assert dt.datetime.fromisoformat(submitted.started).date() == dt.datetime.now(vietnam).date()
+
+
+def test_snapshot_of_each_kind(flow, tmp_path):
+    """Page counts and where the key lines stand on the first page, for the demo's documents:
+    a change of layout shows here (update the figures when it is meant)."""
+    expected = {"self": 10, "appraisal": 8, "inspection": 5}
+    for kind, a in (
+        ("self", self_assessment(flow)),
+        ("appraisal", appraisal(flow)),
+        ("inspection", inspection(flow)),
+    ):
+        reader = PdfReader(make_minutes(flow, a.id, tmp_path / f"{kind}.pdf"))
+        assert len(reader.pages) == expected[kind], kind
+        where = {}
+
+        def visit(text, cm, tm, _font, _size, where=where):
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            for key in ("CỘNG HÒA", "Số:", "BIÊN BẢN", "BÁO CÁO", "DỰ THẢO"):
+                if unicodedata.normalize("NFC", text).startswith(key):
+                    where.setdefault(key, (round(x), round(y)))
+
+        reader.pages[0].extract_text(visitor_text=visit)
+        assert 770 < where["CỘNG HÒA"][1] < 790  # the motto's line under the 20 mm margin
+        assert where["Số:"][0] < 200  # the number on the left, under the issuer
+        title = where.get("BÁO CÁO" if kind == "self" else "BIÊN BẢN")
+        assert title is not None and 270 < title[0] < 320 and title[1] < where["Số:"][1]
