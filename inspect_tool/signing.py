@@ -408,6 +408,8 @@ def sign_pdf(
 ) -> Path:
     """Fill the signature field `field`; the input is left as it was unless it is the output,
     which is replaced only once the signed file is complete."""
+    import logging
+
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
@@ -416,6 +418,8 @@ def sign_pdf(
     from pyhanko.stamp import TextStampStyle
 
     fields = check_signable(path, field)
+    # the stamp's font is subset by fontTools, which warns of every table it leaves out
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
     if signer is None:
         if p12 is None:
             raise SigningError(_("give a .p12 file or a token"))
@@ -629,6 +633,12 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureRep
             )
         )
     return reports
+
+
+def signed_at_text(report: SignatureReport) -> str:
+    """When a signature was made, as Vietnamese writes it: '08 giờ 30, 20/11/2025'."""
+    when = vn.parse_moment(report.signed_at)
+    return f"{vn.time_of_day(when)}, {vn.date_short(when.date())}" if when else ""
 
 
 def all_good(reports: list[SignatureReport]) -> bool:

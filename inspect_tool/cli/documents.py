@@ -348,7 +348,14 @@ def sign_command(
 def verify_command(pdf: Path, trust: tuple[Path, ...], as_json: bool) -> None:
     """Check every signature: signer, time, field, intact, valid, trusted, changed after.
     Exit 0 only when there is one and every field is signed, intact, valid and trusted."""
-    from ..signing import SigningError, all_good, reports_as_json, trust_store, verify_pdf
+    from ..signing import (
+        SigningError,
+        all_good,
+        reports_as_json,
+        signed_at_text,
+        trust_store,
+        verify_pdf,
+    )
 
     try:
         reports = verify_pdf(pdf, trust_store(trust))
@@ -366,7 +373,7 @@ def verify_command(pdf: Path, trust: tuple[Path, ...], as_json: bool) -> None:
                 continue
             click.echo(
                 _("{field}: {signer}, signed {when}: {verdict}").format(
-                    field=r.field, signer=r.signer, when=r.signed_at, verdict=r.reason
+                    field=r.field, signer=r.signer, when=signed_at_text(r), verdict=r.reason
                 )
             )
     sys.exit(0 if ok else 1)

@@ -82,7 +82,14 @@ class SignScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True)
     def run_signing(self, field: str, p12: Path, password: bytes, role: str) -> None:
         from ...settings import load_settings
-        from ...signing import SigningError, http_timestamper, sign_pdf, trust_store, verify_pdf
+        from ...signing import (
+            SigningError,
+            http_timestamper,
+            sign_pdf,
+            signed_at_text,
+            trust_store,
+            verify_pdf,
+        )
         from ...yaml_lines import ProblemsError
 
         try:
@@ -103,7 +110,7 @@ class SignScreen(ModalScreen[None]):
             message = Text()
             for r in reports:
                 style = "green" if r.ok else ("yellow" if not r.signed else "bold red")
-                who = f"{r.signer} — {r.signed_at}: " if r.signed else ""
+                who = f"{r.signer} — {signed_at_text(r)}: " if r.signed else ""
                 message.append(f"{r.field}: {who}{r.reason}\n", style=style)
         self.app.call_from_thread(self.query_one("#error", Static).update, message)
         self.app.call_from_thread(setattr, self.query_one("#sign", Button), "disabled", False)
