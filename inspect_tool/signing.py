@@ -3,8 +3,11 @@
 The minutes carry one empty signature field per signature block (placed where the template's
 `sig-*` boxes were laid out). Signing fills a named field with a visible appearance drawn with
 an embedded font that has Vietnamese; the first signature certifies the document, so that any
-later change but the next signatures invalidates it. Every signature is an incremental update.
-pyHanko is imported only here.
+later change but the next signatures invalidates it. Every signature is an incremental update
+that keeps the document PDF/A-3b (`keep_pdfa`, and a signer that never declares PDF 2.0). Only
+minutes of a finalized assessment are signed. A signature is good only when it is intact, valid
+and made with a certificate of the trust store (`signing.trust` in the settings, and any given
+for one run); an empty field is reported as not signed. pyHanko is imported only here.
 """
 
 from __future__ import annotations
