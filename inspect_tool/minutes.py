@@ -366,7 +366,8 @@ def _fetcher(allowed: list[Path]):
 
 def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -> bytes:
     """HTML → PDF/A-3b, with the data attached when there is some, and an empty signature
-    field on each of the template's `sig-*` boxes."""
+    field on each of the template's `sig-*` boxes (a document without any is still put through
+    `add_signature_fields`, which lists the attachment once in /AF as PDF/A wants)."""
     from weasyprint import HTML, Attachment
 
     from .signing import add_signature_fields, signature_boxes
@@ -385,8 +386,8 @@ def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -
     html_doc = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates]))
     document = html_doc.render()
     pdf = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, custom_metadata=True)
-    boxes = signature_boxes(document)
-    return add_signature_fields(pdf, boxes) if boxes else pdf
+    # always through pyHanko's writer: it also mends what PDF/A wants of WeasyPrint's output
+    return add_signature_fields(pdf, signature_boxes(document))
 
 
 def make_minutes(

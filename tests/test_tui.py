@@ -17,6 +17,7 @@ from inspect_tool.tui.screens.record import RecordScreen
 from inspect_tool.tui.screens.units import UnitsScreen
 from inspect_tool.tui.widgets.item_form import ItemForm, Problem
 from inspect_tool.tui.widgets.totals import TotalsBar
+from inspect_tool.workflow import Workflow
 
 SIZE = (150, 45)
 
@@ -403,9 +404,13 @@ async def test_keys_can_be_remapped_by_binding_id(core, demo_path, tmp_path):
 
 
 async def test_make_and_sign_the_minutes_in_the_app(core, demo_path, tmp_path):
-    from inspect_tool.signing import make_test_cert, verify_pdf
+    from inspect_tool.signing import make_test_cert, signature_fields, verify_pdf
     from inspect_tool.tui.screens.sign import SignScreen
 
+    with open_store(demo_path, user="Sở Nội vụ") as store:  # only final documents are signed
+        flow = Workflow(core, store)
+        own = next(a for a in store.assessments() if a.unit == "HB-P02" and a.kind == "self")
+        flow.finalize(own.id)
     make_test_cert(tmp_path / "me.p12", "Trần Thị Bình", password=b"pw")
     app = app_on(core, demo_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -418,11 +423,13 @@ async def test_make_and_sign_the_minutes_in_the_app(core, demo_path, tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert finish.minutes_path.read_bytes().startswith(b"%PDF-")  # made in a worker
+        [field] = signature_fields(finish.minutes_path)  # the unit's report: its head signs
+        assert field == "sig-head"
         finish.query_one("#sign").press()
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, SignScreen)
-        dialog.query_one("#field", Select).value = "sig-team"
+        dialog.query_one("#field", Select).value = field
         dialog.query_one("#p12", Input).value = str(tmp_path / "me.p12")
         dialog.query_one("#password", Input).value = "wrong"
         dialog.query_one("#sign").press()
@@ -440,7 +447,8 @@ async def test_make_and_sign_the_minutes_in_the_app(core, demo_path, tmp_path):
         await pilot.pause()
         import asyncio
 
-        reports = await asyncio.to_thread(verify_pdf, finish.minutes_path)  # pyHanko runs a loop
-        assert [r.field for r in reports] == ["sig-team"] and reports[0].ok
-        assert "sig-team" in str(dialog.query_one("#error").render())
+        trust = [tmp_path / "me.pem"]
+        reports = await asyncio.to_thread(verify_pdf, finish.minutes_path, trust)
+        assert [r.field for r in reports] == [field] and reports[0].ok
+        assert field in str(dialog.query_one("#error").render())
     app.store.close()

@@ -552,15 +552,22 @@ def export_command(ctx: Ctx, unit: str | None, year: int | None, out_file: Path)
 
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="For signed minutes: certificates (PEM or DER, or a folder) to trust, besides "
+    "signing.trust.",
+)
 @pass_ctx
 @guard
-def import_command(ctx: Ctx, file: Path) -> None:
+def import_command(ctx: Ctx, file: Path, trust: tuple[Path, ...]) -> None:
     """Load a bundle, or signed minutes (.pdf); the same twice changes nothing; conflicts and
-    tampered or unsigned minutes are refused."""
+    tampered, unsigned, untrusted or draft minutes are refused."""
     if file.suffix.lower() == ".pdf":
         from ..signed_import import import_signed_minutes
 
-        click.echo(f"{file}: {import_signed_minutes(ctx.workflow(), file)}")
+        click.echo(f"{file}: {import_signed_minutes(ctx.workflow(), file, list(trust))}")
         return
     data = read_bundle(file)
     counts = import_bundle(ctx.store(), data)
