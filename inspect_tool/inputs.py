@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,16 +36,25 @@ def _is_empty(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
 
 
+# what a person types for a number: digits, at most one decimal comma or point, a sign;
+# nothing else (no letters, exponents, underscores or spaces inside), so no typed text is
+# ever read as another number than the one it shows
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
+# dates as people write them: 31/01/2025 (or 31/1/2025) and ISO 2025-01-31
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", re.ASCII)
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+
+
 def _number(raw: Any) -> float:
     if isinstance(raw, bool):
         raise InputError(_("expected a number, got yes/no"))
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str):
-        try:
-            value = float(raw.strip().replace(",", "."))
-        except ValueError:
-            raise InputError(_("'{value}' is not a number").format(value=raw)) from None
+        text = raw.strip().replace("\u2212", "-")  # the real minus sign too
+        if not _NUMBER.fullmatch(text):
+            raise InputError(_("'{value}' is not a number").format(value=raw))
+        value = float(text.replace(",", "."))
     else:
         raise InputError(_("expected a number, got {value!r}").format(value=raw))
     if not math.isfinite(value):
@@ -93,11 +103,21 @@ def _parse_date(spec: InputSpec, raw: Any) -> dt.date:
     if isinstance(raw, dt.date):
         return raw
     if isinstance(raw, str):
-        try:
-            return dt.date.fromisoformat(raw.strip())
-        except ValueError:
-            pass
-    raise InputError(_("'{value}' is not a date (write it as 2025-01-31)").format(value=raw))
+        text = raw.strip()
+        if match := _DMY.fullmatch(text):
+            day, month, year = (int(g) for g in match.groups())
+        elif match := _ISO.fullmatch(text):
+            year, month, day = (int(g) for g in match.groups())
+        else:
+            match = None
+        if match:
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise InputError(_("'{value}' is not a real date").format(value=raw)) from None
+    raise InputError(
+        _("'{value}' is not a date (write it as 31/01/2025 or 2025-01-31)").format(value=raw)
+    )
 
 
 def _parse_yes_no(spec: InputSpec, raw: Any) -> bool:

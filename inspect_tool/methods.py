@@ -66,8 +66,8 @@ Scorer = Callable[[Mapping[str, Any]], Result]
 
 
 def fmt(value: float) -> str:
-    """Points as people write them: 0.5, 1.25, 2 (never 2.0 or 0.30000000000000004)."""
-    return f"{round(value, 2):g}"
+    """Points as people write them: 0.5, 1.25, 2 (never 2.0, 0.30000000000000004 or -0)."""
+    return f"{round(value, 2) + 0.0:g}"  # adding 0.0 turns -0.0 into 0.0
 
 
 class ScoringMethod:

@@ -62,7 +62,8 @@ class Criterion:
     method: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     evidence: tuple[str, ...] = ()
-    evidence_required: bool = False
+    # True, False, or "when_nonzero": required only when one of the item's figures is not 0
+    evidence_required: bool | str = False
     guidance: str = ""
     na_policy: NaPolicy = "exclude"  # effective policy, inherited when not given
     record: tuple[InputSpec, ...] = ()
@@ -205,6 +206,9 @@ class ItemRecord:
     evidence: tuple[Evidence, ...] = ()
     note: str = ""
     reason: str = ""  # why an appraisal's points differ from the self-assessment's
+    # what was typed but not accepted yet (a partial or refused entry), input name -> raw text:
+    # kept so that nothing typed is lost; never scored, listed as missing until answered
+    pending: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

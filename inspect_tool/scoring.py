@@ -276,9 +276,8 @@ class Engine:
         total = round(sum(self._regular(points)) + sum(self._bonus(points)), 2)
         total = min(maximum, max(0.0, total))
         index = round(total * 100.0 / maximum, 2) if maximum else 0.0
-        return Scores(
-            self, answers, points, maxima, total, maximum, index, self.cset.band_for(index)
-        )
+        band = self.cset.band_for(index) if answers else None  # no band before any answer
+        return Scores(self, answers, points, maxima, total, maximum, index, band)
 
 
 @dataclass(frozen=True)

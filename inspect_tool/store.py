@@ -24,7 +24,12 @@ class StoreError(Exception):
 
 
 class StoreLocked(StoreError):
-    """Another process is writing to the store."""
+    """Another process is writing to the store; `holder` says who, in words (user, host,
+    since when, pid), so a front end can open the store read-only and say why."""
+
+    def __init__(self, message: str, holder: str = ""):
+        super().__init__(message)
+        self.holder = holder
 
 
 class StoreDamaged(StoreError):
@@ -61,6 +66,20 @@ class Store(Protocol):
         """Write the assessment with its audit entries; `history` seeds the log of a new
         assessment with the entries it already had elsewhere (an imported one)."""
 
+    def delete(self, assessment_id: str, changes: list[Change]) -> None:
+        """Delete an assessment, recording `changes` in the store's log; crash-safe."""
+
+    def audit_log(self, assessment_id: str) -> list[dict]:
+        """The audit entries of one assessment, in order (KeyError if there is none)."""
+        ...
+
+    # files attached as evidence, kept in the store by their SHA-256
+    def keep_file(self, source: Path) -> str:
+        """Copy the file into the store (atomically, size-limited); return its SHA-256."""
+        ...
+
+    def evidence_file(self, sha256: str) -> Path | None: ...
+
     # criteria sets pinned by assessments, as YAML text keyed by content hash
     def pin_set(self, set_hash: str, text: str) -> None: ...
     def pinned_set(self, set_hash: str) -> str | None: ...
@@ -90,7 +109,11 @@ def default_user() -> str:
 
 
 def open_store(path: Path | None = None, *, user: str | None = None, write: bool = True) -> Store:
-    """Open (and create) the embedded store; `write` takes the lock against other writers."""
+    """Open (and create) the embedded store.
+
+    `write=True` takes the lock against other writers, or raises StoreLocked (its `holder`
+    says who has it); `write=False` always opens, for reading only (writes raise StoreError),
+    even while another window writes."""
     from .tinystore import TinyStore
 
     return TinyStore(path or default_store_path(), user=user or default_user(), write=write)

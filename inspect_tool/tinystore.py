@@ -5,7 +5,9 @@ Layout of a store folder::
     store.json               units, the store's schema version, the audit log of unit changes
     assessments/<id>.json    one TinyDB file per assessment: header, items, its audit log
     sets/<hash>.yaml         every criteria set an assessment was made with, as it was
-    .lock, lock.owner        the writers' lock and the pid holding it
+    evidence/<sha256>        files attached as evidence, named by their content's hash
+    deleted/<id>.json        deleted (empty draft) assessments, kept with their audit log
+    .lock, lock.owner        the writers' lock, and who holds it (user, host, since, pid)
 
 Stock TinyDB rewrites its whole file on every write, in place; here every file is small (one
 assessment), so a save costs the same in a store of 16 assessments as in one of 600, and every
@@ -15,9 +17,11 @@ old one being kept as `<name>.bak`. A save's data and its audit entries are one 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
@@ -42,6 +46,9 @@ from .model import (
     Unit,
 )
 from .store import Change, StoreDamaged, StoreError, StoreLocked
+
+# files larger than this are refused as evidence: the store travels on laptops and USB sticks
+MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
 
 SCHEMA = 1
 # Migrations from schema N to N + 1, applied in order when a writer opens an older store.
@@ -153,7 +160,7 @@ def _evidence_doc(e: Evidence) -> dict[str, str]:
 
 def item_to_doc(item: ItemRecord) -> dict[str, Any]:
     # written out rather than dataclasses.asdict, which deep-copies: this runs on every save
-    return {
+    doc = {
         "code": item.code,
         "inputs": dict(item.inputs),
         "na": item.na,
@@ -161,6 +168,9 @@ def item_to_doc(item: ItemRecord) -> dict[str, Any]:
         "note": item.note,
         "reason": item.reason,
     }
+    if item.pending:  # only when there is some: stored items and bundles stay as they were
+        doc["pending"] = dict(item.pending)
+    return doc
 
 
 def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
@@ -171,6 +181,7 @@ def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
         evidence=tuple(Evidence(**e) for e in doc.get("evidence") or ()),
         note=doc.get("note", ""),
         reason=doc.get("reason", ""),
+        pending={str(k): str(v) for k, v in (doc.get("pending") or {}).items()},
     )
 
 
@@ -219,15 +230,41 @@ class TinyStore:
         try:
             lock.acquire()
         except Timeout:
-            owner = self.path / "lock.owner"
-            pid = owner.read_text(encoding="utf-8").strip() if owner.exists() else "?"
+            holder = self.lock_holder()
             raise StoreLocked(
-                _("the store {path} is open in another window, pid {pid}").format(
-                    path=self.path, pid=pid
-                )
+                _("the store {path} is open in another window: {holder}").format(
+                    path=self.path, holder=holder
+                ),
+                holder=holder,
             ) from None
         self._lock = lock
-        write_atomic(self.path / "lock.owner", str(os.getpid()))
+        owner = {
+            "user": self.user,
+            "host": socket.gethostname(),
+            "since": audit.now_iso(),
+            "pid": os.getpid(),
+        }
+        write_atomic(self.path / "lock.owner", json.dumps(owner, ensure_ascii=False))
+        self._finish_deletions()
+
+    def lock_holder(self) -> str:
+        """Who holds (or last held) the writers' lock, in words: user, host, since when, pid."""
+        try:
+            text = (self.path / "lock.owner").read_text(encoding="utf-8").strip()
+        except OSError:
+            return _("unknown")
+        try:
+            owner = json.loads(text)
+        except ValueError:
+            owner = None
+        if not isinstance(owner, dict):  # a store written before the owner was described
+            return _("pid {pid}").format(pid=text or "?")
+        return _("{user} on {host} since {since}, pid {pid}").format(
+            user=owner.get("user", "?"),
+            host=owner.get("host", "?"),
+            since=str(owner.get("since", "?")).replace("T", " ")[:16],
+            pid=owner.get("pid", "?"),
+        )
 
     def close(self) -> None:
         if self._lock is not None:
@@ -240,9 +277,18 @@ class TinyStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def writable(self) -> bool:
+        return self._lock is not None
+
     def _writable(self) -> None:
         if self._lock is None:
-            raise StoreError(_("the store was opened read-only"))
+            raise StoreError(
+                _(
+                    "the store was opened read-only (another window may hold the writing "
+                    "lock): nothing was changed"
+                )
+            )
 
     # -- schema ------------------------------------------------------------------------------
 
@@ -349,6 +395,95 @@ class TinyStore:
                 items.remove(doc_ids=gone)
             _append_audit(db, self.user, changes)
 
+    def delete(self, assessment_id: str, changes: list[Change]) -> None:
+        """Delete an assessment, recording `changes` in the store's own log.
+
+        Crash-safe in two atomic steps: the deletion is first recorded in `store.json` (its
+        audit entries and the id in the list of deleted ones, one write), then the file is
+        moved to `deleted/` (one rename; it keeps the assessment's own log). A crash between
+        the two is finished by the next writer to open the store."""
+        self._writable()
+        path = self._file(assessment_id)
+        if not path.exists():
+            raise KeyError(assessment_id)
+        with _db(self.path / "store.json") as db:
+            meta = db.table("meta")
+            deleted = list((meta.get(doc_id=1) or {}).get("deleted") or ())
+            if assessment_id not in deleted:
+                meta.update({"deleted": [*deleted, assessment_id]}, doc_ids=[1])
+            _append_audit(db, self.user, changes)
+        self._bury(assessment_id)
+
+    def _bury(self, assessment_id: str) -> None:
+        path = self._file(assessment_id)
+        folder = self.path / "deleted"
+        folder.mkdir(exist_ok=True)
+        os.replace(path, folder / path.name)
+        path.with_name(path.name + ".bak").unlink(missing_ok=True)
+        _fsync_dir(folder)
+        _fsync_dir(path.parent)
+
+    def _finish_deletions(self) -> None:
+        """Move out any assessment recorded as deleted whose file a crash left in place."""
+        store_file = self.path / "store.json"
+        if not store_file.exists():
+            return
+        with _db(store_file) as db:
+            deleted = (db.table("meta").get(doc_id=1) or {}).get("deleted") or ()
+        for assessment_id in deleted:
+            if self._file(assessment_id).exists():
+                self._bury(assessment_id)
+
+    def audit_log(self, assessment_id: str) -> list[dict]:
+        """The audit entries of one assessment, in order."""
+        path = self._file(assessment_id)
+        if not path.exists():
+            raise KeyError(assessment_id)
+        with _db(path) as db:
+            entries = sorted(db.table("audit").all(), key=lambda d: d.doc_id)
+        return [dict(e) for e in entries]
+
+    # -- evidence files ------------------------------------------------------------------------
+
+    def keep_file(self, source: Path) -> str:
+        """Copy a file into `evidence/`, named by its SHA-256, written atomically (fsynced,
+        then renamed); return the hash. A file already kept is not copied again."""
+        self._writable()
+        folder = self.path / "evidence"
+        folder.mkdir(exist_ok=True)
+        tmp = folder / f".{os.getpid()}.tmp"
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with open(source, "rb") as f, open(tmp, "wb") as out:
+                while chunk := f.read(1 << 20):
+                    size += len(chunk)
+                    if size > MAX_EVIDENCE_BYTES:
+                        raise StoreError(
+                            _("{name} is larger than {limit} MB: it cannot be attached").format(
+                                name=Path(source).name, limit=MAX_EVIDENCE_BYTES // (1024 * 1024)
+                            )
+                        )
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            target = folder / sha
+            if not target.exists():
+                os.replace(tmp, target)
+                _fsync_dir(folder)
+            return sha
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def evidence_file(self, sha256: str) -> Path | None:
+        """The kept copy of an attached file, if the store has it."""
+        if not sha256 or not sha256.isalnum():
+            return None
+        path = self.path / "evidence" / sha256
+        return path if path.exists() else None
+
     # -- pinned criteria sets ------------------------------------------------------------------
 
     def pin_set(self, set_hash: str, text: str) -> None:
@@ -364,7 +499,13 @@ class TinyStore:
     # -- audit -------------------------------------------------------------------------------
 
     def audit_logs(self) -> Iterator[tuple[str, list[dict]]]:
-        for path in [self.path / "store.json", *sorted((self.path / "assessments").glob("*.json"))]:
+        """Every log: the store's, each assessment's, and those of deleted assessments."""
+        paths = [
+            self.path / "store.json",
+            *sorted((self.path / "assessments").glob("*.json")),
+            *sorted((self.path / "deleted").glob("*.json")),
+        ]
+        for path in paths:
             with _db(path) as db:
                 entries = sorted(db.table("audit").all(), key=lambda d: d.doc_id)
             yield str(path), [dict(e) for e in entries]

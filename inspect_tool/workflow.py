@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -21,6 +22,7 @@ from .audit import now_iso
 from .core import Core
 from .criteria import parse_set, set_as_dict
 from .i18n import _, count
+from .inputs import InputError, parse_value
 from .model import (
     KINDS,
     Answer,
@@ -29,12 +31,13 @@ from .model import (
     Criterion,
     Evidence,
     Finding,
+    InputSpec,
     ItemRecord,
     Participant,
     Recommendation,
 )
 from .scoring import AnswerError, Engine, Scores
-from .store import Change, Store
+from .store import Change, Store, StoreError
 from .yaml_lines import ProblemsError, load_text
 
 # move: (the state it leads to, the states it may start from)
@@ -56,22 +59,54 @@ class WorkflowError(ValueError):
         self.problems = problems or []
 
 
+class DuplicateError(WorkflowError):
+    """A second self-assessment of the same unit, year and set (or a second appraisal of the
+    same self-assessment) was asked for; `existing` is the one to open instead."""
+
+    existing: Assessment
+
+    def __init__(self, message: str, existing: Assessment):
+        super().__init__(message)
+        self.existing = existing
+
+
 def changed(before: float, after: float) -> bool:
     """Whether an item's points differ (an appraisal against the self-assessment), beyond the
     noise of float sums."""
     return abs(before - after) > 1e-9
 
 
+WHEN_NONZERO = "when_nonzero"
+
+
 def evidence_missing(criterion: Criterion, record: ItemRecord) -> bool:
-    return criterion.evidence_required and not record.na and not record.evidence
+    """Whether the item needs evidence and has none. `evidence_required: when_nonzero` asks
+    for it only when one of the recorded figures is not 0 (a count of 0 has nothing to
+    prove); an item not answered yet needs none yet."""
+    required = criterion.evidence_required
+    if not required or record.na or record.evidence:
+        return False
+    if required == WHEN_NONZERO:
+        return any(
+            isinstance(v, int | float) and not isinstance(v, bool) and v != 0
+            for v in record.inputs.values()
+        )
+    return True
+
+
+def answered(record: ItemRecord | None) -> bool:
+    """Whether a record may hold an answer: not only a pending entry (some methods are
+    answered with no inputs at all, e.g. a penalty with nothing to count)."""
+    return record is not None and (record.na or bool(record.inputs) or not record.pending)
 
 
 def item_state(
     criterion: Criterion, record: ItemRecord | None, points: float, base_points: float | None
 ) -> str:
     """How an item stands, for marks and lists: unanswered, differs (from the self-assessment
-    it appraises), na, evidence (required and missing) or answered; the first that applies."""
-    if record is None:
+    it appraises), na, evidence (required and missing) or answered; the first that applies.
+    A record holding only a pending entry is unanswered (`record.pending` says there is one)."""
+    if not answered(record):
         return "unanswered"
     if base_points is not None and changed(base_points, points):
         return "differs"
@@ -104,6 +139,12 @@ def record_dict(item: ItemRecord | None) -> dict[str, Any] | None:
     return None if item is None else item_to_doc(item)
 
 
+def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
+    from .tinystore import item_from_doc as from_doc
+
+    return from_doc(doc)
+
+
 def parse_evidence(text: str) -> list[Evidence]:
     """Evidence typed as `NUMBER;DATE;ISSUER`, several separated by `|`."""
     found: list[Evidence] = []
@@ -113,8 +154,8 @@ def parse_evidence(text: str) -> list[Evidence]:
         number, date, issuer = ([p.strip() for p in part.split(";")] + ["", ""])[:3]
         if date:
             try:
-                dt.date.fromisoformat(date)
-            except ValueError:
+                date = parse_value(InputSpec("date", "date", "date"), date).isoformat()
+            except InputError:
                 raise WorkflowError(
                     _(
                         "evidence '{text}': '{date}' is not a date (write NUMBER;2025-01-31;ISSUER)"
@@ -148,7 +189,7 @@ def item_change(code: str, old: ItemRecord | None, new: ItemRecord | None) -> Ch
     (written with it on every save) stays small however often a figure is corrected."""
     before, after = record_dict(old), record_dict(new)
     if before is not None and after is not None:
-        keys = [k for k in after if k != "code" and before.get(k) != after.get(k)]
+        keys = [k for k in {**before, **after} if k != "code" and before.get(k) != after.get(k)]
         before = {k: before.get(k) for k in keys}
         after = {k: after[k] for k in keys}
     return Change(f"item {code}", before, after)
@@ -266,6 +307,7 @@ class Workflow:
         base: Assessment | None = None
         if kind == "appraisal":
             base = self._self_assessment_to_appraise(unit_code, cset, year)
+        self._refuse_duplicate(unit.code, cset, year, kind, base)
         stamp = now_iso()
         assessment = Assessment(
             id=uuid.uuid4().hex,
@@ -299,6 +341,91 @@ class Workflow:
             ],
         )
         return assessment
+
+    def _refuse_duplicate(
+        self, unit: str, cset: CriteriaSet, year: int, kind: str, base: Assessment | None
+    ) -> None:
+        """One self-assessment per unit, year and set; one appraisal per self-assessment.
+        Inspections may be repeated (a team can come back)."""
+        if kind == "inspection":
+            return
+        for a in self.store.assessments():
+            if a.kind != kind:
+                continue
+            if kind == "self" and (a.unit, a.year, a.set_id) == (unit, year, cset.id):
+                message = _(
+                    "unit {unit} already has a self-assessment for {year} on {set}: {id} ({state})"
+                )
+            elif kind == "appraisal" and base is not None and a.base == base.id:
+                message = _(
+                    "the self-assessment of unit {unit} for {year} on {set} is already being "
+                    "appraised: {id} ({state})"
+                )
+            else:
+                continue
+            raise DuplicateError(
+                message.format(
+                    unit=unit,
+                    year=year,
+                    set=a.set_key,
+                    id=a.id[:8],
+                    state=labels.state(a.state),
+                ),
+                a,
+            )
+
+    def delete(self, ref: str) -> None:
+        """Delete a draft in which nothing was recorded (no answers, pending entries,
+        findings, recommendations, participants, place or time; an appraisal: nothing changed
+        from the self-assessment it was made from), logged in the store's audit trail."""
+        assessment = self.get(ref)
+        if assessment.state != "draft":
+            raise WorkflowError(
+                _("assessment {id} is {state}: only a draft can be deleted").format(
+                    id=assessment.id[:8], state=labels.state(assessment.state)
+                )
+            )
+        base_items = dict(self.store.assessment(assessment.base).items) if assessment.base else {}
+        recorded = []
+        if dict(assessment.items) != base_items:
+            recorded.append(_("answers"))
+        if assessment.findings:
+            recorded.append(_("findings"))
+        if assessment.recommendations:
+            recorded.append(_("recommendations"))
+        if assessment.participants:
+            recorded.append(_("participants"))
+        if assessment.place or assessment.started or assessment.ended or assessment.unit_opinion:
+            recorded.append(_("the visit or the unit's opinion"))
+        if recorded:
+            raise WorkflowError(
+                _("assessment {id} cannot be deleted: it has {what} recorded").format(
+                    id=assessment.id[:8], what=", ".join(recorded)
+                )
+            )
+        if any(a.base == assessment.id for a in self.store.assessments()):
+            raise WorkflowError(
+                _("assessment {id} cannot be deleted: an appraisal is based on it").format(
+                    id=assessment.id[:8]
+                )
+            )
+        self.store.delete(
+            assessment.id,
+            [
+                Change(
+                    f"assessment {assessment.id} deleted",
+                    {
+                        "id": assessment.id,
+                        "unit": assessment.unit,
+                        "year": assessment.year,
+                        "kind": assessment.kind,
+                        "set": assessment.set_key,
+                        "base": assessment.base,
+                    },
+                    None,
+                )
+            ],
+        )
 
     def _self_assessment_to_appraise(self, unit: str, cset: CriteriaSet, year: int) -> Assessment:
         candidates = [
@@ -419,6 +546,8 @@ class Workflow:
             )
 
     def clear(self, ref: str, code: str) -> Assessment:
+        """Remove everything recorded for the item (answer, pending entry, evidence, note),
+        logged like every change, so `undo` can bring it back."""
         assessment = self.get(ref)
         self._editable(assessment)
         if code not in assessment.items:
@@ -428,6 +557,118 @@ class Workflow:
         return self._commit(
             dataclasses.replace(assessment, items=items),
             [item_change(code, old, None)],
+        )
+
+    def undo(self, ref: str, code: str) -> Assessment:
+        """Put the item back as it was before its last change, read from the assessment's
+        audit trail; the undo is logged as a change itself (so undoing again redoes)."""
+        assessment = self.get(ref)
+        self._editable(assessment)
+        try:
+            self.engine(assessment).item(code)
+        except KeyError as exc:
+            raise WorkflowError(str(exc.args[0])) from None
+        try:
+            log = self.store.audit_log(assessment.id)
+        except KeyError:
+            log = []
+        what = f"item {code}"
+        last = next((e for e in reversed(log) if e.get("what") == what), None)
+        if last is None:
+            raise WorkflowError(
+                _("item {code}: nothing to undo (it has not been changed here)").format(code=code)
+            )
+        current = assessment.items.get(code)
+        before = last.get("old")
+        if before is None:
+            restored = None  # the item did not exist before
+        elif last.get("new") is None or current is None:
+            restored = item_from_doc({"code": code, **before})
+        else:
+            doc = record_dict(current) or {}
+            for key, value in before.items():
+                if value is None:
+                    doc.pop(key, None)
+                else:
+                    doc[key] = value
+            restored = item_from_doc(doc)
+        if restored == current:
+            raise WorkflowError(_("item {code}: nothing to undo").format(code=code))
+        items = dict(assessment.items)
+        if restored is None:
+            items.pop(code, None)
+        else:
+            items[code] = restored
+        return self._commit(
+            dataclasses.replace(assessment, items=items), [item_change(code, current, restored)]
+        )
+
+    def keep_pending(self, ref: str, code: str, raw: dict[str, str]) -> Assessment:
+        """Keep what was typed for an item but not accepted (a partial or refused entry) as
+        its pending entry, raw text as typed, so nothing typed is lost; logged. It is never
+        scored, `missing_items` lists it, and a successful `answer` of the item clears it.
+        An empty `raw` drops the pending entry."""
+        assessment = self.get(ref)
+        self._editable(assessment)
+        try:
+            self.engine(assessment).item(code)
+        except KeyError as exc:
+            raise WorkflowError(str(exc.args[0])) from None
+        pending = {str(k): str(v) for k, v in raw.items() if v is not None and str(v) != ""}
+        old = assessment.items.get(code)
+        new = (
+            dataclasses.replace(old, pending=pending) if old else ItemRecord(code, pending=pending)
+        )
+        if new == ItemRecord(code):
+            new = None  # nothing left to keep
+        if new == old:
+            return assessment
+        items = dict(assessment.items)
+        if new is None:
+            items.pop(code, None)
+        else:
+            items[code] = new
+        return self._commit(
+            dataclasses.replace(assessment, items=items), [item_change(code, old, new)]
+        )
+
+    @staticmethod
+    def pending(assessment: Assessment) -> dict[str, dict[str, str]]:
+        """Item code → its pending entry (raw text per input), for items that have one."""
+        return {code: dict(i.pending) for code, i in assessment.items.items() if i.pending}
+
+    def attach(self, ref: str, code: str, path: Path) -> Assessment:
+        """Attach a file as evidence of an item: it is copied into the store's evidence folder
+        (by its SHA-256, atomically, up to the store's size limit) and recorded as
+        Evidence(file=its name, sha256=…); attaching the same file twice records it once."""
+        assessment = self.get(ref)
+        self._editable(assessment)
+        try:
+            self.engine(assessment).item(code)
+        except KeyError as exc:
+            raise WorkflowError(str(exc.args[0])) from None
+        path = Path(path)
+        if not path.is_file():
+            raise WorkflowError(_("{path}: no such file").format(path=path))
+        try:
+            sha = self.store.keep_file(path)
+        except OSError as exc:
+            raise WorkflowError(
+                _("{path} cannot be read: {why}").format(path=path, why=exc.strerror or exc)
+            ) from None
+        except StoreError as exc:
+            raise WorkflowError(str(exc)) from None
+        old = assessment.items.get(code) or ItemRecord(code)
+        if any(e.sha256 == sha for e in old.evidence):
+            return assessment
+        new = dataclasses.replace(
+            old, evidence=(*old.evidence, Evidence(file=path.name, sha256=sha))
+        )
+        items = dict(assessment.items)
+        items[code] = new
+        return self._commit(
+            dataclasses.replace(assessment, items=items),
+            [item_change(code, assessment.items.get(code), new)],
         )
 
     def update_header(self, ref: str, **fields: Any) -> Assessment:
@@ -515,9 +756,16 @@ class Workflow:
         optional = {c.code for a in engine.cset.areas if a.is_bonus_penalty for c in a.walk()}
         for criterion in engine.cset.items():
             item = assessment.items.get(criterion.code)
-            if item is None and criterion.code in optional:
+            if item is not None and item.pending:
+                text = _("item {code}: an entry not yet accepted").format(code=criterion.code)
+                problems.append((criterion.code, text))
+                continue
+            unanswered = not answered(item) or (
+                item is not None and not item.na and not item.inputs and not _valid(engine, item)
+            )
+            if unanswered and criterion.code in optional:
                 continue  # no bonus or penalty to record is a normal answer
-            if item is None:
+            if unanswered:
                 problems.append(
                     (criterion.code, _("item {code}: not answered").format(code=criterion.code))
                 )
@@ -614,6 +862,15 @@ class Workflow:
         if not reason or not reason.strip():
             raise WorkflowError(_("reopening needs a reason"))
         return self._move(ref, *MOVES["reopen"], reason.strip())
+
+
+def _valid(engine: Engine, item: ItemRecord) -> bool:
+    """Whether the item's recorded inputs make an answer (a record may hold only evidence)."""
+    try:
+        engine.check(item.code, item.inputs)
+    except AnswerError:
+        return False
+    return True
 
 
 def _jsonable(value: Any) -> Any:

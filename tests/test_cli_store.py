@@ -144,7 +144,8 @@ def test_second_writer_refused_from_cli(run, tmp_path):
     try:
         result = run("units", "import", str(UNITS))
         assert result.exit_code == 1
-        assert f"is open in another window, pid {proc.pid}" in result.stderr
+        assert "is open in another window: other on " in result.stderr
+        assert f", pid {proc.pid}" in result.stderr
         assert run("units", "list").exit_code == 0  # reading still works
     finally:
         proc.kill()

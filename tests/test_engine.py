@@ -38,7 +38,7 @@ def test_full_marks(small_engine):
 
 def test_nothing_answered(small_engine):
     scores = small_engine.score({})
-    assert (scores.total, scores.index, scores.band.label) == (0, 0, "Yếu")
+    assert (scores.total, scores.index, scores.band, scores.band_label) == (0, 0, None, "")
     assert set(scores.status.values()) == {"unanswered"}
     assert scores.explanation("1.1") == "not answered"
 

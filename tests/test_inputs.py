@@ -37,7 +37,7 @@ def test_accepted(type_, raw, expected):
         ("number", True, "expected a number, got yes/no"),
         ("count", "-2", "cannot be negative"),
         ("percent", 120, "a percentage must be between 0 and 100"),
-        ("date", "15/01/2025", "'15/01/2025' is not a date (write it as 2025-01-31)"),
+        ("date", "15-01-2025", "'15-01-2025' is not a date (write it as 31/01/2025 or 2025-01-31)"),
         ("yes_no", "maybe", "answer yes or no, not 'maybe'"),
         ("count", None, "a value is required"),
     ],

@@ -133,7 +133,7 @@ def test_deadline_tiers(methods):
     assert run(methods, "deadline", params, 0.2, {"date": "2025-06-01"}).points == 0
     not_done = run(methods, "deadline", params, 0.2, {})
     assert (not_done.points, not_done.explanation) == (0, "not done → 0")
-    _, errors = parse_inputs(methods["deadline"].inputs(params, 0.2), {"date": "31/01/2025"})
+    _, errors = parse_inputs(methods["deadline"].inputs(params, 0.2), {"date": "31.01.2025"})
     assert "is not a date" in errors[0][1]
     assert "'deadline' must be a date" in param_errors(methods, "deadline", {"deadline": "soon"})[0]
 

@@ -82,7 +82,9 @@ def test_a_second_writer_is_refused_and_a_dead_ones_lock_recovered(tmp_path):
     try:
         with pytest.raises(StoreLocked) as info:
             open_store(path, user="me")
-        assert f"is open in another window, pid {proc.pid}" in str(info.value)
+        assert "is open in another window: other on " in str(info.value)
+        assert info.value.holder.startswith("other on ")
+        assert info.value.holder.endswith(f", pid {proc.pid}")
         reader = open_store(path, user="me", write=False)  # reading is still possible
         assert reader.units() == []
     finally:
@@ -160,4 +162,5 @@ def test_audit_chain_detects_edits_and_deletions(store):
 
 
 def test_pid_of_the_lock_owner_is_recorded(store):
-    assert (store.path / "lock.owner").read_text(encoding="utf-8") == str(os.getpid())
+    owner = json.loads((store.path / "lock.owner").read_text(encoding="utf-8"))
+    assert owner["pid"] == os.getpid() and owner["user"] == store.user and owner["since"]
