@@ -244,6 +244,7 @@ class AssessmentScreen(Screen):
                 self.assessment.id, self.code, None if na else self.form.raw(), na=na, **extras
             )
         except WorkflowError as exc:
+            self.form.refuse(exc.problems)  # each field's reason beside it
             if record is None and not na and self.form.is_empty():
                 # evidence or a note typed before the answer: kept on screen, stored with it
                 return Text(
@@ -251,6 +252,7 @@ class AssessmentScreen(Screen):
                     style="not bold yellow",
                 )
             return Text(self.form.explain(exc.problems) or str(exc), style="bold red")
+        self.form.refuse([])
         return None
 
     # -- actions ---------------------------------------------------------------------------------

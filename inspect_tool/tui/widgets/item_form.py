@@ -15,22 +15,18 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets.input import Selection as TextSelection
 from textual.widgets.selection_list import Selection
 
 from ...i18n import _
 from ...model import InputSpec
 
 YES, NO = "yes", "no"
-RESTRICT = {
-    "count": r"[0-9]*",
-    "number": r"[-0-9.,]*",
-    "percent": r"[0-9.,%]*",
-    "date": r"[0-9-]*",
-}
 PLACEHOLDER = {"percent": "0–100", "count": "0"}
 
 
@@ -55,6 +51,30 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+class AnswerInput(Input):
+    """An input whose whole value is selected when the focus arrives, however it arrives (a
+    key, a click, the screen moving to an item), so that typing replaces the value instead of
+    going into the middle of it. Nothing typed is filtered: what is typed is what is checked,
+    and refused with the reason if it is wrong."""
+
+    _focus_arriving = False  # between the focus event and the next message in the queue
+
+    def on_focus(self, event: events.Focus) -> None:
+        # Input's own handler selects the value after this one; a click that brings the focus
+        # queues its mouse-down behind the focus event, before this callback
+        self._focus_arriving = True
+        self.call_later(setattr, self, "_focus_arriving", False)
+
+    def _on_mouse_down(self, event: events.MouseDown) -> None:
+        if self._focus_arriving:  # the click that brought the focus: the value stays selected
+            event.prevent_default()  # Input's handler would put the cursor where it fell
+            self.select_all_text()
+
+    def select_all_text(self) -> None:
+        if self.value:
+            self.selection = TextSelection(0, len(self.value))
+
+
 class FieldRow(Vertical):
     """One input of the form: a label and the one editor its type needs."""
 
@@ -63,16 +83,25 @@ class FieldRow(Vertical):
         self.index = index
         self.spec: InputSpec | None = None
         self.label = Label("", classes="input-label")
-        self.input = Input(id=f"field-{index}-input", select_on_focus=False)
+        self.input = AnswerInput(id=f"field-{index}-input")
         self.select: Select[str] = Select([], id=f"field-{index}-select", prompt=_("Choose"))
         self.ticks: SelectionList[str] = SelectionList(id=f"field-{index}-ticks")
         self.options: list[tuple[str, str]] = []  # what the Select offers now
+        self.error = Static("", classes="field-error")  # why what is typed here is refused
+        self.error.display = False
 
     def compose(self) -> ComposeResult:
         yield self.label
         yield self.input
         yield self.select
         yield self.ticks
+        yield self.error
+
+    def refuse(self, why: str) -> None:
+        """Say next to the field why its value is refused (nothing: it is not)."""
+        show(self.error, Text(why, style="bold red") if why else "")
+        if self.error.display != bool(why):
+            self.error.display = bool(why)
 
     def load(self, spec: InputSpec, value: Any, disabled: bool) -> None:
         self.spec = spec
@@ -88,9 +117,11 @@ class FieldRow(Vertical):
         editor.disabled = disabled
         with self.input.prevent(*QUIET), self.select.prevent(*QUIET), self.ticks.prevent(*QUIET):
             if editor is self.input:
-                self.input.restrict = RESTRICT.get(kind)
                 self.input.placeholder = placeholder(kind)
                 self.input.value = _text(value)
+                # the focus often stays in this input from item to item (no focus event):
+                # the value is selected here, so the next key replaces it
+                self.input.select_all_text()
             elif editor is self.select:
                 if kind == "yes_no":
                     options = [(_("Yes"), YES), (_("No"), NO)]
@@ -108,6 +139,8 @@ class FieldRow(Vertical):
                 self.ticks.add_options(
                     [Selection(label, key, key in ticked) for key, label in spec.options]
                 )
+                self.ticks.highlighted = 0 if spec.options else None  # the first Space ticks
+        self.refuse("")
 
     def raw(self) -> Any:
         """What is in this row now, as text or keys, for the workflow to check."""
@@ -142,6 +175,15 @@ class ItemForm(Vertical):
 
     def is_empty(self) -> bool:
         return all(value in ("", None, []) for value in self.raw().values())
+
+    def refuse(self, problems: list[tuple[str | None, str]]) -> None:
+        """Each field's reason next to it (an empty list: none is refused)."""
+        reasons: dict[str, list[str]] = {}
+        for name, why in problems:
+            if name:
+                reasons.setdefault(name, []).append(why)
+        for spec, row in zip(self.specs, self.rows, strict=False):
+            row.refuse("; ".join(reasons.get(spec.name, ())))
 
     def explain(self, problems: list[tuple[str | None, str]]) -> str:
         """The reasons an entry was refused, each under the label the user sees."""

