@@ -141,3 +141,84 @@ async def test_the_first_space_in_a_checklist_ticks_the_highlighted_entry(core, 
         assert ticks.selected == [first]
         assert stored(app, screen, "1.4").inputs["ticked"] == [first]
     app.store.close()
+
+
+async def test_a_partial_or_refused_entry_is_kept_on_leaving(core, demo_path):
+    from inspect_tool.tui.widgets.criteria_tree import MARKS
+
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        app.flow.clear(screen.assessment.id, "1.6")
+        screen.assessment = app.flow.get(screen.assessment.id)
+        await goto(pilot, screen, "1.6")  # three fields, two required
+        await pilot.press("1", "2")  # the numerator alone: refused, the denominator needed
+        await pilot.pause()
+        assert stored(app, screen, "1.6") is None
+        await pilot.press("pagedown")
+        await pilot.pause()
+        kept = stored(app, screen, "1.6")
+        assert kept is not None and kept.pending["numerator"] == "12" and not kept.inputs
+        label = str(screen.criteria.nodes_by_code["1.6"].label)
+        assert label.startswith(MARKS["pending"])
+        await pilot.press("pageup")  # back: the form shows what was typed, and why it waits
+        await pilot.pause()
+        assert screen.form.first_editor().value == "12"
+        assert "not accepted" in str(screen.problem.render())
+        await pilot.press("tab")  # the denominator
+        await pilot.press("2", "0")
+        await pilot.pause()
+        done = stored(app, screen, "1.6")
+        assert done.inputs["numerator"] == 12 and done.inputs["denominator"] == 20
+        assert not done.pending
+        # a refused value over an answer: kept too, the answer standing beside it
+        await goto(pilot, screen, "1.2")
+        answer = stored(app, screen, "1.2").inputs
+        await pilot.press("ctrl+u", *"1/2")
+        await pilot.press("escape")  # leaving for the units keeps it as well
+        await pilot.pause()
+        kept = app.flow.get(screen.assessment.id).items["1.2"]
+        assert kept.pending == {"count": "1/2"} and kept.inputs == answer
+    app.store.close()
+
+
+async def test_an_entry_left_when_quitting_is_kept(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        await goto(pilot, screen, "1.1.1")
+        await pilot.press("ctrl+u", *"31/02/2025")
+        await pilot.pause()
+        ident = screen.assessment.id
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.flow.get(ident).items["1.1.1"].pending == {"date": "31/02/2025"}
+    app.store.close()
+
+
+async def test_clear_and_undo(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        await goto(pilot, screen, "1.2")
+        await pilot.press("4")
+        await pilot.pause()
+        assert stored(app, screen, "1.2").inputs["count"] == 4
+        await pilot.press("ctrl+d")  # cleared, logged, the form empty
+        await pilot.pause()
+        assert stored(app, screen, "1.2") is None
+        assert screen.form.first_editor().value == ""
+        log = app.store.audit_log(screen.assessment.id)
+        assert log[-1]["what"] == "item 1.2" and log[-1]["new"] is None
+        await pilot.press("ctrl+z")  # and back
+        await pilot.pause()
+        assert stored(app, screen, "1.2").inputs["count"] == 4
+        assert screen.form.first_editor().value == "4"
+        await pilot.press("x")  # typing refused, then undone: the saved answer shown again
+        await pilot.pause()
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert screen.form.first_editor().value == "4"
+        assert stored(app, screen, "1.2").inputs["count"] == 4
+        assert not screen.form.rows[0].error.display
+    app.store.close()

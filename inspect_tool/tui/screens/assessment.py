@@ -17,7 +17,7 @@ from textual.widgets import Header, Input, Label, Select, SelectionList, Static,
 from ... import labels
 from ...i18n import _
 from ...methods import fmt
-from ...scoring import Scores
+from ...scoring import AnswerError, Scores
 from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
 from ..widgets.criteria_tree import CriteriaTree
 from ..widgets.item_form import ItemForm, Problem, show
@@ -39,6 +39,9 @@ class AssessmentScreen(Screen):
         Binding("f4", "record", _("Findings"), id="assessment.record"),
         Binding("f5", "finish", _("Finish"), id="assessment.finish"),
         Binding("escape", "back", _("Units"), id="assessment.back"),
+        # over Input's own Ctrl+D (delete right: the Delete key does it too)
+        Binding("ctrl+d", "clear_item", _("Clear answer"), id="item.clear", priority=True),
+        Binding("ctrl+z", "undo_item", _("Undo"), id="item.undo", show=False),
     ]
 
     def __init__(self, flow: Workflow, assessment_id: str, code: str | None = None):
@@ -53,6 +56,8 @@ class AssessmentScreen(Screen):
             self.base = flow.scores(flow.store.assessment(self.assessment.base))
         self.codes = [c.code for c in self.engine.cset.items()]
         self.code = code if code in self.codes else self.codes[0]
+        # the form shows an entry refused or partial: kept as the item's pending entry on leaving
+        self.unaccepted = False
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -130,6 +135,8 @@ class AssessmentScreen(Screen):
         someone reading the tree stays there."""
         if answering is None:
             answering = self.focused is not None and self.pane in self.focused.ancestors
+        if code != self.code:
+            self.keep_unaccepted()
         self.code = code
         item = self.engine.item(code)
         record = self.assessment.items.get(code)
@@ -158,9 +165,13 @@ class AssessmentScreen(Screen):
                 )
             )
         show(self.statics["base"], base_text)
+        specs = self.engine.inputs(code)
         values = dict(record.inputs) if record and not record.na else {}
+        if record is not None and record.pending:  # typed earlier, kept as typed
+            values.update(self.form.values_from_text(specs, record.pending))
+        self.unaccepted = False
         self.form.load(
-            self.engine.inputs(code),
+            specs,
             values,
             disabled=not self.editable or bool(record and record.na),
         )
@@ -174,6 +185,8 @@ class AssessmentScreen(Screen):
                 entry.value = texts[name]
             entry.disabled = not self.editable
         show(self.problem, "")
+        if record is not None and record.pending:
+            self.explain_pending()
         self.show_points()
         self.criteria.select_code(code)
         if answering:  # the first field open to typing: an N/A item's is its evidence
@@ -227,6 +240,7 @@ class AssessmentScreen(Screen):
     def save(self, *, na: bool | None = None) -> bool:
         """Ask the workflow to record the form, evidence and note; show its refusal if any."""
         refusal = self._record(na)
+        self.unaccepted = refusal is not None and na is None
         show(self.problem, refusal or "")
         if refusal is None:
             self.refresh_scores()
@@ -253,9 +267,86 @@ class AssessmentScreen(Screen):
                 )
             return Text(self.form.explain(exc.problems) or str(exc), style="bold red")
         self.form.refuse([])
+        kept = self.assessment.items.get(self.code)
+        if kept is not None and kept.pending:  # accepted now: the entry kept earlier is done
+            self.assessment = self.flow.keep_pending(self.assessment.id, self.code, {})
         return None
 
+    def explain_pending(self) -> None:
+        """Why the entry kept for this item is not accepted yet: beside its fields, and below."""
+        try:
+            self.engine.check(self.code, self.form.raw())
+        except AnswerError as exc:
+            self.form.refuse(exc.problems)
+            why = self.form.explain(exc.problems) or str(exc)
+        else:  # it checks alone: what refused it was the appraisal's missing reason
+            why = _("Give the reason for the changed score.")
+        show(
+            self.problem,
+            Text(_("Kept as typed, not accepted yet.") + "\n" + why, style="bold yellow"),
+        )
+
+    def keep_unaccepted(self, *, refresh: bool = True) -> None:
+        """Leaving an item whose entry was refused or is partial: it is kept as the item's
+        pending entry (marked in the tree, back in the form on return), never thrown away."""
+        if not self.unaccepted or not self.editable:
+            return
+        self.unaccepted = False
+        text = self.form.text()
+        record = self.assessment.items.get(self.code)
+        if not any(text.values()):  # a field emptied: the answer stands, cleared only on purpose
+            if refresh and record is not None and record.inputs:
+                self.notify(
+                    _("Item {code}: the emptied answer was not saved; Ctrl+D clears it.").format(
+                        code=self.code
+                    ),
+                    severity="warning",
+                )
+            return
+        try:
+            self.assessment = self.flow.keep_pending(self.assessment.id, self.code, text)
+        except WorkflowError as exc:
+            if refresh:
+                self.notify(str(exc), severity="error")
+            return
+        if refresh:
+            self.criteria.refresh_marks(self.assessment, self.scores, self.base)
+
+    def on_unmount(self) -> None:
+        self.keep_unaccepted(refresh=False)  # the app quit with an entry not accepted
+
     # -- actions ---------------------------------------------------------------------------------
+
+    def action_clear_item(self) -> None:
+        """Clear the item's answer (and what was typed for it), logged; undo brings it back."""
+        if not self.editable:
+            return
+        self.unaccepted = False
+        if self.code not in self.assessment.items:
+            self.show_item(self.code)  # only typed, never saved: the form emptied
+            return
+        self.assessment = self.flow.clear(self.assessment.id, self.code)
+        self.refresh_scores()
+        self.show_item(self.code)
+        self.notify(_("Item {code} cleared; Ctrl+Z brings it back.").format(code=self.code))
+
+    def action_undo_item(self) -> None:
+        """Typing not accepted yet is dropped first; then the item's last saved change."""
+        if not self.editable:
+            return
+        if self.unaccepted:
+            self.unaccepted = False
+            self.show_item(self.code)
+            self.notify(_("Item {code}: what was typed is dropped.").format(code=self.code))
+            return
+        try:
+            self.assessment = self.flow.undo(self.assessment.id, self.code)
+        except WorkflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.refresh_scores()
+        self.show_item(self.code)
+        self.notify(_("Item {code}: last change undone.").format(code=self.code))
 
     @on(Tree.NodeHighlighted)
     def node_highlighted(self, event: Tree.NodeHighlighted) -> None:
@@ -307,6 +398,8 @@ class AssessmentScreen(Screen):
     def action_record(self) -> None:
         from .record import RecordScreen
 
+        self.keep_unaccepted()
+
         def done(_result: object) -> None:
             self.assessment = self.flow.get(self.assessment.id)
 
@@ -314,6 +407,8 @@ class AssessmentScreen(Screen):
 
     def action_finish(self) -> None:
         from .finish import FinishScreen
+
+        self.keep_unaccepted()  # listed as missing there
 
         def done(code: str | None) -> None:
             # its state may have moved (its answers not: the scores and marks stand)
@@ -324,5 +419,6 @@ class AssessmentScreen(Screen):
         self.app.push_screen(FinishScreen(self.flow, self.assessment.id), done)
 
     def action_back(self) -> None:
+        self.keep_unaccepted()
         self.app.remember(None)
         self.dismiss(None)

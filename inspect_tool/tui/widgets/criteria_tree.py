@@ -15,6 +15,7 @@ from ...scoring import Scores
 from ...workflow import item_state
 
 MARKS = {
+    "pending": "◐",  # typed but not accepted yet, kept as typed (an answer may stand beside it)
     "unanswered": "○",
     "answered": "●",
     "na": "–",
@@ -25,8 +26,11 @@ MARKS = {
 
 def mark(assessment: Assessment, item: Criterion, scores: Scores, base: Scores | None) -> str:
     code = item.code
+    record = assessment.items.get(code)
+    if record is not None and record.pending:
+        return MARKS["pending"]
     base_points = base.points[code] if base is not None else None
-    state = item_state(item, assessment.items.get(code), scores.points[code], base_points)
+    state = item_state(item, record, scores.points[code], base_points)
     return MARKS[state]
 
 

@@ -12,6 +12,7 @@ lays the screen out again for each, and stepping between items of one method cha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
@@ -172,6 +173,34 @@ class ItemForm(Vertical):
 
     def raw(self) -> dict[str, Any]:
         return {spec.name: row.raw() for spec, row in zip(self.specs, self.rows, strict=False)}
+
+    def text(self) -> dict[str, str]:
+        """What is in the form, as text (a checklist's ticks separated by commas, a yes/no as
+        yes or no), the way a pending entry keeps it."""
+        text = {}
+        for name, value in self.raw().items():
+            if isinstance(value, list):
+                value = ",".join(value)
+            text[name] = "" if value is None else str(value)
+        return text
+
+    @staticmethod
+    def values_from_text(
+        specs: tuple[InputSpec, ...], pending: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """A pending entry's text back into what the rows show."""
+        values: dict[str, Any] = {}
+        for spec in specs:
+            if spec.name not in pending:
+                continue
+            text = pending[spec.name]
+            if spec.type == "checklist":
+                values[spec.name] = [k.strip() for k in text.split(",") if k.strip()]
+            elif spec.type == "yes_no":
+                values[spec.name] = {YES: True, NO: False}.get(text.strip().lower())
+            else:
+                values[spec.name] = text
+        return values
 
     def is_empty(self) -> bool:
         return all(value in ("", None, []) for value in self.raw().values())
