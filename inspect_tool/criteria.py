@@ -142,6 +142,19 @@ class _Reader:
             return default
         return str(value)
 
+    def evidence_required(self, data: LineDict) -> bool | str:
+        """`true`, `false`, or `when_nonzero`: required only when one of the figures is not 0."""
+        value = data.get("evidence_required", False)
+        if isinstance(value, bool) or value == "when_nonzero":
+            return value
+        self.problem(
+            data.line_of("evidence_required"),
+            _("'evidence_required' must be true, false or when_nonzero, not '{value}'").format(
+                value=value
+            ),
+        )
+        return False
+
     def items(self, data: LineDict, key: str, what: str) -> LineList:
         value = data.get(key)
         if not isinstance(value, list) or not value:
@@ -302,7 +315,7 @@ class _Reader:
             title=self.text(data, "title"),
             max_points=max_points,
             evidence=evidence,
-            evidence_required=bool(data.get("evidence_required", False)),
+            evidence_required=self.evidence_required(data),
             guidance=self.text(data, "guidance").strip(),
             na_policy=policy,
             line=data.line,

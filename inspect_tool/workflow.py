@@ -191,7 +191,7 @@ def item_change(code: str, old: ItemRecord | None, new: ItemRecord | None) -> Ch
     if before is not None and after is not None:
         keys = [k for k in {**before, **after} if k != "code" and before.get(k) != after.get(k)]
         before = {k: before.get(k) for k in keys}
-        after = {k: after[k] for k in keys}
+        after = {k: after.get(k) for k in keys}
     return Change(f"item {code}", before, after)
 
 
@@ -489,6 +489,61 @@ class Workflow:
         """
         assessment = self.get(ref)
         self._editable(assessment)
+        old, new = self._new_record(
+            assessment,
+            code,
+            inputs,
+            points=points,
+            na=na,
+            note=note,
+            evidence=evidence,
+            reason=reason,
+        )
+        if new == old:
+            return assessment  # nothing changed: nothing to write or log
+        items = dict(assessment.items)
+        items[code] = new
+        after = dataclasses.replace(assessment, items=items)
+        return self._commit(after, [item_change(code, old, new)])
+
+    def answer_many(self, ref: str, entries: Mapping[str, Mapping[str, Any]]) -> Assessment:
+        """Record many items at once, all or nothing: every entry (code → the keyword
+        arguments of `answer`: inputs, points, na, note, evidence, reason) is checked first;
+        one refused entry refuses them all, with a WorkflowError whose `problems` are
+        (item code, reason) for every refusal. One save, one audit entry per changed item."""
+        assessment = self.get(ref)
+        self._editable(assessment)
+        items = dict(assessment.items)
+        changes: list[Change] = []
+        problems: list[tuple[str | None, str]] = []
+        for code, entry in entries.items():
+            try:
+                old, new = self._new_record(assessment, code, **entry)
+            except WorkflowError as exc:
+                problems.append((code, str(exc)))
+                continue
+            if new != old:
+                items[code] = new
+                changes.append(item_change(code, old, new))
+        if problems:
+            raise WorkflowError("\n".join(p for _c, p in problems), problems)  # each names its item
+        if not changes:
+            return assessment
+        return self._commit(dataclasses.replace(assessment, items=items), changes)
+
+    def _new_record(
+        self,
+        assessment: Assessment,
+        code: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        points: float | str | None = None,
+        na: bool = False,
+        note: str | None = None,
+        evidence: list[Evidence] | None = None,
+        reason: str | None = None,
+    ) -> tuple[ItemRecord | None, ItemRecord]:
+        """The item's record before and after an answer, checked; nothing is written."""
         engine = self.engine(assessment)
         try:
             criterion = engine.item(code)
@@ -524,12 +579,7 @@ class Workflow:
         )
         if assessment.kind == "appraisal":
             self._check_reason(assessment, engine, code, answer, new)
-        if new == old:
-            return assessment  # nothing changed: nothing to write or log
-        items = dict(assessment.items)
-        items[code] = new
-        after = dataclasses.replace(assessment, items=items)
-        return self._commit(after, [item_change(code, old, new)])
+        return old, new
 
     def _check_reason(
         self, assessment: Assessment, engine: Engine, code: str, answer: Answer, new: ItemRecord

@@ -150,3 +150,112 @@ def test_second_writer_refused_from_cli(run, tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+# -- issue 13: delete, answers from a file, repeated inputs, attached files ------------------
+
+
+def _new_self(run, unit="HB-X01") -> str:
+    run("units", "import", str(UNITS))
+    result = run("assess", "new", unit, "--set", "cchc-xa-2025", "--year", "2025", "--kind", "self")
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+def test_duplicate_refused_and_empty_draft_deleted(run):
+    ident = _new_self(run)
+    again = run(
+        "assess", "new", "HB-X01", "--set", "cchc-xa-2025", "--year", "2025", "--kind", "self"
+    )
+    assert again.exit_code == 1
+    assert "already has a self-assessment for 2025 on cchc-xa-2025" in again.stderr
+    assert ident[:8] in again.stderr
+    run("assess", "answer", ident, "1.1.1", "--input", "date=20/01/2025")
+    refused = run("assess", "delete", ident[:6])
+    assert refused.exit_code == 1 and "cannot be deleted: it has answers recorded" in refused.stderr
+    run("assess", "answer", ident, "1.1.1", "--input", "date=20/01/2025")
+    shown = json.loads(run("assess", "show", ident, "--json").stdout)
+    assert shown["items"]["1.1.1"]["inputs"] == {"date": "2025-01-20"}  # stored as ISO
+    other = _new_self(run, "HB-X02")
+    deleted = run("assess", "delete", other[:6])
+    assert deleted.exit_code == 0 and f"{other[:8]}: deleted" in deleted.stdout
+    assert [a["id"] for a in json.loads(run("assess", "list", "--json").stdout)] == [ident]
+    assert run("audit", "verify").exit_code == 0
+
+
+def test_answers_from_a_file_all_or_nothing(run, tmp_path):
+    ident = _new_self(run)
+    good = tmp_path / "answers.yaml"
+    good.write_text(
+        '"1.1.1": {date: 20/01/2025, evidence: ["12/KH-UBND;20/01/2025;UBND xã"], note: "ký số"}\n'
+        '"1.1.2": {ticked: [nhiem_vu, thoi_han]}\n'
+        '"3.4.1": {numerator: 4541, denominator: 4545}\n',
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        '"1.1.1": {date: 2025-01-20}\n'
+        '"3.4.1": {numerator: 9x8, denominator: 4545}\n'
+        '"9.9": {value: 1}\n',
+        encoding="utf-8",
+    )
+    refused = run("assess", "answer", ident, "--from", str(bad))
+    assert refused.exit_code == 1
+    assert f"{bad}:2: item 3.4.1: numerator: '9x8' is not a number" in refused.stderr
+    assert f"{bad}:3:" in refused.stderr
+    assert json.loads(run("assess", "show", ident, "--json").stdout)["items"] == {}  # none
+    done = run("assess", "answer", ident, "--from", str(good))
+    assert done.exit_code == 0, done.output
+    assert "3 items recorded." in done.stdout
+    items = json.loads(run("assess", "show", ident, "--json").stdout)["items"]
+    assert items["1.1.1"]["evidence"][0]["date"] == "2025-01-20"
+    assert items["1.1.1"]["note"] == "ký số"
+    assert items["1.1.2"]["inputs"] == {"ticked": ["nhiem_vu", "thoi_han"]}
+    mixed = run("assess", "answer", ident, "1.1.1", "--from", str(good))
+    assert mixed.exit_code == 2 and "leave out CODE" in mixed.stderr
+
+
+def test_a_repeated_input_is_collected_for_a_checklist_and_refused_otherwise(run):
+    ident = _new_self(run)
+    ticked = run(
+        "assess",
+        "answer",
+        ident,
+        "1.1.2",
+        "--input",
+        "ticked=nhiem_vu",
+        "--input",
+        "ticked=thoi_han",
+    )
+    assert ticked.exit_code == 0, ticked.output
+    items = json.loads(run("assess", "show", ident, "--json").stdout)["items"]
+    assert items["1.1.2"]["inputs"] == {"ticked": ["nhiem_vu", "thoi_han"]}
+    twice = run(
+        "assess", "answer", ident, "3.4.1", "--input", "numerator=1", "--input", "numerator=2"
+    )
+    assert twice.exit_code == 2 and "--input numerator is given twice" in twice.stderr
+
+
+def test_an_evidence_file_is_copied_into_the_store(run, tmp_path):
+    import hashlib
+
+    ident = _new_self(run)
+    doc = tmp_path / "ke-hoach.pdf"
+    doc.write_bytes("%PDF kế hoạch".encode())
+    result = run(
+        "assess",
+        "answer",
+        ident,
+        "1.1.1",
+        "--input",
+        "date=2025-01-20",
+        "--evidence-file",
+        str(doc),
+    )
+    assert result.exit_code == 0, result.output
+    sha = hashlib.sha256(doc.read_bytes()).hexdigest()
+    assert (tmp_path / "store" / "evidence" / sha).read_bytes() == doc.read_bytes()
+    items = json.loads(run("assess", "show", ident, "--json").stdout)["items"]
+    assert items["1.1.1"]["evidence"] == [
+        {"number": "", "date": "", "issuer": "", "file": "ke-hoach.pdf", "sha256": sha}
+    ]

@@ -131,6 +131,12 @@ def test_hash_follows_content_not_layout(write, methods):
             "na_policy: never",
             "'na_policy' must be one of exclude, full, forbid, not 'never'",
         ),
+        (
+            "method: ratio\n",
+            "method: ratio\n            evidence_required: sometimes\n",
+            "evidence_required: sometimes",
+            "'evidence_required' must be true, false or when_nonzero, not 'sometimes'",
+        ),
         ("level: [commune, ward]", "level: [commune, town]", "level:", "unknown level 'town'"),
         ("year: 2025", "year: next", "year: next", "'year' must be a year such as 2025"),
         (
@@ -268,3 +274,10 @@ def test_the_format_guide_examples_are_valid(tmp_path, methods):
     engine = Engine(cset, methods)
     scores = engine.score(read_answers(tmp_path / "answers.yaml", engine))
     assert scores.total == 4 + 2 + 3.6
+
+
+def test_evidence_required_when_nonzero(write, methods):
+    text = edit("method: ratio\n", "method: ratio\n            evidence_required: when_nonzero\n")
+    cset = load_set(write("set.yaml", text), methods)
+    required = {c.code: c.evidence_required for c in cset.items()}
+    assert required["1.2.2"] == "when_nonzero" and required["1.1"] is False

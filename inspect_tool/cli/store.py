@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 
 from .. import audit as audit_log
+from ..answers import read_entries
 from ..bundle import export_bundle, import_bundle, read_bundle, write_bundle
 from ..i18n import _, count, ngettext
 from ..methods import fmt
 from ..model import Assessment, Evidence
 from ..store import Change
 from ..units import read_units_csv
-from ..workflow import parse_evidence
+from ..workflow import Workflow, WorkflowError, parse_evidence
+from ..yaml_lines import LineDict, Problem, ProblemsError, load_file
 from . import cli
 from .common import (
     Ctx,
@@ -291,26 +293,69 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
         click.echo(_("Unit's opinion: {text}").format(text=a.unit_opinion))
 
 
-def _evidence(texts: tuple[str, ...], files: tuple[Path, ...]) -> list[Evidence] | None:
-    """`NUMBER[;DATE[;ISSUER]]` texts and attached files (hashed) as evidence references."""
+def _evidence(ctx: Ctx, texts: tuple[str, ...], files: tuple[Path, ...]) -> list[Evidence] | None:
+    """`NUMBER[;DATE[;ISSUER]]` texts and attached files as evidence references; each file is
+    copied into the store's evidence folder, named by its SHA-256."""
     if not texts and not files:
         return None
     found = [e for text in texts for e in parse_evidence(text)]
+    store = ctx.store()
     for path in files:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            digest = store.keep_file(path)
+        except OSError as exc:
+            fail(_("{path} cannot be read: {why}").format(path=path, why=exc.strerror or exc))
         found.append(Evidence(file=path.name, sha256=digest))
     return found
 
 
+def _raw_inputs(flow: Workflow, ref: str, code: str, pairs: tuple[str, ...]) -> dict:
+    """`NAME=VALUE` pairs; a name repeated is collected for a checklist input (each ticked
+    entry) and refused for any other, never silently overwritten."""
+    raw: dict[str, Any] = {}
+    checklists: set[str] = set()
+    if pairs:
+        try:
+            specs = flow.engine(flow.get(ref)).inputs(code)
+        except KeyError:
+            specs = ()  # the unknown item is reported by answer
+        checklists = {s.name for s in specs if s.type == "checklist"}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise click.UsageError(_("--input takes NAME=VALUE, not '{pair}'").format(pair=pair))
+        if name in checklists:
+            ticked = [v.strip() for v in value.split(",") if v.strip()]
+            raw.setdefault(name, []).extend(ticked)
+        elif name in raw:
+            raise click.UsageError(
+                _("--input {name} is given twice ('{first}' and '{second}'): give it once").format(
+                    name=name, first=raw[name], second=value
+                )
+            )
+        else:
+            raw[name] = value
+    return raw
+
+
 @assess.command("answer")
 @click.argument("ref", metavar="ID")
-@click.argument("code")
+@click.argument("code", required=False)
 @click.option(
     "--input",
     "inputs",
     multiple=True,
     metavar="NAME=VALUE",
-    help="A method input, e.g. --input numerator=4541 (repeat for each).",
+    help="A method input, e.g. --input numerator=4541 (repeat for each; for a checklist, once "
+    "per ticked entry, or the entries separated by commas).",
+)
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An answers file (YAML or JSON, as `score` reads): every item checked first, then "
+    "all recorded, or none.",
 )
 @click.option("--points", help="Points, for items scored by hand (manual method).")
 @click.option("--na", is_flag=True, help="Mark the item not applicable.")
@@ -338,15 +383,37 @@ def assess_answer(
     evidence: tuple[str, ...],
     evidence_file: tuple[Path, ...],
     reason: str | None,
+    from_file: Path | None,
 ) -> None:
-    """Record the answer to one item; a wrong value is refused with the reason."""
-    raw = {}
-    for pair in inputs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise click.UsageError(_("--input takes NAME=VALUE, not '{pair}'").format(pair=pair))
-        raw[name.strip()] = value
+    """Record the answer to one item (CODE), or to every item of an answers file (--from);
+    a wrong value is refused with the reason."""
     flow = ctx.workflow()
+    if from_file is not None:
+        given = [
+            opt
+            for opt, value in (
+                ("CODE", code),
+                ("--input", inputs),
+                ("--points", points),
+                ("--na", na),
+                ("--note", note),
+                ("--evidence", evidence),
+                ("--evidence-file", evidence_file),
+                ("--reason", reason),
+            )
+            if value
+        ]
+        if given:
+            raise click.UsageError(
+                _("--from takes the answers from the file; leave out {options}").format(
+                    options=", ".join(given)
+                )
+            )
+        _answer_from(flow, ref, from_file)
+        return
+    if code is None:
+        raise click.UsageError(_("give the item CODE, or --from FILE"))
+    raw = _raw_inputs(flow, ref, code, inputs)
     a = flow.answer(
         ref,
         code,
@@ -354,7 +421,7 @@ def assess_answer(
         points=points,
         na=na,
         note=note,
-        evidence=_evidence(evidence, evidence_file),
+        evidence=_evidence(ctx, evidence, evidence_file),
         reason=reason,
     )
     scores = flow.scores(a)
@@ -368,6 +435,46 @@ def assess_answer(
             index=f"{scores.index:.2f}",
         )
     )
+
+
+def _answer_from(flow: Workflow, ref: str, path: Path) -> None:
+    """All the items of an answers file, or none; every refusal at its file:line."""
+    a = flow.get(ref)
+    entries = read_entries(path, flow.engine(a))  # ProblemsError: file:line reasons
+    data = load_file(path) or {}
+    try:
+        a = flow.answer_many(a.id, entries)
+    except WorkflowError as exc:
+        raise ProblemsError(
+            [
+                Problem(
+                    str(path),
+                    data.line_of(code) if isinstance(data, LineDict) and code in data else None,
+                    why,
+                )
+                for code, why in exc.problems
+            ]
+        ) from None
+    scores = flow.scores(a)
+    click.echo(
+        count("{n} item recorded.", "{n} items recorded.", len(entries))
+        + " "
+        + _("Total {total}, index {index}%.").format(
+            total=f"{scores.total:.2f}", index=f"{scores.index:.2f}"
+        )
+    )
+
+
+@assess.command("delete")
+@click.argument("ref", metavar="ID")
+@pass_ctx
+@guard
+def assess_delete(ctx: Ctx, ref: str) -> None:
+    """Delete a draft in which nothing has been recorded yet (logged in the audit trail)."""
+    flow = ctx.workflow()
+    a = flow.get(ref)
+    flow.delete(a.id)
+    click.echo(_("{id}: deleted").format(id=a.id[:8]))
 
 
 def _echo_state(a: Assessment) -> None:
