@@ -222,3 +222,15 @@ def test_no_band_before_an_answer_and_never_minus_zero(flow):
     answered = flow.answer(a.id, "1.1.1", {"date": "2025-01-20"})
     assert flow.scores(answered).band_label != ""
     assert fmt(-0.0) == "0" and fmt(-0.001) == "0" and fmt(-0.5) == "-0.5"
+
+
+def test_pending_entries_travel_in_bundles(flow, core, tmp_path):
+    from inspect_tool.bundle import export_bundle, import_bundle, read_bundle, write_bundle
+
+    a = flow.new("HB-X01", SET, 2025, "self")
+    flow.keep_pending(a.id, "3.4.1", {"numerator": "9x8"})
+    path = tmp_path / "b.json"
+    write_bundle(path, export_bundle(flow.store, unit="HB-X01"))
+    with open_store(tmp_path / "other", user="b") as other:
+        import_bundle(other, read_bundle(path))
+        assert other.assessment(a.id).items["3.4.1"].pending == {"numerator": "9x8"}
