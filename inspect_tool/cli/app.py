@@ -24,11 +24,16 @@ def run_app(ctx: Ctx) -> None:
     """Open the app; refuse, with the reason, when there is no terminal to draw on."""
     if not sys.stdout.isatty():
         fail(_("the app needs a terminal; use the subcommands (inspect-tool --help) in scripts"))
-    from ..store import StoreError
+    from ..store import StoreError, StoreLocked
     from ..tui.app import InspectApp, load_keymap
 
+    holder = ""
     try:
-        store = ctx.store()
+        try:
+            store = ctx.store()
+        except StoreLocked as exc:  # another window writes: this one reads, and says so
+            holder = exc.holder
+            store = ctx.store(write=False)
     except StoreError as exc:
         fail(str(exc))
-    InspectApp(ctx.core, store, keymap=load_keymap(keymap_path())).run()
+    InspectApp(ctx.core, store, keymap=load_keymap(keymap_path()), lock_holder=holder).run()

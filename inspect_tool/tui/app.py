@@ -10,16 +10,19 @@ from pathlib import Path
 import yaml
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
 
 from ..core import Core
 from ..i18n import _
 from ..store import Store
 from ..workflow import Workflow
+from .commands import CriteriaProvider
+from .read_only import ReadOnlyWorkflow, read_only_reason
 from .screens.assessment import AssessmentScreen
 from .screens.units import UnitsScreen
 from .state import UiState
+from .textual_words import Palette, translate_textual
 
 
 def load_keymap(path: Path | None) -> dict[str, str]:
@@ -51,14 +54,39 @@ class InspectApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit", priority=True),
         # declared here only to name it in the user's language (Textual calls it "palette")
-        Binding("ctrl+p", "command_palette", _("Commands"), id="app.commands", priority=True),
+        # show=False: Textual's footer shows it already, at its right end
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            _("Commands"),
+            id="app.commands",
+            priority=True,
+            show=False,
+        ),
+        Binding("f1", "help", _("Help"), id="app.help"),
+        # not a priority: typed into a field, `?` is the field's
+        Binding("question_mark", "help", _("Help"), id="app.help_key", show=False),
     ]
+    COMMANDS = App.COMMANDS | {CriteriaProvider}
 
-    def __init__(self, core: Core, store: Store, *, keymap: dict[str, str] | None = None):
+    def __init__(
+        self,
+        core: Core,
+        store: Store,
+        *,
+        keymap: dict[str, str] | None = None,
+        lock_holder: str = "",
+    ):
+        translate_textual()  # before any widget is made: they copy their classes' key words
         super().__init__()
         self.core = core
         self.store = store
-        self.flow = Workflow(core, store)
+        # opened read-only (another window writes): said on every screen, every change refused
+        self.read_only = "" if getattr(store, "writable", True) else read_only_reason(lock_holder)
+        if self.read_only:
+            self.flow: Workflow = ReadOnlyWorkflow(core, store, self.read_only)
+        else:
+            self.flow = Workflow(core, store)
         self.ui_state = UiState(store.path)
         self.keymap = keymap or {}
         self._state_timer = None
@@ -80,6 +108,17 @@ class InspectApp(App):
         last = self.ui_state.last_assessment
         if last:
             self.open_assessment(last)
+
+    def push_screen(self, screen, *args, **kwargs):
+        shown = super().push_screen(screen, *args, **kwargs)
+        if self.read_only and not isinstance(screen, ModalScreen):
+            self.call_after_refresh(self._banner, screen)
+        return shown
+
+    def _banner(self, screen: Screen) -> None:
+        """The read-only banner at the top of a full screen, under its header."""
+        if screen.is_attached and not screen.query("#read-only"):
+            screen.mount(Static(self.read_only, id="read-only"), before=0)
 
     def open_assessment(self, assessment_id: str) -> None:
         try:
@@ -106,9 +145,26 @@ class InspectApp(App):
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its search prompt in the user's language."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not Palette.is_open(self):
             placeholder = _("Search for commands…")
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+            self.push_screen(Palette(id="--command-palette", placeholder=placeholder))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def search_criteria(self) -> None:
+        """The palette with only the criteria: `/` or Ctrl+F in an assessment's tree."""
+        if not Palette.is_open(self):
+            placeholder = _("Search the criteria: code or words, with or without diacritics…")
+            self.push_screen(Palette(providers=[CriteriaProvider], placeholder=placeholder))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         words = textual_commands()

@@ -42,6 +42,14 @@ class AssessmentScreen(Screen):
         # over Input's own Ctrl+D (delete right: the Delete key does it too)
         Binding("ctrl+d", "clear_item", _("Clear answer"), id="item.clear", priority=True),
         Binding("ctrl+z", "undo_item", _("Undo"), id="item.undo", show=False),
+        # `/` only where it is not typed into a field (the tree); Ctrl+F anywhere
+        Binding(
+            "slash,ctrl+f",
+            "search",
+            _("Search the criteria by code or words of the title"),
+            id="item.search",
+            show=False,
+        ),
     ]
 
     def __init__(self, flow: Workflow, assessment_id: str, code: str | None = None):
@@ -65,7 +73,8 @@ class AssessmentScreen(Screen):
         yield Header()
         with Horizontal(id="body"):
             yield CriteriaTree(_("Criteria"), id="tree")
-            with VerticalScroll(id="item"):
+            # not focusable itself: Tab from the tree lands in a field that shows the cursor
+            with VerticalScroll(id="item", can_focus=False):
                 # what is typed first, then what explains it: small screens see the form
                 yield Static(id="item-title")
                 yield Static(id="item-base")
@@ -245,7 +254,13 @@ class AssessmentScreen(Screen):
         if refusal is None:
             self.refresh_scores()
             self.show_points()
+        self.keep_in_view(self.problem if refusal is not None else self.statics["points"])
         return refusal is None
+
+    def keep_in_view(self, widget) -> None:
+        """The refusal or the points line, below the form, scrolled into the pane once laid
+        out, when it is out of it (a small screen): the reason shows where the person types."""
+        self.call_after_refresh(self.pane.scroll_to_widget, widget, animate=False)
 
     def _record(self, na: bool | None) -> Text | None:
         """Record the item as it is on screen (N/A as it is, unless `na` says); the refusal."""
@@ -383,6 +398,12 @@ class AssessmentScreen(Screen):
     def action_toggle_na(self) -> None:
         if not self.editable:
             return
+        node = self.criteria.cursor_node
+        if self.focused is self.criteria and node is not None and node.data not in self.codes:
+            from .area_na import ask_group_na  # F2 on an area or criterion: all its items
+
+            ask_group_na(self, node.data)
+            return
         record = self.assessment.items.get(self.code)
         refusal = None
         if record is not None and record.na:
@@ -417,6 +438,9 @@ class AssessmentScreen(Screen):
             self.show_item(code or self.code)
 
         self.app.push_screen(FinishScreen(self.flow, self.assessment.id), done)
+
+    def action_search(self) -> None:
+        self.app.search_criteria()
 
     def action_back(self) -> None:
         self.keep_unaccepted()

@@ -9,11 +9,13 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ...i18n import _
 from ...workflow import WorkflowError
 
 
 class WorkflowScreen(Screen):
-    """A screen with an `#error` Static and a `show()` that redraws it from the store."""
+    """A screen with an `#error` Static and a `show()` that redraws it from the store. A
+    refusal is shown there and in a notification, which is seen however small the screen."""
 
     def show(self) -> None:
         raise NotImplementedError
@@ -26,6 +28,8 @@ class WorkflowScreen(Screen):
             action()
         except WorkflowError as exc:
             error.update(Text(str(exc), style="bold red"))
+            # the line under the form may be below the screen (80×24): said where one looks too
+            self.notify(str(exc), title=_("Refused"), severity="error", markup=False)
             return False
         error.update("")
         self.show()

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -32,23 +32,28 @@ class NewAssessmentScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         units = self.flow.store.units()
         latest = max((s.year for s in self.flow.core.catalog.sets), default=2025)
-        with Vertical(id="dialog"):
+        # each label beside its field, and the whole scrolls: the buttons fit at 80×24
+        with VerticalScroll(id="dialog"):
             yield Label(_("New assessment"), id="dialog-title")
-            yield Label(_("Unit"))
-            yield Select(
-                [(f"{u.code} {u.name}", u.code) for u in units],
-                id="unit",
-                value=self.unit if self.unit in {u.code for u in units} else Select.NULL,
-                prompt=_("Choose"),
-            )
-            yield Label(_("Year"))
-            yield Input(str(latest), id="year", restrict=r"[0-9]*")
-            yield Label(_("Criteria set"))
-            yield Select([], id="set", prompt=_("Choose"))
-            yield Label(_("Assessment kind"))
-            yield Select(
-                [(labels.kind(k), k) for k in KINDS], id="kind", value="self", allow_blank=False
-            )
+            with Horizontal(classes="field"):
+                yield Label(_("Unit"))
+                yield Select(
+                    [(f"{u.code} {u.name}", u.code) for u in units],
+                    id="unit",
+                    value=self.unit if self.unit in {u.code for u in units} else Select.NULL,
+                    prompt=_("Choose"),
+                )
+            with Horizontal(classes="field"):
+                yield Label(_("Year"))
+                yield Input(str(latest), id="year", restrict=r"[0-9]*")
+            with Horizontal(classes="field"):
+                yield Label(_("Criteria set"))
+                yield Select([], id="set", prompt=_("Choose"))
+            with Horizontal(classes="field"):
+                yield Label(_("Assessment kind"))
+                yield Select(
+                    [(labels.kind(k), k) for k in KINDS], id="kind", value="self", allow_blank=False
+                )
             yield Static(id="error")
             with Horizontal(id="buttons"):
                 yield Button(_("Create"), variant="primary", id="create")

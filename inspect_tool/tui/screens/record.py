@@ -107,6 +107,7 @@ class RecordScreen(WorkflowScreen):
         area = self.query_one("#area", Select).value
         if area is Select.NULL:
             self.query_one("#error", Static).update(_("Choose an area."))
+            self.notify(_("Choose an area."), severity="error")
             return None
         return str(area), self._value("#text")  # the workflow refuses an empty text
 

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -30,23 +30,29 @@ class SignScreen(ModalScreen[None]):
         from ...signing import signature_fields
 
         fields = signature_fields(self.pdf)
-        with Vertical(id="dialog"):
+        # each label beside its field, and the whole scrolls: the buttons and the result of
+        # the verification fit at 80×24
+        with VerticalScroll(id="dialog"):
             yield Label(_("Sign {name}").format(name=self.pdf.name), id="dialog-title")
-            yield Label(_("Signature field"))
-            yield Select(
-                [
-                    (f"{name}" + (_(" (signed)") if done else ""), name)
-                    for name, done in fields.items()
-                ],
-                id="field",
-                prompt=_("Choose"),
-            )
-            yield Label(_("Certificate (.p12)"))
-            yield Input(id="p12", placeholder="/home/…/chu-ky.p12")
-            yield Label(_("Password"))
-            yield Input(id="password", password=True)
-            yield Label(_("Role shown in the signature"))
-            yield Input(id="role")
+            with Horizontal(classes="field"):
+                yield Label(_("Signature field"))
+                yield Select(
+                    [
+                        (f"{name}" + (_(" (signed)") if done else ""), name)
+                        for name, done in fields.items()
+                    ],
+                    id="field",
+                    prompt=_("Choose"),
+                )
+            with Horizontal(classes="field"):
+                yield Label(_("Certificate (.p12)"))
+                yield Input(id="p12", placeholder="/home/…/chu-ky.p12")
+            with Horizontal(classes="field"):
+                yield Label(_("Password"))
+                yield Input(id="password", password=True)
+            with Horizontal(classes="field"):
+                yield Label(_("Role shown in the signature"))
+                yield Input(id="role")
             yield Static(id="error")
             with Horizontal(id="buttons"):
                 yield Button(_("Sign"), variant="primary", id="sign")

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from ... import labels
 from ...i18n import _, count
 from ...model import KINDS, LEVELS, STATES, Assessment, Unit
 from ...scoring import Scores
 from ...workflow import Workflow
+from ..search import fold, words
 
 
 class UnitsScreen(Screen):
@@ -59,6 +60,8 @@ class UnitsScreen(Screen):
             _("Kind"),
         )
         yield table
+        # the highlighted row in full: on an 80-column screen the last columns are cut
+        yield Static(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -81,8 +84,9 @@ class UnitsScreen(Screen):
             mine = sorted(
                 by_unit.get(unit.code, []), key=lambda a: (a.year, KINDS.index(a.kind), a.created)
             )
+            folded = fold(f"{unit.code} {unit.name}")  # `son` finds "Sơn"
             for a in mine or [None]:
-                self.entries.append((unit, a, self._scores(a)))
+                self.entries.append((unit, a, self._scores(a), folded))
         self.fill()
 
     def _scores(self, a: Assessment | None) -> Scores | None:
@@ -97,14 +101,15 @@ class UnitsScreen(Screen):
             return None
 
     def fill(self) -> None:
-        search = self.query_one("#search", Input).value.strip().lower()
+        search = words(self.query_one("#search", Input).value)
         kind = self.query_one("#kind", Select).value
         state = self.query_one("#state", Select).value
         table = self.query_one(DataTable)
         table.clear()
         self.rows = {}
-        for unit, a, scores in self.entries:
-            if search and search not in f"{unit.code} {unit.name}".lower():
+        self.details: dict[str, str] = {}
+        for unit, a, scores, folded in self.entries:
+            if not all(word in folded for word in search):
                 continue
             if kind is not Select.NULL and unit.kind != kind:
                 continue
@@ -113,10 +118,21 @@ class UnitsScreen(Screen):
             key = a.id if a else f"unit:{unit.code}"
             self.rows[key] = (unit, a)
             if a is None or scores is None:
+                self.details[key] = f"{unit.code} {unit.name} · {labels.level(unit.kind)}"
                 table.add_row(
                     unit.code, unit.name, "—", "", "", "", "", labels.level(unit.kind), key=key
                 )
                 continue
+            self.details[key] = " · ".join(
+                (
+                    f"{unit.code} {unit.name}",
+                    labels.level(unit.kind),
+                    f"{labels.kind(a.kind)} {a.year}",
+                    labels.state(a.state),
+                    f"{scores.index:.2f}% {scores.band_label}",
+                    _("answered {n}/{total}").format(n=scores.answered, total=len(scores.status)),
+                )
+            )
             table.add_row(
                 unit.code,
                 unit.name,
@@ -128,6 +144,16 @@ class UnitsScreen(Screen):
                 labels.level(unit.kind),
                 key=key,
             )
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted)
+    def show_detail(self) -> None:
+        table = self.query_one(DataTable)
+        detail = ""
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            detail = self.details.get(key, "")
+        self.query_one("#detail", Static).update(detail)
 
     @on(Input.Changed, "#search")
     @on(Select.Changed)
@@ -149,7 +175,8 @@ class UnitsScreen(Screen):
         """Typing in the table searches; Enter or Down in the search goes to the rows."""
         search = self.query_one("#search", Input)
         table = self.query_one(DataTable)
-        if self.focused is table and event.is_printable and event.character:
+        # `?` is help: no unit's code or name has one
+        if self.focused is table and event.is_printable and event.character not in (None, "?"):
             search.focus()
             search.insert_text_at_cursor(event.character)
             event.stop()
