@@ -17,8 +17,10 @@ from typing import Any
 from . import audit
 from .i18n import _
 from .model import Unit
+from .output import write_bytes
 from .store import Change, Store
 from .tinystore import assessment_from_docs, header_to_doc, item_to_doc
+from .yaml_lines import ProblemsError
 
 FORMAT = "inspect-tool-bundle"
 VERSION = 1
@@ -62,17 +64,30 @@ def export_bundle(store: Store, *, unit: str | None = None, year: int | None = N
     return body | {"hash": _digest(body)}
 
 
-def write_bundle(path: Path, bundle: dict) -> None:
-    path.write_text(json.dumps(bundle, ensure_ascii=False, indent=1), encoding="utf-8")
+def write_bundle(path: Path, bundle: dict, *, force: bool = False) -> None:
+    """Whole or not at all; an existing file is replaced only with `force`."""
+    text = json.dumps(bundle, ensure_ascii=False, indent=1)
+    write_bytes(path, text.encode("utf-8"), force=force)
 
 
 def read_bundle(path: Path) -> dict:
+    from .limits import MAX_DEPTH, depth, read_limited
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_limited(path, "bundle").decode("utf-8"))
+    except ProblemsError as exc:
+        raise BundleError(str(exc)) from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested without end
+        error = _("nested too deeply") if isinstance(exc, RecursionError) else exc
         raise BundleError(
-            _("{path}: not a readable bundle ({error})").format(path=path, error=exc)
+            _("{path}: not a readable bundle ({error})").format(path=path, error=error)
         ) from None
+    if depth(data) > MAX_DEPTH:
+        raise BundleError(
+            _("{path}: not a readable bundle ({error})").format(
+                path=path, error=_("nested too deeply")
+            )
+        )
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BundleError(_("{path}: not an inspect-tool bundle").format(path=path))
     if data.get("version", 0) > VERSION:

@@ -20,6 +20,7 @@ from . import vn_format as vn
 from .criteria import set_as_dict
 from .i18n import _
 from .model import Area, Assessment, Criterion, Evidence, Participant
+from .output import write_bytes
 from .resources import shipped_dir
 from .settings import fill, load_settings
 from .tinystore import header_to_doc, item_to_doc
@@ -412,5 +413,4 @@ def make_minutes(
     ]
     context = minutes_context(flow, a, settings or load_settings(), sections)
     pdf = render_pdf(render_html(context, folder), folder, assessment_data(flow, a))
-    out.write_bytes(pdf)
-    return out
+    return write_bytes(out, pdf, force=True)  # whole or not at all; the caller checked `out`

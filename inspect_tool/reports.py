@@ -21,6 +21,7 @@ from typing import Any
 from . import labels, vn_format
 from .i18n import _
 from .model import Assessment, CriteriaSet, Unit
+from .output import atomic_path, write_bytes
 from .scoring import Scores, rank
 from .workflow import Workflow
 
@@ -385,13 +386,25 @@ def _totals_sheet(totals: list[UnitChange]) -> tuple[list[Column], list[list[Any
 # -- writers -------------------------------------------------------------------------------------
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """A text cell that a spreadsheet would take for a formula (`=HYPERLINK(…)`, `+cmd|…`,
+    `@SUM(1)`) gets a leading apostrophe, as OWASP advises; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, head: list[str], body: list[list[Any]]) -> None:
     """UTF-8 with a byte-order mark, so that Excel opens Vietnamese text correctly; numbers
-    as Python writes them (decimal point), empty cells for what is not there."""
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
+    as Python writes them (decimal point), empty cells for what is not there; no text that
+    a spreadsheet would run as a formula. Written whole or not at all."""
+    with atomic_path(path, force=True) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(head)
-        writer.writerows([["" if v is None else v for v in row] for row in body])
+        writer.writerow([csv_text(h) for h in head])
+        writer.writerows([["" if v is None else csv_text(v) for v in row] for row in body])
 
 
 FORMATS = {"rank": WHOLE, "count": WHOLE, "points": POINTS, "percent": PERCENT}
@@ -429,10 +442,10 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     book.remove(book.active)
     thin = Side(style="thin", color="888888")
     for spec in sheets:
-        sheet = book.create_sheet(spec.title[:31])
-        sheet.append([head for head, _kind in spec.columns])
+        sheet = book.create_sheet(xlsx_text(spec.title)[:31])
+        _append_text_safe(sheet, [head for head, _kind in spec.columns])
         for row in spec.body:
-            sheet.append(row)
+            _append_text_safe(sheet, row)
         header_lines = 1
         for n, (head, kind) in enumerate(spec.columns, start=1):
             letter = get_column_letter(n)
@@ -466,7 +479,25 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
         sheet.print_options.gridLines = True
         sheet.oddHeader.center.text = spec.heading
         sheet.oddFooter.center.text = "&P/&N"
-    book.save(path)
+    with atomic_path(path, force=True) as tmp:
+        book.save(tmp)
+
+
+def xlsx_text(value: str) -> str:
+    """Text without the control characters XLSX cannot hold (one of them made the whole
+    report fail)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+def _append_text_safe(sheet: Any, row: list[Any]) -> None:
+    """Append a row whose text cells are text, never formulas: openpyxl takes any string
+    starting with "=" for a formula, so a unit called `=HYPERLINK(…)` would become one."""
+    sheet.append([xlsx_text(v) if isinstance(v, str) else v for v in row])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def ranking_sheets(report: Ranking) -> list[Sheet]:
@@ -492,7 +523,7 @@ def render_report_pdf(path: Path, template: str, context: dict[str, Any]) -> Non
 
     folder = shipped_dir("reports") / "ranking"
     html = _render(folder, template, nfc(context))
-    path.write_bytes(render_pdf(html, folder))
+    write_bytes(path, render_pdf(html, folder), force=True)
 
 
 def _render(folder: Path, template: str, context: dict[str, Any]) -> str:

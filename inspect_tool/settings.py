@@ -45,9 +45,29 @@ def _merge(
             )
         elif isinstance(base[key], dict) and isinstance(value, Mapping):
             merged[key] = _merge(base[key], value, where, problems)
+        elif (kind := _kind(base[key])) != _kind(value) and value is not None:
+            line = override.line_of(key) if hasattr(override, "line_of") else None
+            problems.append(
+                Problem(where, line, _("'{key}' must be {kind}").format(key=key, kind=kind))
+            )
         else:
             merged[key] = value
     return merged
+
+
+def _kind(value: Any) -> str:
+    """What a setting holds, in words: a user's value must be of its default's kind."""
+    if isinstance(value, bool):
+        return _("yes or no")
+    if isinstance(value, int | float):
+        return _("a number")
+    if isinstance(value, str):
+        return _("text")
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, Mapping):
+        return _("a mapping")
+    return type(value).__name__
 
 
 def load_settings(path: Path | None = None) -> dict[str, Any]:

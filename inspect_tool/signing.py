@@ -173,12 +173,13 @@ def make_test_cert(
     )
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    out.write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            name.encode("utf-8"), key, cert, None, BestAvailableEncryption(password)
-        )
+    from .output import write_bytes
+
+    key_file = pkcs12.serialize_key_and_certificates(
+        name.encode("utf-8"), key, cert, None, BestAvailableEncryption(password)
     )
-    out.with_suffix(".pem").write_bytes(cert.public_bytes(Encoding.PEM))  # for --trust
+    write_bytes(out, key_file, force=True, mode=0o600)  # a private key: the owner's alone
+    write_bytes(out.with_suffix(".pem"), cert.public_bytes(Encoding.PEM), force=True)  # --trust
     return out
 
 
@@ -460,6 +461,8 @@ def sign_pdf(
                 output=outf,
                 appearance_text_params={"role": role or "", "when": when},
             )
+        # the signed file keeps the mode of the one it was made from (mkstemp's is 0600)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

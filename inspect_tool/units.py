@@ -39,8 +39,10 @@ def kind_of(text: str) -> str | None:
 
 def read_units_csv(path: Path) -> list[Unit]:
     """Every unit in the file, or ProblemsError with each bad row's line and reason."""
+    from .limits import read_limited
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_limited(path, "csv").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProblemsError(
             [

@@ -74,12 +74,61 @@ def line_of(value: Any, default: int = 0) -> int:
     return getattr(value, "line", default) or default
 
 
+class _TooBig(Exception):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.line = line
+
+
 class _Loader(_Base):
-    """Safe loader that builds LineDict/LineList and records duplicate keys."""
+    """Safe loader that builds LineDict/LineList and records duplicate keys; it refuses a
+    document nested deeper than limits.MAX_DEPTH while composing it (the composer recurses)."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self.duplicates: list[tuple[int, str]] = []
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        from .limits import MAX_DEPTH
+
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _TooBig(
+                    f"nested deeper than {MAX_DEPTH} levels, more than any data of this tool",
+                    mark.line + 1,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes the document holds once every alias is expanded, counted once per distinct node
+    (memoised), so a billion-laughs document is measured without being expanded."""
+    sizes: dict[int, int] = {}
+    order: list[yaml.Node] = []
+    stack, seen = [root], set()
+    while stack:  # children before parents, without recursion
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        stack.extend(_children(node))
+    for node in reversed(order):
+        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in _children(node))
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -119,9 +168,20 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 
 def load_text(text: str, path: str) -> Any:
     """Parse YAML text; raise ProblemsError naming the file and line of any defect."""
+    from .limits import MAX_YAML_NODES
+
     loader = _Loader(text)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node) > MAX_YAML_NODES:
+            raise _TooBig(
+                f"more than {MAX_YAML_NODES:,} values once its aliases are expanded "
+                "(refused: aliases that multiply are a known attack)",
+                None,
+            )
+        data = loader.construct_document(node) if node is not None else None
+    except _TooBig as exc:
+        raise ProblemsError([Problem(path, exc.line, str(exc))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -142,11 +202,12 @@ def load_text(text: str, path: str) -> Any:
 
 
 def load_file(path: Path) -> Any:
-    """Read and parse a YAML (or JSON) file, with readable errors for unreadable files."""
+    """Read and parse a YAML (or JSON) file, with readable errors for unreadable files, and
+    no more of it than limits.MAX_BYTES allows."""
+    from .limits import read_limited
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_limited(path, "yaml").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProblemsError([Problem(str(path), None, f"not UTF-8 text ({exc.reason})")]) from None
-    except OSError as exc:
-        raise ProblemsError([Problem(str(path), None, exc.strerror or str(exc))]) from None
     return load_text(text, str(path))

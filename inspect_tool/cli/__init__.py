@@ -52,6 +52,11 @@ def cli(
 
 
 def main() -> None:
+    import signal
+    import sys
+
+    # a polite kill (SIGTERM) unwinds like an error: half-written outputs are removed
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     add_plugin_commands()
     cli(prog_name="inspect-tool")
 

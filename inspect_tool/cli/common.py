@@ -19,6 +19,7 @@ from ..catalog import UnknownSetError
 from ..core import Core, open_core
 from ..i18n import _
 from ..minutes import MinutesError
+from ..output import OutputError
 from ..store import Store, StoreError, open_store
 from ..workflow import Workflow, WorkflowError
 from ..yaml_lines import ProblemsError
@@ -28,8 +29,19 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(messages: list[str] | str, code: int = 1) -> None:
-    for message in [messages] if isinstance(messages, str) else messages:
+    """Each message on stderr and exit `code`; under --json, also one JSON object on stdout,
+    `{"error": …, "problems": [...]}`, since a script reads stdout."""
+    messages = [messages] if isinstance(messages, str) else list(messages)
+    for message in messages:
         err.print(message, markup=False)
+    context = click.get_current_context(silent=True)
+    if context is not None and context.params.get("as_json"):
+        click.echo(
+            json.dumps(
+                {"error": messages[0] if messages else "", "problems": messages},
+                ensure_ascii=False,
+            )
+        )
     sys.exit(code)
 
 
@@ -98,7 +110,10 @@ EXPECTED = (
     WorkflowError,
     BundleError,
     MinutesError,
+    OutputError,
 )
+
+force_option = click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 
 
 def guard(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -112,6 +127,9 @@ def guard(command: Callable[..., Any]) -> Callable[..., Any]:
             fail([str(p) for p in exc.problems])
         except EXPECTED as exc:
             fail(str(exc))
+        except OSError as exc:  # a full disk, a read-only store, a folder that is not there
+            where = exc.filename or ""
+            fail(f"{where}: {exc.strerror or exc}" if where else (exc.strerror or str(exc)))
 
     return wrapper
 

@@ -12,7 +12,7 @@ import click
 from ..i18n import _, ngettext
 from ..yaml_lines import ProblemsError
 from . import cli
-from .common import Ctx, dump, fail, guard, json_option, pass_ctx
+from .common import Ctx, dump, fail, force_option, guard, json_option, pass_ctx
 
 
 def _render_one(job: tuple[str | None, str | None, str | None, str, str, str | None]) -> str:
@@ -62,6 +62,7 @@ def _render_one(job: tuple[str | None, str | None, str | None, str, str, str | N
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Document settings (default: the user's settings.yaml).",
 )
+@force_option
 @pass_ctx
 @guard
 def minutes_command(
@@ -74,9 +75,11 @@ def minutes_command(
     jobs: int,
     templates: Path | None,
     settings_file: Path | None,
+    force: bool,
 ) -> None:
     """Make the minutes (biên bản) of an assessment as a PDF/A-3 with its data inside."""
     from ..minutes import make_minutes, minutes_file_name
+    from ..output import check_target
     from ..settings import load_settings
 
     settings = load_settings(settings_file)  # wrong settings are reported before any work
@@ -85,6 +88,7 @@ def minutes_command(
     if not all_year:
         if not ref or not out_file:
             raise click.UsageError(_("give ASSESSMENT_ID and --out, or --all --year Y --out-dir"))
+        check_target(out_file, force=force)
         make_minutes(flow, ref, out_file, settings=settings, templates=templates)
         click.echo(str(out_file))
         return
@@ -94,6 +98,8 @@ def minutes_command(
     if not chosen:
         fail(_("no finalized assessment for {year}").format(year=year))
     out_dir.mkdir(parents=True, exist_ok=True)
+    for a in chosen:  # refused before any work, not half way
+        check_target(out_dir / minutes_file_name(a), force=force)
     jobs = jobs or os.cpu_count() or 1
     plugins = str(ctx.plugins_dir) if ctx.plugins_dir else None
     work = [
@@ -110,6 +116,20 @@ def minutes_command(
     _run_all(work, jobs)
 
 
+def _end_with_parent(parent: int) -> None:
+    """A worker ends when the command that started it is gone (killed, even with SIGKILL,
+    which leaves no chance to stop the pool), instead of rendering on for nobody."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _run_all(work: list[tuple], jobs: int) -> None:
     """On all cores, one WeasyPrint per process; a progress bar when a person is watching."""
     from rich.progress import Progress
@@ -117,7 +137,9 @@ def _run_all(work: list[tuple], jobs: int) -> None:
     failures = []
     with (
         Progress(disable=not sys.stderr.isatty(), transient=True) as progress,
-        ProcessPoolExecutor(max_workers=jobs) as pool,
+        ProcessPoolExecutor(
+            max_workers=jobs, initializer=_end_with_parent, initargs=(os.getpid(),)
+        ) as pool,
     ):
         task = progress.add_task(_("Minutes"), total=len(work))
         futures = {pool.submit(_render_one, job): job for job in work}
@@ -165,16 +187,25 @@ report_settings = click.option(
 )
 @report_out
 @report_settings
+@force_option
 @pass_ctx
 @guard
 def report_ranking(
-    ctx: Ctx, set_ref: str, year: int, stage: str, out_file: Path, settings_file: Path | None
+    ctx: Ctx,
+    set_ref: str,
+    year: int,
+    stage: str,
+    out_file: Path,
+    settings_file: Path | None,
+    force: bool,
 ) -> None:
     """Every unit's total, index, band and rank, and points per area, at one stage."""
+    from ..output import check_target
     from ..reports import write_ranking
     from ..settings import load_settings
 
     _check_suffix(out_file)
+    check_target(out_file, force=force)
     settings = load_settings(settings_file)
     ctx.store(write=False)
     n = write_ranking(ctx.workflow(), set_ref, year, out_file, stage=stage, settings=settings)
@@ -185,15 +216,20 @@ def report_ranking(
 @click.option("--year", type=int, required=True)
 @report_out
 @report_settings
+@force_option
 @pass_ctx
 @guard
-def report_differences(ctx: Ctx, year: int, out_file: Path, settings_file: Path | None) -> None:
+def report_differences(
+    ctx: Ctx, year: int, out_file: Path, settings_file: Path | None, force: bool
+) -> None:
     """Per unit, the items where the appraisal changed the self-assessment, with the reason,
     the difference and the unit's totals."""
+    from ..output import check_target
     from ..reports import write_differences
     from ..settings import load_settings
 
     _check_suffix(out_file)
+    check_target(out_file, force=force)
     settings = load_settings(settings_file)
     ctx.store(write=False)
     n = write_differences(ctx.workflow(), year, out_file, settings=settings)
@@ -237,15 +273,19 @@ def keys() -> None:
 )
 @click.option("--name", required=True, help="The signer's name, e.g. 'Trần Thị Bình'.")
 @click.option("--org", default="", help="The organisation.")
-@click.option("--days", type=int, default=365)
+@click.option("--days", type=click.IntRange(1, 3650), default=365)
 @click.option("--password-env", metavar="VAR", help="Take the password from this variable.")
+@force_option
 @guard
 def keys_test_cert(
-    out_file: Path, name: str, org: str, days: int, password_env: str | None
+    out_file: Path, name: str, org: str, days: int, password_env: str | None, force: bool
 ) -> None:
     """Make a clearly labelled TEST certificate (PKCS#12, and its .pem for --trust)."""
+    from ..output import check_target
     from ..signing import make_test_cert
 
+    check_target(out_file, force=force)
+    check_target(out_file.with_suffix(".pem"), force=force)
     password = _password(password_env, _("Password for the new .p12"))
     make_test_cert(out_file, name, org, password=password, days=days)
     click.echo(
@@ -278,6 +318,7 @@ def keys_test_cert(
     help="Write the signed PDF here (default: sign the file in place).",
 )
 @click.option("--role", default="", help="The signer's role, shown in the signature.")
+@force_option
 @guard
 def sign_command(
     pdf: Path,
@@ -289,8 +330,10 @@ def sign_command(
     key_label: str | None,
     out_file: Path | None,
     role: str,
+    force: bool,
 ) -> None:
     """Sign a field of the minutes (PAdES); the first signature certifies the document."""
+    from ..output import check_target
     from ..settings import load_settings
     from ..signing import (
         SigningError,
@@ -305,6 +348,8 @@ def sign_command(
         raise click.UsageError(_("give either --p12 or --pkcs11-lib (with --token-label)"))
     if pkcs11_lib and not token_label:
         raise click.UsageError(_("--pkcs11-lib needs --token-label"))
+    if out_file is not None and out_file.resolve() != pdf.resolve():
+        check_target(out_file, force=force)  # signing in place replaces the input, as asked
     url = load_settings()["signing"]["timestamp_url"]
     try:
         check_signable(pdf, field)  # a draft or a wrong field is refused before any password

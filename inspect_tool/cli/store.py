@@ -26,6 +26,7 @@ from .common import (
     dump,
     echo_totals,
     fail,
+    force_option,
     guard,
     json_option,
     kind_label,
@@ -642,12 +643,15 @@ def _short(value: object) -> str:
 @click.option("--unit")
 @click.option("--year", type=int)
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@force_option
 @pass_ctx
 @guard
-def export_command(ctx: Ctx, unit: str | None, year: int | None, out_file: Path) -> None:
+def export_command(
+    ctx: Ctx, unit: str | None, year: int | None, out_file: Path, force: bool
+) -> None:
     """Write units and assessments to a bundle file (JSON) to carry to another store."""
     bundle = export_bundle(ctx.store(write=False), unit=unit, year=year)
-    write_bundle(out_file, bundle)
+    write_bundle(out_file, bundle, force=force)
     click.echo(
         _("{path}: {units}, {assessments}").format(
             path=out_file,
