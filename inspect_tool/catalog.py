@@ -41,6 +41,12 @@ class Catalog:
     sets: list[CriteriaSet] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)  # set key → plugin that gave it
     problems: list[Problem] = field(default_factory=list)
+    failed: dict[str, list[Problem]] = field(default_factory=dict)  # plugin → its sets' problems
+
+    def refuse(self, plugin: str, problems: list[Problem]) -> None:
+        """A set or overlay left out: its problems, put down to the plugin that gave it."""
+        self.problems.extend(problems)
+        self.failed.setdefault(plugin, []).extend(problems)
 
     def add(self, cset: CriteriaSet, path: Path, plugin: str) -> None:
         """Add a set, unless another file already gave the same id and version."""
@@ -48,7 +54,7 @@ class Catalog:
             message = _("set {key} is already provided by {other}").format(
                 key=cset.key, other=self.origins[cset.key]
             )
-            self.problems.append(Problem(str(path), None, message))
+            self.refuse(plugin, [Problem(str(path), None, message)])
             return
         self.sets.append(cset)
         self.origins[cset.key] = plugin
@@ -73,21 +79,40 @@ def build_catalog(
     """Every registered set, then every overlay applied to the sets already loaded."""
     catalog = Catalog()
     for plugin, source in sources:
-        if not source.exists():
-            catalog.problems.append(Problem(str(source), None, _("no such file or folder")))
+        try:
+            files = set_files(source) if source.exists() else None
+        except OSError as exc:
+            catalog.refuse(plugin, [Problem(str(source), None, exc.strerror or str(exc))])
             continue
-        for path in set_files(source):
+        if files is None:
+            catalog.refuse(plugin, [Problem(str(source), None, _("no such file or folder"))])
+            continue
+        for path in files:
             try:
                 cset = load_set(path, methods)
             except ProblemsError as exc:
-                catalog.problems.extend(exc.problems)
+                catalog.refuse(plugin, exc.problems)
+                continue
+            except Exception as exc:  # one plugin's unreadable set must not stop the others
+                catalog.refuse(plugin, [_unexpected(path, exc)])
                 continue
             catalog.add(cset, path, plugin)
     for plugin, path in overlays or []:
         try:
             cset = apply_overlay(path, catalog.sets, methods)
         except ProblemsError as exc:
-            catalog.problems.extend(exc.problems)
+            catalog.refuse(plugin, exc.problems)
+            continue
+        except Exception as exc:
+            catalog.refuse(plugin, [_unexpected(path, exc)])
             continue
         catalog.add(cset, path, plugin)
     return catalog
+
+
+def _unexpected(path: Path, exc: Exception) -> Problem:
+    return Problem(
+        str(path),
+        None,
+        _("could not be loaded: {error}").format(error=f"{type(exc).__name__}: {exc}"),
+    )

@@ -17,7 +17,7 @@ from typing import Any
 
 from .i18n import _
 from .inputs import INPUT_TYPES, input_spec_from_data
-from .methods import ParamProblem, ScoringMethod, fmt
+from .methods import ParamProblem, ScoringMethod, _shown, fmt, is_number
 from .model import (
     AREA_KINDS,
     LEVELS,
@@ -120,10 +120,12 @@ class _Reader:
 
     def number(self, data: LineDict, key: str, default: float = 0.0, *, positive=False) -> float:
         value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not is_number(value):  # NaN, infinity and 400-digit numbers are mistakes too
             self.problem(
                 data.line_of(key),
-                _("'{key}' must be a number, not '{value}'").format(key=key, value=value),
+                _("'{key}' must be a number, not '{value}'").format(
+                    key=key, value=_shown(value, 40).strip("'")
+                ),
             )
             return default
         if positive and value <= 0:
@@ -169,11 +171,14 @@ class _Reader:
     def code(self, data: LineDict) -> str:
         code = self.text(data, "code")
         if code in self.codes:
+            first = self.codes[code]
             self.problem(
                 data.line_of("code"),
                 _("duplicate code '{code}' (first used on line {line})").format(
-                    code=code, line=self.codes[code]
-                ),
+                    code=code, line=first
+                )
+                if first
+                else _("duplicate code '{code}': the set already has it").format(code=code),
             )
         elif code:
             self.codes[code] = data.line_of("code")
@@ -421,6 +426,16 @@ class _Reader:
                     ),
                 )
                 continue
+            bad = [k for k in ("min", "max") if item.get(k) is not None and not is_number(item[k])]
+            for key in bad:
+                self.problem(
+                    item.line_of(key),
+                    _("'{key}' must be a number, not '{value}'").format(
+                        key=key, value=_shown(item[key], 40).strip("'")
+                    ),
+                )
+            if bad:
+                continue
             name = str(item.get("name"))
             if name in taken:
                 self.problem(
@@ -456,7 +471,55 @@ def parse_set(data: Any, path: str, methods: Mapping[str, ScoringMethod]) -> Cri
 
 def load_set(path: Path, methods: Mapping[str, ScoringMethod]) -> CriteriaSet:
     """Read one criteria-set file; raise ProblemsError with every problem found."""
-    return parse_set(load_file(path), str(path), methods)
+    return parse_set(load_data(path), str(path), methods)
+
+
+def load_data(path: Path) -> Any:
+    """`load_file`, with a value YAML reads but Python cannot hold (the date 2025-02-30, the
+    time 25:00) reported at its line instead of escaping as a traceback. For sets, overlays
+    and answers files."""
+    try:
+        return load_file(path)
+    except ProblemsError:
+        raise
+    except (ValueError, OverflowError, TypeError) as exc:
+        line, value, tag = _unreadable_scalar(path)
+        if tag.endswith(":timestamp"):
+            message = _("'{value}' is not a real date").format(value=value)
+        else:
+            message = _("'{value}' cannot be read: {error}").format(
+                value=value, error=f"{type(exc).__name__}: {exc}"
+            )
+        raise ProblemsError([Problem(str(path), line, message)]) from None
+
+
+def _unreadable_scalar(path: Path) -> tuple[int | None, str, str]:
+    """(line, text, tag) of the first scalar the safe loader cannot build."""
+    import yaml
+
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except Exception:
+        return None, "?", ""
+    builder = yaml.SafeLoader("")
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                builder.construct_object(node)
+            except Exception:
+                return node.start_mark.line + 1, str(node.value)[:60], str(node.tag)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+    return None, "?", ""
 
 
 def _criterion_dict(c: Criterion) -> dict[str, Any]:

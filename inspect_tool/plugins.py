@@ -14,7 +14,9 @@ import importlib
 import importlib.metadata
 import importlib.util
 import os
+import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ import pluggy
 
 from . import hookspecs
 from .i18n import _
-from .methods import ScoringMethod
+from .methods import GuardedMethod, ScoringMethod, _shown
 
 ENTRY_POINT_GROUP = "inspect_tool"
 BLOCK_ENV = "INSPECT_TOOL_BLOCK_PLUGINS"
@@ -34,6 +36,8 @@ DEFAULT_PLUGINS = (
     "inspect_tool.builtin_methods",
     "inspect_tool.builtin_sets",
 )
+SLOW_LOAD_SECONDS = 1.0  # a plugin slower than this to import is named: every command pays it
+METHOD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
 
 def default_plugins_dir() -> Path:
@@ -53,6 +57,8 @@ class PluginInfo:
     methods: list[str] = field(default_factory=list)
     sets: list[str] = field(default_factory=list)
     error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    load_seconds: float = 0.0
 
 
 @dataclass
@@ -74,6 +80,7 @@ class Registry:
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
     manager: pluggy.PluginManager | None = None
+    reported: int = 0  # problems[:reported] were already shown to the user
 
     def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call every implementation of a runtime hook on its own: (plugin, result) for those
@@ -90,15 +97,59 @@ class Registry:
                     _("hook {hook} failed: {error}").format(hook=hook, error=_describe(exc)),
                 )
                 continue
-            if result is not None:
-                results.append((impl.plugin_name, result))
+            if result is None:
+                continue
+            check = _RESULT_CHECKS.get(hook)
+            why = check(result) if check else ""
+            if why:
+                self.fail(
+                    impl.plugin_name,
+                    _("hook {hook} returned {value}: {why}; left out").format(
+                        hook=hook, value=_shown(result), why=why
+                    ),
+                )
+                continue
+            results.append((impl.plugin_name, result))
         return results
+
+    def warn(self, plugin: str, message: str) -> None:
+        """Something to know about a plugin that still works (it is slow to load)."""
+        self.problems.append(PluginProblem(plugin, message))
+        info = self.plugins.get(plugin)
+        if info is not None:
+            info.warnings.append(message)
 
     def fail(self, plugin: str, message: str) -> None:
         self.problems.append(PluginProblem(plugin, message))
         info = self.plugins.get(plugin)
         if info is not None:
             info.error = "; ".join(filter(None, [info.error, message]))
+
+
+def _texts(result: Any) -> str:
+    """Why a check_assessment result cannot be used, or ""."""
+    if not isinstance(result, list | tuple) or not all(isinstance(t, str) for t in result):
+        return _("expected a list of texts")
+    return ""
+
+
+def _sections(result: Any) -> str:
+    """Why a minutes_sections result cannot be used, or ""."""
+    if not isinstance(result, list | tuple) or not all(
+        isinstance(s, dict)
+        and isinstance(s.get("title", ""), str)
+        and isinstance(s.get("paragraphs", []), list | tuple)
+        and all(isinstance(p, str) for p in s.get("paragraphs", []))
+        for s in result
+    ):
+        return _('expected a list of {"title": text, "paragraphs": [texts]}')
+    return ""
+
+
+_RESULT_CHECKS: dict[str, Callable[[Any], str]] = {
+    "check_assessment": _texts,
+    "minutes_sections": _sections,
+}
 
 
 def _describe(exc: BaseException) -> str:
@@ -176,12 +227,14 @@ class _Loader:
                     error=_("blocked by {env}").format(env=BLOCK_ENV),
                 )
                 continue
+            start = time.perf_counter()
             try:
                 plugin = ep.load()
             except Exception as exc:
                 self.failed_import(ep.name, "entry point", exc, version)
                 continue
             self.add(plugin, ep.name, "entry point", version)
+            self.timed(ep.name, time.perf_counter() - start)
 
     def folder(self, folder: Path) -> None:
         if not folder.is_dir():
@@ -192,12 +245,28 @@ class _Loader:
                 if not name.startswith("_"):
                     self.add(object(), name, str(path))
                 continue
+            start = time.perf_counter()
             try:
                 module = _import_file(name, path)
             except Exception as exc:
                 self.failed_import(name, str(path), exc)
                 continue
-            self.add(module, name, str(path), getattr(module, "__version__", ""))
+            version = getattr(module, "__version__", "")
+            self.add(module, name, str(path), version if isinstance(version, str) else "")
+            self.timed(name, time.perf_counter() - start)
+
+    def timed(self, name: str, seconds: float) -> None:
+        info = self.registry.plugins.get(name)
+        if info is None:
+            return
+        info.load_seconds = round(seconds, 3)
+        if seconds > SLOW_LOAD_SECONDS:
+            self.registry.warn(
+                name,
+                _("took {seconds:.1f} s to load; every command waits for it").format(
+                    seconds=seconds
+                ),
+            )
 
     def call(self, hook: str, make_register: Callable[[str], Callable[[Any], None]]) -> None:
         """Call each implementation on its own, so one failing plugin cannot stop the others.
@@ -223,14 +292,26 @@ class _Loader:
         def method_registrar(plugin: str) -> Callable[[ScoringMethod], None]:
             def register(method: ScoringMethod) -> None:
                 name = getattr(method, "name", "")
-                if not isinstance(method, ScoringMethod) or not name:
+                if (
+                    not isinstance(method, ScoringMethod)
+                    or not isinstance(name, str)
+                    or not METHOD_NAME.match(name)
+                ):
                     registry.fail(plugin, _("register() needs a named ScoringMethod instance"))
                 elif name in registry.methods:
                     registry.fail(
                         plugin, _("method '{name}' is already registered").format(name=name)
                     )
-                else:
+                elif plugin in DEFAULT_PLUGINS:
                     registry.methods[name] = method
+                    registry.plugins[plugin].methods.append(name)
+                else:
+                    try:  # every value the plugin's method returns is checked (methods.py)
+                        guarded = GuardedMethod(method, plugin)
+                    except Exception as exc:
+                        registry.fail(plugin, _describe(exc))
+                        return
+                    registry.methods[name] = guarded
                     registry.plugins[plugin].methods.append(name)
 
             return register

@@ -137,6 +137,14 @@ def _picker(slots: tuple[int, ...]) -> Callable[[list[float]], tuple[float, ...]
     return itemgetter(*slots)
 
 
+def _failing(method: str, exc: Exception) -> Scorer:
+    """The scorer of a method that could not compile: 0 points, and why."""
+    outcome = Outcome(
+        0.0, _("method '{0}' failed: {1}; counted as 0"), (method, f"{type(exc).__name__}: {exc}")
+    )
+    return lambda values: outcome
+
+
 class Engine:
     """A criteria set compiled against the registered methods, ready to check and score."""
 
@@ -179,7 +187,10 @@ class Engine:
         self._methods[node.code] = method
         self._leaves[node.code] = node
         slot = self._slot(node.code)
-        scorer = method.compile(node.params, node.max_points)
+        try:  # a plugin's method is guarded (methods.GuardedMethod); this is the last net
+            scorer = method.compile(node.params, node.max_points)
+        except Exception as exc:
+            scorer = _failing(method.name, exc)
         self._items.append(
             _Item(node.code, slot, node.max_points, scorer, node.na_policy == "full")
         )

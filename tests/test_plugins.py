@@ -398,5 +398,6 @@ def test_a_scorer_that_raises_scores_zero_and_says_why(tmp_path):
     scores = engine.score({"S.1": engine.check("S.1", {"stars": 3})})
     assert scores.total == 0
     assert scores.explanation("S.1") == (
-        "method 'fragile' failed: ZeroDivisionError: no stars counted; counted as 0"
+        "plugin 'fragile', method 'fragile': the scorer failed: ZeroDivisionError: no stars "
+        "counted; counted as 0"
     )
