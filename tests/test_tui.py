@@ -317,6 +317,8 @@ async def test_submit_and_finalize_lock_the_assessment(core, demo_path):
         await pilot.pause()
         await pilot.click("#finalize")
         await pilot.pause()
+        app.screen.query_one("#confirm-yes").press()  # it asks first
+        await pilot.pause()
         ident = screen.assessment.id
         assert app.flow.get(ident).state == "finalized"
         await type_into(pilot, app.screen, "#reason", "Bổ sung tài liệu")

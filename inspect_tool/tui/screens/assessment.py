@@ -40,7 +40,9 @@ class AssessmentScreen(Screen):
         Binding("f5", "finish", _("Finish"), id="assessment.finish"),
         Binding("escape", "back", _("Units"), id="assessment.back"),
         # over Input's own Ctrl+D (delete right: the Delete key does it too)
-        Binding("ctrl+d", "clear_item", _("Clear answer"), id="item.clear", priority=True),
+        Binding(
+            "ctrl+d", "clear_item", _("Clear answer"), id="item.clear", priority=True, show=False
+        ),
         Binding("ctrl+z", "undo_item", _("Undo"), id="item.undo", show=False),
         # `/` only where it is not typed into a field (the tree); Ctrl+F anywhere
         Binding(
@@ -427,11 +429,15 @@ class AssessmentScreen(Screen):
         self.app.push_screen(RecordScreen(self.flow, self.assessment.id), done)
 
     def action_finish(self) -> None:
-        from .finish import FinishScreen
+        from .finish import DELETED, FinishScreen
 
         self.keep_unaccepted()  # listed as missing there
 
         def done(code: str | None) -> None:
+            if code == DELETED:  # an empty draft deleted there: back to the units
+                self.app.remember(None)
+                self.dismiss(None)
+                return
             # its state may have moved (its answers not: the scores and marks stand)
             self.assessment = self.flow.get(self.assessment.id)
             self.show_titles()

@@ -15,8 +15,11 @@ from textual.widgets.option_list import Option
 
 from ... import labels
 from ...i18n import _, count
-from ...workflow import Workflow
+from ...workflow import Workflow, WorkflowError
 from .base import WorkflowScreen
+from .confirm import ConfirmScreen
+
+DELETED = "\x00deleted"  # what the screen returns when the assessment is gone
 
 
 class FinishScreen(WorkflowScreen):
@@ -41,6 +44,7 @@ class FinishScreen(WorkflowScreen):
                 yield Button(_("Reopen"), variant="warning", id="reopen")
                 yield Button(_("Make the minutes"), id="minutes")
                 yield Button(_("Sign the minutes"), id="sign", disabled=True)
+                yield Button(_("Delete this empty draft"), variant="error", id="delete")
             yield Static(id="error")
         yield Footer()
 
@@ -83,22 +87,78 @@ class FinishScreen(WorkflowScreen):
                 for n, (code, text) in enumerate(missing)
             ]
         )
+        if missing:  # Enter on the first (or only) line jumps at once
+            options.highlighted = 0
         self.query_one("#submit").disabled = not self.flow.can(a, "submit") or bool(missing)
         self.query_one("#finalize").disabled = not self.flow.can(a, "finalize")
         self.query_one("#reopen").disabled = not self.flow.can(a, "reopen")
         self.query_one("#reason").display = self.flow.can(a, "reopen")
+        self.query_one("#delete").display = a.state == "draft" and not (
+            a.items or a.findings or a.recommendations or a.participants
+        )
 
     @on(OptionList.OptionSelected)
     def jump(self, event: OptionList.OptionSelected) -> None:
         self.dismiss((event.option.id or "|").split("|", 1)[1] or None)
 
+    def confirm(self, title: str, message: str, step: str, then, variant="warning") -> None:
+        """Ask first (the focus on Cancel); `then` runs only when the step is chosen."""
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmScreen(title, message, step, variant=variant), chosen)
+
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
-        self.attempt(lambda: self.flow.submit(self.assessment_id))
+        self.confirm(
+            _("Submit this assessment?"),
+            _(
+                "Once submitted, its answers, evidence, findings and record are locked: nothing "
+                "can be changed until it is reopened, with a reason that is logged. An appraisal "
+                "can then be made from it."
+            ),
+            _("Submit"),
+            lambda: self.attempt(lambda: self.flow.submit(self.assessment_id)),
+            variant="primary",
+        )
 
     @on(Button.Pressed, "#finalize")
     def finalize(self) -> None:
-        self.attempt(lambda: self.flow.finalize(self.assessment_id))
+        self.confirm(
+            _("Finalize this assessment?"),
+            _(
+                "Once finalized, it is the final result: its answers, evidence, findings and "
+                "record are locked, its minutes can be signed, and it is changed only by "
+                "reopening it with a reason that is logged."
+            ),
+            _("Finalize"),
+            lambda: self.attempt(lambda: self.flow.finalize(self.assessment_id)),
+            variant="success",
+        )
+
+    @on(Button.Pressed, "#delete")
+    def delete(self) -> None:
+        def gone() -> None:
+            try:
+                self.flow.delete(self.assessment_id)
+            except WorkflowError as exc:
+                self.query_one("#error", Static).update(Text(str(exc), style="bold red"))
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.dismiss(DELETED)
+
+        self.confirm(
+            _("Delete this empty draft?"),
+            _(
+                "Nothing is recorded in it. It is deleted from the store (the deletion is "
+                "logged) and cannot be opened again."
+            ),
+            _("Delete"),
+            gone,
+            variant="error",
+        )
 
     @on(Button.Pressed, "#reopen")
     def reopen(self) -> None:

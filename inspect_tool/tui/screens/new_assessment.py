@@ -16,7 +16,7 @@ from ... import labels
 from ...catalog import UnknownSetError
 from ...i18n import _
 from ...model import KINDS
-from ...workflow import Workflow, WorkflowError
+from ...workflow import DuplicateError, Workflow, WorkflowError
 
 
 class NewAssessmentScreen(ModalScreen[str | None]):
@@ -97,7 +97,28 @@ class NewAssessmentScreen(ModalScreen[str | None]):
             a = self.flow.new(
                 str(unit), str(set_key), int(year), str(self.query_one("#kind", Select).value)
             )
+        except DuplicateError as exc:  # refused: the existing one is offered instead
+            error.update(Text(str(exc), style="bold red"))
+            self.offer_existing(exc)
+            return
         except (WorkflowError, UnknownSetError) as exc:
             error.update(Text(str(exc), style="bold red"))
             return
         self.dismiss(a.id)
+
+    def offer_existing(self, exc: DuplicateError) -> None:
+        from .confirm import ConfirmScreen
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(exc.existing.id)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Already there"),
+                str(exc) + "\n" + _("A second one is not made. Open the existing one?"),
+                _("Open it"),
+                variant="primary",
+            ),
+            chosen,
+        )
