@@ -58,7 +58,8 @@ def keys_of(screen: Screen) -> list[tuple[str, str]]:
     for node in (screen, app):
         for bindings in node._bindings.key_to_bindings.values():
             for binding in bindings:
-                if not binding.description or binding.system or binding.action in seen:
+                # the app's and screens' own keys (they have an id); Textual's own are below
+                if not binding.id or not binding.description or binding.action in seen:
                     continue
                 seen.add(binding.action)
                 keys = [b for bs in node._bindings.key_to_bindings.values() for b in bs]

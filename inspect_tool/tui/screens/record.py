@@ -22,6 +22,7 @@ from .base import WorkflowScreen
 class RecordScreen(WorkflowScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     BINDINGS = [Binding("escape", "back", _("Back"), id="record.back")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # the rows' layout, in its .tcss
 
     def __init__(self, flow: Workflow, assessment_id: str):
         super().__init__()

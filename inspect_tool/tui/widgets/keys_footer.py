@@ -5,8 +5,8 @@ changes the screen's bindings but not the keys the footer shows; Textual's foote
 every key again, which made those steps the slowest. This one compares first.
 
 On a narrow screen (80 columns) the keys and their words do not all fit: Textual's footer then
-cuts one in the middle of a word. This one leaves out whole keys from the end instead, never
-F1, whose help lists them all.
+cuts one in the middle of a word. This one leaves out whole keys instead (PgUp first, then from
+the end), never F1, whose help lists them all.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 KEPT = ("help", "app.help")  # the actions always shown
+FIRST_LEFT_OUT = ("previous_item",)
 
 
 def _width(key: FooterKey) -> int:
@@ -56,7 +57,10 @@ class KeysFooter(Footer):
         )
         widths = [_width(k) for k in keys]
         keep = [True] * len(keys)
-        for i in reversed(range(len(keys))):
+        # the first to go are those paired with another shown (PgUp with PgDn), then from the end
+        order = [i for i, k in enumerate(keys) if k.action in FIRST_LEFT_OUT]
+        order += [i for i in reversed(range(len(keys))) if i not in order]
+        for i in order:
             if sum(w for w, k in zip(widths, keep, strict=True) if k) <= room:
                 break
             if keys[i].action not in KEPT:
