@@ -40,7 +40,7 @@ def side(value: str) -> str:
 def totals(scores: Any) -> str:
     """Total, maximum, index and band in one line, as the app and the command line show them."""
     return _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
-        total=f"{scores.total:.2f}",
+        total=f"{round(scores.total, 2) + 0.0:.2f}",  # never -0.00
         max=fmt(scores.max_points),
         index=f"{scores.index:.2f}",
         band=scores.band_label or "—",

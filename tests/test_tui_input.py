@@ -342,3 +342,25 @@ async def test_an_accepted_entry_drops_the_kept_one_in_the_store(core, demo_path
         await pilot.pause()
         assert not stored(app, screen, "1.6").pending
     app.store.close()
+
+
+async def test_an_empty_draft_shows_no_band_and_no_minus_zero(core, demo_path):
+    from inspect_tool.tui.widgets.totals import TotalsBar
+    from inspect_tool.workflow import Workflow
+
+    with open_store(demo_path, user="t") as store:
+        fresh = Workflow(core, store).new("HB-X07", "cchc-xa-2025", 2025, "self")
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        units = app.screen
+        row = next(k for k, (_u, a) in units.rows.items() if a and a.id == fresh.id)
+        cells = [str(c) for c in units.query_one(DataTable).get_row(row)]
+        assert "None" not in cells and "—" in cells
+        app.open_assessment(fresh.id)
+        await pilot.pause()
+        screen = app.screen
+        totals = str(screen.query_one(TotalsBar).render())
+        assert "-0" not in totals and "Band: —" in totals
+        labels = [str(n.label) for n in screen.criteria.nodes_by_code.values()]
+        assert not any("(-0" in label for label in labels)
+    app.store.close()

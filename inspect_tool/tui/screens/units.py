@@ -129,7 +129,7 @@ class UnitsScreen(Screen):
                     labels.level(unit.kind),
                     f"{labels.kind(a.kind)} {a.year}",
                     labels.state(a.state),
-                    f"{scores.index:.2f}% {scores.band_label}",
+                    f"{scores.index:.2f}% {scores.band_label or '—'}",  # no band before an answer
                     _("answered {n}/{total}").format(n=scores.answered, total=len(scores.status)),
                 )
             )
@@ -139,7 +139,7 @@ class UnitsScreen(Screen):
                 f"{labels.kind(a.kind)} {a.year}",
                 labels.state(a.state),
                 f"{scores.index:.2f}",
-                scores.band_label,
+                scores.band_label or "—",
                 f"{scores.answered}/{len(scores.status)}",
                 labels.level(unit.kind),
                 key=key,
