@@ -13,17 +13,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .criteria import load_data  # load_file, with an impossible date at its line
 from .i18n import _
 from .model import Answer, Evidence
 from .scoring import AnswerError, Engine
-from .yaml_lines import LineDict, Problem, ProblemsError, load_file
+from .yaml_lines import LineDict, Problem, ProblemsError
 
 NOT_INPUTS = ("na", "note", "reason", "evidence")
 
 
 def read_answers(path: Path, engine: Engine) -> dict[str, Answer]:
     """Every answer in the file, checked; ProblemsError lists each refusal with its line."""
-    data = load_file(path)
+    data = load_data(path)
     where = str(path)
     if data is None:
         return {}
@@ -63,7 +64,7 @@ def read_entries(path: Path, engine: Engine) -> dict[str, dict[str, Any]]:
     evidence), every item checked by the engine first; ProblemsError lists each refusal at its
     line. Nothing here is recorded: the workflow records them all or none."""
     read_answers(path, engine)  # the same checks as `score`, with their lines
-    data = load_file(path) or {}
+    data = load_data(path) or {}
     where = str(path)
     entries: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []

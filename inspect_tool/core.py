@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .catalog import Catalog, build_catalog
 from .model import CriteriaSet
-from .plugins import Registry, load_plugins
+from .plugins import Registry, load_plugins, startup_plugins
 from .scoring import Engine
 
 
@@ -34,6 +34,8 @@ class Core:
 
 
 def open_core(plugins_dir: Path | None = None, *, entry_points: bool = True) -> Core:
-    registry = load_plugins(plugins_dir, entry_points=entry_points)
+    registry = startup_plugins(plugins_dir, entry_points=entry_points) or load_plugins(
+        plugins_dir, entry_points=entry_points
+    )  # the command line loaded them already when it started: import each plugin once
     catalog = build_catalog(registry.set_sources, registry.methods, registry.overlay_sources)
     return Core(registry, catalog)

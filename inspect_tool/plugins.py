@@ -369,3 +369,27 @@ def load_plugins(
     for name, plugin in extra:
         loader.add(plugin, name, "extra")
     return loader.collect()
+
+
+_startup: tuple[tuple[Any, ...], Registry] | None = None
+
+
+def _startup_key(plugins_dir: Path | None, entry_points: bool) -> tuple[Any, ...]:
+    folder = plugins_dir if plugins_dir is not None else default_plugins_dir()
+    return (str(Path(folder).absolute()), entry_points, tuple(blocked_from_env()))
+
+
+def load_startup_plugins(plugins_dir: Path | None = None) -> Registry:
+    """Load the plugins when the command starts, and keep them for `startup_plugins`: a
+    command then imports each plugin once (a slow one was paid twice)."""
+    global _startup
+    registry = load_plugins(plugins_dir)
+    _startup = (_startup_key(plugins_dir, True), registry)
+    return registry
+
+
+def startup_plugins(plugins_dir: Path | None, *, entry_points: bool = True) -> Registry | None:
+    """The plugins loaded when this command started, if they were loaded from the same place."""
+    if _startup is None or _startup[0] != _startup_key(plugins_dir, entry_points):
+        return None
+    return _startup[1]

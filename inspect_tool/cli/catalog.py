@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from ..criteria import load_set, set_as_dict
 from ..i18n import _
 from ..methods import fmt
 from ..model import CriteriaSet
+from ..overlays import apply_overlay
 from ..yaml_lines import ProblemsError
 from . import cli
 from .common import (
@@ -123,17 +125,30 @@ def criteria_validate(ctx: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
     """Check criteria-set files (or folders of them); report every problem as file:line."""
     methods = ctx.core.registry.methods
     results: list[dict[str, Any]] = []
-    for path in paths:
-        files = set_files(path) if path.exists() else [path]
-        for file in files:
-            try:
-                cset = load_set(file, methods)
-            except ProblemsError as exc:
-                results.append(
-                    {"path": str(file), "ok": False, "problems": [str(p) for p in exc.problems]}
-                )
-            else:
-                results.append({"path": str(file), "ok": True} | _summary(cset))
+    files = [f for path in paths for f in (set_files(path) if path.is_dir() else [path])]
+    overlays = [f for f in files if _is_overlay(f)]
+    sets = list(ctx.core.catalog.sets)
+    for file in files:
+        if file in overlays:
+            continue
+        try:
+            cset = load_set(file, methods)
+        except ProblemsError as exc:
+            results.append(
+                {"path": str(file), "ok": False, "problems": [str(p) for p in exc.problems]}
+            )
+        else:
+            results.append({"path": str(file), "ok": True} | _summary(cset))
+            sets.append(cset)  # an overlay given with it may adapt it
+    for file in overlays:  # against the sets the tool knows and the sets given
+        try:
+            cset = apply_overlay(file, sets, methods)
+        except ProblemsError as exc:
+            results.append(
+                {"path": str(file), "ok": False, "problems": [str(p) for p in exc.problems]}
+            )
+        else:
+            results.append({"path": str(file), "ok": True, "overlay": True} | _summary(cset))
     if as_json:
         dump(results)
     else:
@@ -154,6 +169,16 @@ def criteria_validate(ctx: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
+def _is_overlay(path: Path) -> bool:
+    """An overlay file starts from `overlay:` (a set never has that key)."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as f:
+            head = f.read(65536)
+    except OSError:
+        return False
+    return re.search(r"^overlay\s*:", head, re.MULTILINE) is not None
+
+
 # -- plugins ----------------------------------------------------------------------------------
 
 
@@ -170,8 +195,14 @@ def plugins_command(ctx: Ctx, as_json: bool) -> None:
     for info in core.registry.plugins.values():
         info.sets = by_plugin.get(info.name, [])
         rows.append(info)
+    refused = core.catalog.failed  # sets and overlays of a plugin that were left out
     if as_json:
-        dump([vars(info) for info in rows])
+        dump(
+            [
+                vars(info) | {"refused": [str(p) for p in refused.get(info.name, [])]}
+                for info in rows
+            ]
+        )
         return
     table = Table(
         _("Plugin"),
@@ -184,6 +215,7 @@ def plugins_command(ctx: Ctx, as_json: bool) -> None:
         title=_("Plugins"),
     )
     for info in rows:
+        left_out = [_("left out: {problem}").format(problem=p) for p in refused.get(info.name, [])]
         table.add_row(
             info.name,
             info.version,
@@ -191,7 +223,7 @@ def plugins_command(ctx: Ctx, as_json: bool) -> None:
             ", ".join(info.hooks),
             ", ".join(info.methods),
             ", ".join(info.sets),
-            info.error,
+            "\n".join(filter(None, [info.error, *info.warnings, *left_out])),
         )
     out.print(table)
 

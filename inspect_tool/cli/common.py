@@ -81,7 +81,7 @@ class Ctx:
     def core(self) -> Core:
         if self._core is None:
             self._core = open_core(self.plugins_dir)
-            self._warn(0)
+            self._warn(self._core.registry.reported)  # the start may have said some already
             seen = len(self._core.registry.problems)
             # a plugin may also fail later, inside a hook the command triggered
             click.get_current_context().call_on_close(lambda: self._warn(seen))

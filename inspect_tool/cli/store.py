@@ -196,6 +196,8 @@ def assess_new(ctx: Ctx, unit: str, set_ref: str, year: int, kind: str) -> None:
 @guard
 def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> None:
     """List assessments, with progress, index and band."""
+    from .common import err
+
     store = ctx.store(write=False)
     rows = [
         a
@@ -203,10 +205,44 @@ def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> 
         if (unit is None or a.unit == unit) and (year is None or a.year == year)
     ]
     rows.sort(key=lambda a: (a.year, a.unit, a.created))
+    listed: list[tuple[Assessment, dict]] = []
+    for a in rows:  # one that cannot be scored (its plugin gone) is named; the others listed
+        try:
+            listed.append((a, _summary(ctx, a)))
+        except Exception as exc:
+            why = str(exc) or type(exc).__name__
+            listed.append((a, {"id": a.id, "unit": a.unit, "year": a.year, "kind": a.kind}))
+            listed[-1][1].update(state=a.state, set=a.set_key, answered=len(a.items), error=why)
+            message = _("assessment {id} ({unit}, {set}) cannot be scored: {why}").format(
+                id=a.id[:8], unit=a.unit, set=a.set_key, why=why
+            )
+            err.print(_("warning: {problem}").format(problem=message), markup=False)
     if as_json:
-        dump([_summary(ctx, a) for a in rows])
-    else:
-        _assessment_table(ctx, rows)
+        dump([summary for _a, summary in listed])
+        return
+    table = Table(
+        _("Id"),
+        _("Unit"),
+        _("Year"),
+        _("Assessment kind"),
+        _("State"),
+        _("Answered"),
+        _("Index %"),
+        _("Band"),
+    )
+    for a, s in listed:
+        scored = "error" not in s
+        table.add_row(
+            a.id[:8],
+            a.unit,
+            str(a.year),
+            kind_label(a.kind),
+            state_label(a.state),
+            f"{s['answered']}/{s['items']}" if scored else str(s["answered"]),
+            f"{s['index']:.2f}" if scored else "–",
+            s["band"] if scored else _("cannot be scored"),
+        )
+    out.print(table)
 
 
 @assess.command("show")
