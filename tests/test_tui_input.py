@@ -364,3 +364,51 @@ async def test_an_empty_draft_shows_no_band_and_no_minus_zero(core, demo_path):
         labels = [str(n.label) for n in screen.criteria.nodes_by_code.values()]
         assert not any("(-0" in label for label in labels)
     app.store.close()
+
+
+async def test_a_file_attached_by_its_path(core, demo_path, tmp_path):
+    import hashlib
+
+    scan = tmp_path / "ke-hoach-12.pdf"
+    scan.write_bytes(b"%PDF-1.4 a scanned plan")
+    digest = hashlib.sha256(scan.read_bytes()).hexdigest()
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        await goto(pilot, screen, "1.2")
+        entry = screen.query_one("#attach")
+        entry.focus()
+        await pilot.press(*str(tmp_path / "nothing-here.pdf"), "enter")  # refused, with why
+        await pilot.pause()
+        assert "no such file" in str(screen.problem.render())
+        entry.value = ""
+        await pilot.press(*str(scan), "enter")
+        await pilot.pause()
+        [kept] = [e for e in stored(app, screen, "1.2").evidence if e.file]
+        assert (kept.file, kept.sha256) == (scan.name, digest)
+        files = str(screen.query_one("#item-files").render())
+        assert scan.name in files and digest[:8] in files
+        assert entry.value == ""
+        # typing in the item afterwards keeps the file (it is not in the typed evidence)
+        await goto(pilot, screen, "1.2")
+        await pilot.press("5")
+        await pilot.pause()
+        record = stored(app, screen, "1.2")
+        assert record.inputs["count"] == 5 and any(e.file == scan.name for e in record.evidence)
+    app.store.close()
+
+
+async def test_clear_and_undo_are_in_the_palette(core, demo_path):
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        titles = {c.title: c for c in app.get_system_commands(screen)}
+        assert {"Clear the answer", "Undo"} <= set(titles)
+        await goto(pilot, screen, "1.2")
+        titles["Clear the answer"].callback()
+        await pilot.pause()
+        assert stored(app, screen, "1.2") is None
+        titles["Undo"].callback()
+        await pilot.pause()
+        assert stored(app, screen, "1.2") is not None
+    app.store.close()

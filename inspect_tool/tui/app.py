@@ -184,6 +184,16 @@ class InspectApp(App):
                     screen.action_toggle_na,
                 ),
                 (
+                    _("Clear the answer"),
+                    _("Remove the item's answer, evidence and note (logged; undo brings it back)"),
+                    screen.action_clear_item,
+                ),
+                (
+                    _("Undo"),
+                    _("Drop what was typed and not accepted, or undo the item's last change"),
+                    screen.action_undo_item,
+                ),
+                (
                     _("Findings and participants"),
                     _("Record findings, recommendations, participants, place and time"),
                     screen.action_record,

@@ -24,7 +24,7 @@ from ..widgets.item_form import ItemForm, Problem, show
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.totals import TotalsBar
 
-STATICS = ("title", "base", "points", "info")
+STATICS = ("title", "base", "points", "files", "info")
 ENTRIES = ("evidence", "note", "reason")  # beside the form, the same for every item
 
 
@@ -91,6 +91,8 @@ class AssessmentScreen(Screen):
                     id="evidence",
                     placeholder=_("e.g. {example}").format(example="12/KH-UBND;2025-01-20;UBND xã"),
                 )
+                yield Static(id="item-files")  # the files attached, by name and short hash
+                yield Input(id="attach", placeholder=_("Attach a file: type its path, then Enter"))
                 yield Label(_("Note"), classes="input-label")
                 yield Input(id="note")
                 if self.assessment.kind == "appraisal":
@@ -108,6 +110,7 @@ class AssessmentScreen(Screen):
         self.totals = self.query_one(TotalsBar)
         self.statics = {name: self.query_one(f"#item-{name}", Static) for name in STATICS}
         self.entries = {e.id: e for e in self.query(Input) if e.id in ENTRIES}
+        self.attach_entry = self.query_one("#attach", Input)
         self.pane = self.query_one("#item", VerticalScroll)
         self.criteria.fill(self.engine.cset)
         self.show_titles()
@@ -195,6 +198,10 @@ class AssessmentScreen(Screen):
             with entry.prevent(Input.Changed):
                 entry.value = texts[name]
             entry.disabled = not self.editable
+        self.show_files(record)
+        if self.attach_entry.value:
+            self.attach_entry.value = ""
+        self.attach_entry.disabled = not self.editable
         show(self.problem, "")
         if record is not None and record.pending:
             self.explain_pending()
@@ -245,8 +252,34 @@ class AssessmentScreen(Screen):
     def entry_changed(self, event) -> None:
         """Only the user's own edits arrive here: an item is loaded with its events held back.
         Enter in a field saves too, which is how an answer left empty on purpose is given."""
-        if self.editable:
+        if self.editable and event.control is not self.attach_entry:
             self.save()
+
+    @on(Input.Submitted, "#attach")
+    def attach_file(self) -> None:
+        """The file at the typed path copied into the store as evidence of the item."""
+        typed = self.attach_entry.value.strip()
+        if not typed or not self.editable:
+            return
+        path = Path(typed).expanduser()
+        try:
+            self.assessment = self.flow.attach(self.assessment.id, self.code, path)
+        except WorkflowError as exc:
+            show(self.problem, Text(str(exc), style="bold red"))
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.attach_entry.value = ""
+        self.show_files(self.assessment.items.get(self.code))
+        self.refresh_scores()  # evidence required and now given: the mark changes
+        self.notify(_("{name} attached to item {code}.").format(name=path.name, code=self.code))
+
+    def show_files(self, record) -> None:
+        files = [e for e in record.evidence if e.file] if record else []
+        text = Text()
+        if files:
+            text.append(_("Files: "), style="bold")
+            text.append(", ".join(f"{e.file} ({e.sha256[:8]})" for e in files))
+        show(self.statics["files"], text)
 
     def save(self, *, na: bool | None = None) -> bool:
         """Ask the workflow to record the form, evidence and note; show its refusal if any."""
@@ -271,6 +304,8 @@ class AssessmentScreen(Screen):
         try:
             extras = {name: entry.value for name, entry in self.entries.items()}
             extras["evidence"] = parse_evidence(extras["evidence"])
+            if record is not None:  # attached files are not typed: kept as they are
+                extras["evidence"] += [e for e in record.evidence if e.file]
             self.assessment = self.flow.answer(
                 self.assessment.id, self.code, None if na else self.form.raw(), na=na, **extras
             )
