@@ -370,7 +370,10 @@ class GuardedMethod(ScoringMethod):
             for p in found
         ):
             return []
-        return [(name, why) for name, why in found]
+        return [
+            (name, why if why.strip() else self._who(_("refused without a reason")))
+            for name, why in found
+        ]
 
     def compile(self, params: Mapping[str, Any], max_points: float) -> Scorer:
         low = -max_points if self.signed else 0.0

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from inspect_tool import InputSpec, Outcome, ParamProblem, ScoringMethod
@@ -32,7 +32,7 @@ from inspect_tool.criteria import load_set
 from inspect_tool.methods import GuardedMethod, PluginMethodError
 from inspect_tool.overlays import apply_overlay
 from inspect_tool.plugins import load_plugins
-from inspect_tool.scoring import Engine
+from inspect_tool.scoring import AnswerError, Engine
 from inspect_tool.yaml_lines import ProblemsError
 from tests.test_store import UNITS
 
@@ -486,15 +486,24 @@ def any_engine(tmp_path_factory):
     return Engine(load_set(path, methods), methods)
 
 
-COUNT = {"outcomes": 0, "checks": 0, "params": 0, "inputs": 0}
+COUNT = {"outcomes": 0, "refused": 0, "params": 0, "inputs": 0}
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(outcome=_outcomes, check=_values)
+@example(outcome=None, check=[(None, "")])
+@example(outcome=Outcome(5.0, "{0}", (math.nan,)), check=[("value", "quá lớn")])
 def test_any_value_a_scorer_returns_gives_points_within_the_item(any_engine, outcome, check):
     COUNT["outcomes"] += 1
     _RETURN["outcome"], _RETURN["check"] = outcome, check
-    answers = {code: any_engine.check(code, {"value": 1}) for code in ("A.1", "B.1")}
+    try:
+        answers = {code: any_engine.check(code, {"value": 1}) for code in ("A.1", "B.1")}
+    except AnswerError as exc:  # a well-formed refusal is the method's right, with a reason
+        assert exc.problems and all(why.strip() for _name, why in exc.problems)
+        answers = {}
+        COUNT["refused"] += 1
+        _RETURN["check"] = []
+        answers = {code: any_engine.check(code, {"value": 1}) for code in ("A.1", "B.1")}
     scores = any_engine.score(answers)
     assert 0 <= scores.points["A.1"] <= 5
     assert -2 <= scores.points["B.1"] <= 2

@@ -69,8 +69,10 @@ def criteria_list(ctx: Ctx, as_json: bool) -> None:
                 s.title,
             )
         out.print(table)
-    for problem in catalog.problems:
-        err.print(_("warning: {problem}").format(problem=problem), markup=False)
+    for plugin, problems in catalog.failed.items():  # each named with the plugin that gave it
+        for problem in problems:
+            named = _("plugin '{name}': {message}").format(name=plugin, message=problem)
+            err.print(_("warning: {problem}").format(problem=named), markup=False)
 
 
 def _summary(s: CriteriaSet) -> dict[str, Any]:
