@@ -31,7 +31,7 @@ from inspect_tool.core import open_core  # noqa: E402
 from inspect_tool.model import ItemRecord  # noqa: E402
 from inspect_tool.samples import sample_answers  # noqa: E402
 from inspect_tool.store import open_store  # noqa: E402
-from inspect_tool.tinystore import header_to_doc, item_to_doc  # noqa: E402
+from inspect_tool.store.codec import header_to_doc, item_to_doc  # noqa: E402
 from inspect_tool.units import read_units_csv  # noqa: E402
 from inspect_tool.workflow import Workflow, _plain  # noqa: E402
 

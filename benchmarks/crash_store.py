@@ -24,9 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inspect_tool import audit  # noqa: E402
 from inspect_tool.core import open_core  # noqa: E402
-from inspect_tool.store import StoreError, open_store  # noqa: E402
+from inspect_tool.store import (  # noqa: E402
+    StoreError,
+    audit,  # noqa: E402
+    open_store,
+)
 from inspect_tool.units import read_units_csv  # noqa: E402
 from inspect_tool.workflow import Workflow  # noqa: E402
 

@@ -23,7 +23,7 @@ from .model import Area, Assessment, Criterion, Evidence, Participant
 from .output import write_bytes
 from .resources import shipped_dir
 from .settings import fill, load_settings
-from .tinystore import header_to_doc, item_to_doc
+from .store.codec import header_to_doc, item_to_doc
 from .workflow import Workflow
 
 DATA_NAME = "assessment.json"

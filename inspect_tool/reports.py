@@ -558,7 +558,7 @@ def heat(share: float | None) -> str:
 
 
 def _today() -> dt.date:
-    from .audit import VIETNAM
+    from .store.audit import VIETNAM
 
     return dt.datetime.now(VIETNAM).date()
 

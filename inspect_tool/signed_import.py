@@ -15,14 +15,14 @@ import dataclasses
 import json
 from pathlib import Path
 
-from .bundle import BundleError
 from .criteria import content_hash, parse_set
 from .i18n import _
 from .minutes import DATA_FORMAT, DATA_NAME
 from .model import Unit
 from .signing import SigningError, embedded_file, trust_store, verify_pdf
 from .store import Change
-from .tinystore import assessment_from_docs
+from .store.bundle import BundleError
+from .store.codec import assessment_from_docs
 from .workflow import Workflow, pinned_set_text
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from . import vn_format as vn
-from .audit import VIETNAM
 from .i18n import _
+from .store.audit import VIETNAM
 
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS px (96 per inch); PDF counts points (72)
 

@@ -18,7 +18,6 @@ from typing import Any
 import yaml
 
 from . import labels
-from .audit import now_iso
 from .core import Core
 from .criteria import parse_set, set_as_dict
 from .i18n import _, count
@@ -38,6 +37,7 @@ from .model import (
 )
 from .scoring import AnswerError, Engine, Scores
 from .store import Change, Store, StoreError
+from .store.audit import now_iso
 from .yaml_lines import ProblemsError, load_text
 
 # move: (the state it leads to, the states it may start from)
@@ -134,13 +134,13 @@ def _plain(value: Any) -> Any:
 
 
 def record_dict(item: ItemRecord | None) -> dict[str, Any] | None:
-    from .tinystore import item_to_doc
+    from .store.codec import item_to_doc
 
     return None if item is None else item_to_doc(item)
 
 
 def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
-    from .tinystore import item_from_doc as from_doc
+    from .store.codec import item_from_doc as from_doc
 
     return from_doc(doc)
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from inspect_tool.bundle import BundleError
 from inspect_tool.cli import cli
 from inspect_tool.demo import build_demo_store
 from inspect_tool.minutes import make_minutes
@@ -32,6 +31,7 @@ from inspect_tool.signing import (
     verify_pdf,
 )
 from inspect_tool.store import open_store
+from inspect_tool.store.bundle import BundleError
 from inspect_tool.workflow import Workflow
 
 PW = b"mat-khau"

@@ -11,10 +11,10 @@ import textwrap
 
 import pytest
 
-from inspect_tool import tinystore
-from inspect_tool.audit import verify
 from inspect_tool.model import Unit
 from inspect_tool.store import Change, StoreDamaged, StoreError, StoreLocked, open_store
+from inspect_tool.store import embedded as tinystore
+from inspect_tool.store.audit import verify
 from inspect_tool.units import read_units_csv
 from inspect_tool.yaml_lines import ProblemsError
 from tests.conftest import REPO

@@ -8,11 +8,17 @@ import random
 
 import pytest
 
-from inspect_tool.bundle import BundleError, export_bundle, import_bundle, read_bundle, write_bundle
 from inspect_tool.core import Core
 from inspect_tool.model import Evidence
 from inspect_tool.samples import sample_answers
 from inspect_tool.store import open_store
+from inspect_tool.store.bundle import (
+    BundleError,
+    export_bundle,
+    import_bundle,
+    read_bundle,
+    write_bundle,
+)
 from inspect_tool.units import read_units_csv
 from inspect_tool.workflow import Workflow, WorkflowError
 from tests.test_store import UNITS

@@ -97,7 +97,7 @@ def test_a_refused_correction_is_kept_beside_the_answer(flow):
 
 
 def _record_doc(item):
-    from inspect_tool.tinystore import item_to_doc
+    from inspect_tool.store.codec import item_to_doc
 
     return {k: v for k, v in item_to_doc(item).items() if k != "code"}
 
@@ -198,7 +198,7 @@ def test_attach_copies_the_file_by_its_hash(flow, tmp_path):
 
 
 def test_attach_refuses_a_file_too_large(flow, tmp_path, monkeypatch):
-    from inspect_tool import tinystore
+    from inspect_tool.store import embedded as tinystore
 
     monkeypatch.setattr(tinystore, "MAX_EVIDENCE_BYTES", 10)
     a = flow.new("HB-X01", SET, 2025, "self")
@@ -225,7 +225,7 @@ def test_no_band_before_an_answer_and_never_minus_zero(flow):
 
 
 def test_pending_entries_travel_in_bundles(flow, core, tmp_path):
-    from inspect_tool.bundle import export_bundle, import_bundle, read_bundle, write_bundle
+    from inspect_tool.store.bundle import export_bundle, import_bundle, read_bundle, write_bundle
 
     a = flow.new("HB-X01", SET, 2025, "self")
     flow.keep_pending(a.id, "3.4.1", {"numerator": "9x8"})

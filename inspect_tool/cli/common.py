@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.text import Text
 
 from .. import labels
-from ..bundle import BundleError
 from ..catalog import UnknownSetError
 from ..core import Core, open_core
 from ..i18n import _
 from ..minutes import MinutesError
 from ..output import OutputError
 from ..store import Store, StoreError, open_store
+from ..store.bundle import BundleError
 from ..workflow import Workflow, WorkflowError
 from ..yaml_lines import ProblemsError
 

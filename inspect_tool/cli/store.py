@@ -9,13 +9,13 @@ from typing import Any
 import click
 from rich.table import Table
 
-from .. import audit as audit_log
 from ..answers import read_entries
-from ..bundle import export_bundle, import_bundle, read_bundle, write_bundle
 from ..i18n import _, count, ngettext
 from ..methods import fmt
 from ..model import Assessment, Evidence
 from ..store import Change
+from ..store import audit as audit_log
+from ..store.bundle import export_bundle, import_bundle, read_bundle, write_bundle
 from ..units import read_units_csv
 from ..workflow import Workflow, WorkflowError, parse_evidence
 from ..yaml_lines import LineDict, Problem, ProblemsError, load_file

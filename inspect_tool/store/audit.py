@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .i18n import _
+from ..i18n import _
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -1,6 +1,6 @@
 """The store: the small interface the rest of the tool uses to keep units and assessments.
 
-The embedded TinyDB store (`tinystore`) is the default; a central server store can implement
+The embedded TinyDB store (`embedded`) is the default; a central server store can implement
 the same interface later. Every change goes through `Store` methods that take the list of
 changes to audit, so data and its audit entries are always written together.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from .model import Assessment, Unit
+from ..model import Assessment, Unit
 
 DB_ENV = "INSPECT_TOOL_DB"
 USER_ENV = "INSPECT_TOOL_USER"
@@ -114,6 +114,6 @@ def open_store(path: Path | None = None, *, user: str | None = None, write: bool
     `write=True` takes the lock against other writers, or raises StoreLocked (its `holder`
     says who has it); `write=False` always opens, for reading only (writes raise StoreError),
     even while another window writes."""
-    from .tinystore import TinyStore
+    from .embedded import TinyStore
 
     return TinyStore(path or default_store_path(), user=user or default_user(), write=write)

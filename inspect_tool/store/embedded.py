@@ -24,7 +24,7 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +34,11 @@ from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 from tinydb.table import Document
 
+from ..i18n import _
+from ..model import Assessment, Unit
 from . import audit
-from .i18n import _
-from .model import (
-    Assessment,
-    Evidence,
-    Finding,
-    ItemRecord,
-    Participant,
-    Recommendation,
-    Unit,
-)
-from .store import Change, StoreDamaged, StoreError, StoreLocked
+from .codec import assessment_from_docs, header_to_doc, item_to_doc
+from .interface import Change, StoreDamaged, StoreError, StoreLocked
 
 # files larger than this are refused as evidence: the store travels on laptops and USB sticks
 MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
@@ -143,68 +136,6 @@ def _append_audit(db: TinyDB, user: str, changes: list[Change]) -> None:
     for change in changes:
         last = audit.chain(last, user, change.what, change.old, change.new)
         table.insert(last)
-
-
-# -- (de)serialising assessments ---------------------------------------------------------------
-
-
-def _evidence_doc(e: Evidence) -> dict[str, str]:
-    return {
-        "number": e.number,
-        "date": e.date,
-        "issuer": e.issuer,
-        "file": e.file,
-        "sha256": e.sha256,
-    }
-
-
-def item_to_doc(item: ItemRecord) -> dict[str, Any]:
-    # written out rather than dataclasses.asdict, which deep-copies: this runs on every save
-    doc = {
-        "code": item.code,
-        "inputs": dict(item.inputs),
-        "na": item.na,
-        "evidence": [_evidence_doc(e) for e in item.evidence],
-        "note": item.note,
-        "reason": item.reason,
-    }
-    if item.pending:  # only when there is some: stored items and bundles stay as they were
-        doc["pending"] = dict(item.pending)
-    return doc
-
-
-def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
-    return ItemRecord(
-        code=doc["code"],
-        inputs=dict(doc.get("inputs") or {}),
-        na=bool(doc.get("na")),
-        evidence=tuple(Evidence(**e) for e in doc.get("evidence") or ()),
-        note=doc.get("note", ""),
-        reason=doc.get("reason", ""),
-        pending={str(k): str(v) for k, v in (doc.get("pending") or {}).items()},
-    )
-
-
-def header_to_doc(a: Assessment) -> dict[str, Any]:
-    doc = {f.name: getattr(a, f.name) for f in fields(a) if f.name not in _LISTS + ("items",)}
-    for key in _LISTS:
-        doc[key] = [asdict(x) for x in getattr(a, key)]
-    return doc
-
-
-_LISTS = ("findings", "recommendations", "participants")
-
-
-def assessment_from_docs(header: dict[str, Any], items: list[dict[str, Any]]) -> Assessment:
-    scalars = {k: v for k, v in header.items() if k not in _LISTS}
-    scalars["signed_by"] = tuple(scalars.get("signed_by") or ())
-    return Assessment(
-        **scalars,
-        items={d["code"]: item_from_doc(d) for d in items},
-        findings=tuple(Finding(**f) for f in header.get("findings") or ()),
-        recommendations=tuple(Recommendation(**r) for r in header.get("recommendations") or ()),
-        participants=tuple(Participant(**p) for p in header.get("participants") or ()),
-    )
 
 
 class TinyStore:

@@ -14,13 +14,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
+from ..model import Unit
+from ..output import write_bytes
+from ..yaml_lines import ProblemsError
 from . import audit
-from .i18n import _
-from .model import Unit
-from .output import write_bytes
-from .store import Change, Store
-from .tinystore import assessment_from_docs, header_to_doc, item_to_doc
-from .yaml_lines import ProblemsError
+from .codec import assessment_from_docs, header_to_doc, item_to_doc
+from .interface import Change, Store
 
 FORMAT = "inspect-tool-bundle"
 VERSION = 1
@@ -71,7 +71,7 @@ def write_bundle(path: Path, bundle: dict, *, force: bool = False) -> None:
 
 
 def read_bundle(path: Path) -> dict:
-    from .limits import MAX_DEPTH, depth, read_limited
+    from ..limits import MAX_DEPTH, depth, read_limited
 
     try:
         data = json.loads(read_limited(path, "bundle").decode("utf-8"))
