@@ -45,6 +45,29 @@ class Change:
     new: Any
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What lists and reports need of an assessment, kept beside it in the same write as
+    each save, so that the units screen, `assess list`, the ranking and the differences read
+    one file (or run one query) instead of loading and scoring every assessment."""
+
+    id: str
+    unit: str
+    kind: str
+    year: int
+    set_id: str
+    set_version: str
+    state: str
+    base: str  # the self-assessment an appraisal starts from
+    answered: int  # items answered (N/A included)
+    items: int  # items of the set
+    total: float
+    max_points: float
+    index: float
+    band: str  # "" until something is answered
+    updated: str  # ISO time of the last change
+
+
 class Store(Protocol):
     path: Path
     user: str
@@ -61,10 +84,20 @@ class Store(Protocol):
     def assessment(self, assessment_id: str) -> Assessment: ...
     def assessments(self) -> list[Assessment]: ...
     def save(
-        self, assessment: Assessment, changes: list[Change], history: list[dict] | None = None
+        self,
+        assessment: Assessment,
+        changes: list[Change],
+        history: list[dict] | None = None,
+        *,
+        summary: Summary | None = None,
     ) -> None:
-        """Write the assessment with its audit entries; `history` seeds the log of a new
-        assessment with the entries it already had elsewhere (an imported one)."""
+        """Write the assessment with its audit entries and its summary, in one write;
+        `history` seeds the log of a new assessment with the entries it already had elsewhere
+        (an imported one)."""
+
+    def summaries(self) -> list[Summary]:
+        """Every assessment's summary, read at once (see Summary)."""
+        ...
 
     def delete(self, assessment_id: str, changes: list[Change]) -> None:
         """Delete an assessment, recording `changes` in the store's log; crash-safe."""
