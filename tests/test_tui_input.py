@@ -412,3 +412,19 @@ async def test_clear_and_undo_are_in_the_palette(core, demo_path):
         await pilot.pause()
         assert stored(app, screen, "1.2") is not None
     app.store.close()
+
+
+async def test_keys_in_one_burst_keep_the_focus_in_the_form(core, demo_path):
+    """A held PgDn: the next key comes before the app is idle again (checklist between)."""
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        await goto(pilot, screen, "1.1.1")
+        screen.action_next_item()  # to 1.1.2, a checklist …
+        screen.action_next_item()  # … and on to 1.1.3 before the first move's focus settled
+        await pilot.pause()
+        assert screen.code == "1.1.3" and screen.focused is screen.form.first_editor()
+        await pilot.press("4", "2")
+        await pilot.pause()
+        assert stored(app, screen, "1.1.3").inputs["value"] == 42
+    app.store.close()

@@ -214,7 +214,9 @@ class AssessmentScreen(Screen):
                 (w for w in (first, evidence) if w is not None and not w.disabled), self.criteria
             )
             if target is not self.focused:  # the rows are reused: often it has the focus already
-                target.focus(scroll_visible=False)  # no animated scroll: the pane starts at the top
+                # at once, not after the queue as focus() does: a held PgDn's next key would
+                # see the old field focused, and the focus land on a field then hidden
+                self.set_focus(target, scroll_visible=False)  # the pane starts at the top
         if self.pane.scroll_y:
             self.pane.scroll_home(animate=False)  # a new item is read from its title
         self.app.remember(self.assessment.id, code)
