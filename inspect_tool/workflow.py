@@ -38,6 +38,7 @@ from .model import (
 from .scoring import AnswerError, Engine, Scores
 from .store import Change, Store, StoreError
 from .store.audit import now_iso
+from .store.interface import Summary
 from .yaml_lines import ProblemsError, load_text
 
 # move: (the state it leads to, the states it may start from)
@@ -208,6 +209,77 @@ class Workflow:
         self.core = core
         self.store = store
         self._pinned: dict[str, Engine] = {}
+        if getattr(store, "unsummarized", False) and getattr(store, "writable", False):
+            self.summaries()  # a store just upgraded to summaries: computed once, and kept
+            store.unsummarized = False
+
+    # -- summaries -----------------------------------------------------------------------------
+
+    def summary(self, assessment: Assessment, scores: Scores | None = None) -> Summary:
+        """What lists and reports read of an assessment, from its scores; saved with it."""
+        s = scores if scores is not None else self.scores(assessment)
+        return Summary(
+            id=assessment.id,
+            unit=assessment.unit,
+            kind=assessment.kind,
+            year=assessment.year,
+            set_id=assessment.set_id,
+            set_version=assessment.set_version,
+            state=assessment.state,
+            base=assessment.base,
+            answered=s.answered,
+            items=len(s.status),
+            total=s.total,
+            max_points=s.max_points,
+            index=s.index,
+            band=s.band_label,
+            updated=assessment.updated,
+        )
+
+    def _summary_or_none(self, assessment: Assessment) -> Summary | None:
+        """None when the assessment cannot be scored here (its set's plugin gone): the
+        store then keeps no summary, and `summaries` names it instead of listing it."""
+        try:
+            return self.summary(assessment)
+        except (ValueError, LookupError):  # WorkflowError is a ValueError
+            return None
+
+    def summaries(self, problems: dict[str, str] | None = None) -> list[Summary]:
+        """Every assessment's summary, by id, as the store keeps them (one read).
+
+        Every save through the workflow passes its summary. A store may lack some: saved by a
+        path that cannot score (a bundle imported: `bundle.import_bundle` calls `Store.save`
+        without one), or made before summaries existed. Those are computed here from the
+        assessment and, when the store is open for writing, kept with it (saved again with no
+        audit entry: nothing in it changed); a reader computes them in memory each time until
+        a writer has kept them. One that cannot be scored is left out and named in `problems`
+        (id → why)."""
+        have = self.store.summaries()
+        known = {s.id for s in have}
+        missing = [i for i in self.store.assessment_ids() if i not in known]
+        if not missing:
+            return have
+        keep = getattr(self.store, "writable", False)
+        for assessment_id in missing:
+            assessment = self.store.assessment(assessment_id)
+            try:
+                summary = self.summary(assessment)
+            except (ValueError, LookupError) as exc:
+                if problems is not None:
+                    problems[assessment_id] = str(exc) or type(exc).__name__
+                continue
+            if keep:
+                self.store.save(assessment, [], summary=summary)
+            have.append(summary)
+        return sorted(have, key=lambda s: s.id)
+
+    def _listed(self) -> list[Summary | Assessment]:
+        """Every assessment's header fields (unit, year, kind, set_id, state, base,
+        updated): its summary, or the assessment itself when it cannot be scored."""
+        problems: dict[str, str] = {}
+        listed: list[Summary | Assessment] = list(self.summaries(problems))
+        listed.extend(self.store.assessment(i) for i in problems)
+        return listed
 
     # -- finding things ----------------------------------------------------------------------
 
@@ -325,7 +397,8 @@ class Workflow:
         self.store.pin_set(cset.hash, pinned_set_text(cset))
         self.store.save(
             assessment,
-            [
+            summary=self._summary_or_none(assessment),
+            changes=[
                 Change(
                     "created",
                     None,
@@ -349,7 +422,7 @@ class Workflow:
         Inspections may be repeated (a team can come back)."""
         if kind == "inspection":
             return
-        for a in self.store.assessments():
+        for a in self._listed():
             if a.kind != kind:
                 continue
             if kind == "self" and (a.unit, a.year, a.set_id) == (unit, year, cset.id):
@@ -363,6 +436,7 @@ class Workflow:
                 )
             else:
                 continue
+            a = self.store.assessment(a.id)  # the one found, whole
             raise DuplicateError(
                 message.format(
                     unit=unit,
@@ -403,7 +477,7 @@ class Workflow:
                     id=assessment.id[:8], what=", ".join(recorded)
                 )
             )
-        if any(a.base == assessment.id for a in self.store.assessments()):
+        if any(a.base == assessment.id for a in self._listed()):
             raise WorkflowError(
                 _("assessment {id} cannot be deleted: an appraisal is based on it").format(
                     id=assessment.id[:8]
@@ -428,15 +502,17 @@ class Workflow:
         )
 
     def _self_assessment_to_appraise(self, unit: str, cset: CriteriaSet, year: int) -> Assessment:
-        candidates = [
-            a
-            for a in self.store.assessments()
+        # found by their summaries, then only those read whole: the set's exact hash is there
+        found = [
+            a.id
+            for a in self._listed()
             if a.unit == unit
             and a.year == year
             and a.kind == "self"
-            and a.set_hash == cset.hash
+            and a.set_id == cset.id
             and a.state in ("submitted", "finalized")
         ]
+        candidates = [a for a in map(self.store.assessment, found) if a.set_hash == cset.hash]
         if not candidates:
             raise WorkflowError(
                 _("unit {unit} has no submitted self-assessment for {year} on {set}").format(
@@ -467,7 +543,7 @@ class Workflow:
 
     def _commit(self, after: Assessment, changes: list[Change]) -> Assessment:
         after = dataclasses.replace(after, updated=now_iso())
-        self.store.save(after, changes)
+        self.store.save(after, changes, summary=self._summary_or_none(after))
         return after
 
     def answer(

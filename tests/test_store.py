@@ -103,19 +103,21 @@ def test_read_only_store_refuses_writes(tmp_path):
 
 def test_newer_schema_refused_and_older_migrated(tmp_path, monkeypatch):
     path = tmp_path / "s"
+    now = tinystore.SCHEMA
     open_store(path, user="t").close()
     monkeypatch.setattr(tinystore, "SCHEMA", 0)
     with pytest.raises(StoreError, match="newer inspect-tool"):
         open_store(path, user="t", write=False)
-    monkeypatch.setattr(tinystore, "SCHEMA", 2)
+    monkeypatch.setattr(tinystore, "SCHEMA", now + 1)
     ran = []
-    monkeypatch.setitem(tinystore.MIGRATIONS, 1, lambda store: ran.append(store.path))
+    monkeypatch.setitem(tinystore.MIGRATIONS, now, lambda store: ran.append(store.path))
     with pytest.raises(StoreError, match="must be upgraded"):
         open_store(path, user="t", write=False)
     with open_store(path, user="t") as s:
-        assert s.schema == 2 and ran == [path]
+        assert s.schema == now + 1 and ran == [path]
         log = dict(s.audit_logs())[str(path / "store.json")]
-        assert log[-1]["what"] == "store schema" and (log[-1]["old"], log[-1]["new"]) == (1, 2)
+        assert log[-1]["what"] == "store schema"
+        assert (log[-1]["old"], log[-1]["new"]) == (now, now + 1)
 
 
 def test_units_csv_with_and_without_bom(tmp_path):

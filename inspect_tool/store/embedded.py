@@ -17,6 +17,7 @@ old one being kept as `<name>.bak`. A save's data and its audit entries are one 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -24,12 +25,12 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 from tinydb.table import Document
@@ -38,13 +39,14 @@ from ..i18n import _
 from ..model import Assessment, Unit
 from . import audit
 from .codec import assessment_from_docs, header_to_doc, item_to_doc
-from .interface import Change, StoreDamaged, StoreError, StoreLocked
+from .interface import Change, StoreDamaged, StoreError, StoreLocked, Summary
 
 # files larger than this are refused as evidence: the store travels on laptops and USB sticks
 MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
 
-SCHEMA = 1
-# Migrations from schema N to N + 1, applied in order when a writer opens an older store.
+SCHEMA = 2
+# Migrations from schema N to N + 1, applied in order when a writer opens an older store
+# (registered after TinyStore, below).
 MIGRATIONS: dict[int, Callable[[TinyStore], None]] = {}
 
 
@@ -138,6 +140,37 @@ def _append_audit(db: TinyDB, user: str, changes: list[Change]) -> None:
         table.insert(last)
 
 
+_SUMMARY_FIELDS = frozenset(f.name for f in fields(Summary))
+
+
+def _summary_doc(summary: Summary) -> dict[str, Any]:
+    return {name: getattr(summary, name) for name in _SUMMARY_FIELDS}
+
+
+def _summary_from(doc: dict[str, Any] | None) -> Summary | None:
+    """A stored summary; None when there is none or it lacks a field (an older layout)."""
+    if not doc or not doc.keys() >= _SUMMARY_FIELDS:
+        return None
+    return Summary(**{name: doc[name] for name in _SUMMARY_FIELDS})
+
+
+def _stamp(st: os.stat_result) -> list[int]:
+    """What changes whenever a file is replaced: inode, modification time, size."""
+    return [st.st_ino, st.st_mtime_ns, st.st_size]
+
+
+def _index_summaries(store: TinyStore) -> None:
+    """Schema 1 → 2: summaries beside each assessment and their index, `summaries.json`.
+    The store cannot score, so it indexes what its files hold (nothing yet) and marks the
+    store `unsummarized`: the Workflow made on this writer next computes every summary and
+    keeps it (`Workflow.__init__`), so the index is whole from the first open by a writer."""
+    store.summaries()
+    store.unsummarized = True
+
+
+MIGRATIONS[1] = _index_summaries
+
+
 class TinyStore:
     """The default Store: a folder of TinyDB files (see the module docstring)."""
 
@@ -145,6 +178,9 @@ class TinyStore:
         self.path = Path(path)
         self.user = user
         self._lock: FileLock | None = None
+        self._units: tuple[Any, dict[str, Unit]] | None = None  # (store.json's stamp, units)
+        self._index: dict[str, list] | None = None  # summaries.json as last read or written
+        self.unsummarized = False  # assessments saved without a summary (see summaries())
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / "assessments").mkdir(exist_ok=True)
         (self.path / "sets").mkdir(exist_ok=True)
@@ -262,22 +298,43 @@ class TinyStore:
 
     # -- units -------------------------------------------------------------------------------
 
+    def _unit_map(self) -> dict[str, Unit]:
+        """The units by code, read from `store.json` only when it changed since the last read
+        (its inode, time and size; every write replaces the file, by this process or another),
+        so `unit()` per row of a report costs a stat, not a parse of the whole file."""
+        path = self.path / "store.json"
+        try:
+            st = path.stat()
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if self._units is None or self._units[0] != stamp:
+            with _db(path) as db:
+                found = {doc["code"]: Unit(**doc) for doc in db.table("units").all()}
+            self._units = (stamp, found)
+        return self._units[1]
+
     def units(self) -> list[Unit]:
-        with _db(self.path / "store.json") as db:
-            return sorted((Unit(**doc) for doc in db.table("units").all()), key=lambda u: u.code)
+        return sorted(self._unit_map().values(), key=lambda u: u.code)
 
     def unit(self, code: str) -> Unit | None:
-        with _db(self.path / "store.json") as db:
-            doc = db.table("units").get(Query().code == code)
-        return Unit(**doc) if doc else None
+        return self._unit_map().get(code)
 
     def put_units(self, units: list[Unit], changes: list[Change]) -> None:
+        """Insert or replace units by code: one pass over the table, not a query per unit."""
         self._writable()
         with _db(self.path / "store.json") as db:
             table = db.table("units")
-            for unit in units:
-                table.upsert(asdict(unit), Query().code == unit.code)
+            stored = {doc["code"]: doc.doc_id for doc in table.all()}
+            wanted = {unit.code: asdict(unit) for unit in units}  # the last of a code wins
+            known = [stored[code] for code in wanted if code in stored]
+            if known:
+                table.update(lambda doc: doc.update(wanted[doc["code"]]), doc_ids=known)
+            new = [doc for code, doc in wanted.items() if code not in stored]
+            if new:
+                table.insert_multiple(new)
             _append_audit(db, self.user, changes)
+        self._units = None
 
     # -- assessments -------------------------------------------------------------------------
 
@@ -304,11 +361,23 @@ class TinyStore:
         return [self.assessment(i) for i in self.assessment_ids()]
 
     def save(
-        self, assessment: Assessment, changes: list[Change], history: list[dict] | None = None
+        self,
+        assessment: Assessment,
+        changes: list[Change],
+        history: list[dict] | None = None,
+        *,
+        summary: Summary | None = None,
     ) -> None:
-        """Write an assessment and its audit entries in one atomic replace of its file."""
+        """Write an assessment, its audit entries and its summary in one atomic replace of its
+        file. Saved without a summary (a bundle imported: the store cannot score), the file
+        keeps none, and `Workflow.summaries()` computes it later (see `summaries`)."""
         self._writable()
-        with _db(self._file(assessment.id)) as db:
+        path = self._file(assessment.id)
+        with _db(path) as db:
+            if summary is None:
+                db.drop_table("summary")
+            else:
+                db.table("summary").upsert(Document(_summary_doc(summary), doc_id=1))
             if history and not db.table("audit"):
                 db.table("audit").insert_multiple(history)
             db.table("header").upsert(Document(header_to_doc(assessment), doc_id=1))
@@ -325,6 +394,7 @@ class TinyStore:
             if gone:
                 items.remove(doc_ids=gone)
             _append_audit(db, self.user, changes)
+        self._remember(path, summary)
 
     def delete(self, assessment_id: str, changes: list[Change]) -> None:
         """Delete an assessment, recording `changes` in the store's own log.
@@ -373,6 +443,89 @@ class TinyStore:
         with _db(path) as db:
             entries = sorted(db.table("audit").all(), key=lambda d: d.doc_id)
         return [dict(e) for e in entries]
+
+    # -- summaries -----------------------------------------------------------------------------
+    #
+    # Each assessment's summary is kept in its own file (table "summary"), written in the same
+    # atomic replace as its data: the two can never disagree, whatever crashes. `summaries.json`
+    # is an index of them for reading all at once: per assessment, the stamp of its file (inode,
+    # modification time in ns, size: every save replaces the file, so a new inode) and the
+    # summary read from it. Reading checks every stamp with one scan of `assessments/` (a
+    # stat per file, no parse) and re-reads only the files that changed since, then rewrites
+    # the index if anything did. So a save costs nothing more (no 1 MB index rewritten per
+    # keystroke), a crash at any point leaves at worst an index that the next read repairs,
+    # and deleted assessments drop out. Any process may rewrite the index, readers included:
+    # it is only a cache of the files, replaced atomically, and checked on every read.
+
+    def summaries(self) -> list[Summary]:
+        """Every assessment's summary that its file holds, by id. One saved without a summary
+        (imported from a bundle; a store older than summaries) is left out: the workflow,
+        which can score it, computes it (`Workflow.summaries`)."""
+        index = self._read_index()
+        fresh: dict[str, list] = {}
+        changed = False
+        with os.scandir(self.path / "assessments") as entries:
+            for entry in entries:
+                name = entry.name
+                if not name.endswith(".json") or name.startswith("."):
+                    continue
+                assessment_id = name[:-5]
+                stamp = _stamp(entry.stat())
+                known = index.get(assessment_id)
+                if known is not None and known[0] == stamp:
+                    fresh[assessment_id] = known
+                    continue
+                # stamped before reading: a file replaced meanwhile is read again next time
+                fresh[assessment_id] = [stamp, self._stored_summary(Path(entry.path))]
+                changed = True
+        if changed or fresh.keys() != index.keys():
+            self._write_index(fresh)
+        self._index = fresh
+        out = []
+        for assessment_id in sorted(fresh):
+            summary = _summary_from(fresh[assessment_id][1])
+            if summary is not None:
+                out.append(summary)
+        return out
+
+    def _stored_summary(self, path: Path) -> dict[str, Any] | None:
+        try:
+            data = AtomicJSONStorage(path).read() or {}
+        except StoreDamaged:
+            return None  # named when the assessment itself is read
+        doc = (data.get("summary") or {}).get("1")
+        return doc if isinstance(doc, dict) else None
+
+    def _read_index(self) -> dict[str, list]:
+        if self._index is not None:
+            return self._index
+        try:
+            data = json.loads((self.path / "summaries.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}  # none yet, or damaged: rebuilt from the files
+        if not isinstance(data, dict) or data.get("schema") != 1:
+            return {}
+        entries = data.get("assessments")
+        return entries if isinstance(entries, dict) else {}
+
+    def _write_index(self, entries: dict[str, list]) -> None:
+        text = json.dumps(
+            {"schema": 1, "assessments": entries}, ensure_ascii=False, separators=(",", ":")
+        )
+        # a store on read-only media: the index is a cache, read from the files
+        with contextlib.suppress(OSError):
+            write_atomic(self.path / "summaries.json", text)
+
+    def _remember(self, path: Path, summary: Summary | None) -> None:
+        """After a save: the index in memory follows (written out on the next read)."""
+        if self._index is None:
+            return
+        try:
+            stamp = _stamp(path.stat())
+        except OSError:
+            return
+        doc = _summary_doc(summary) if summary is not None else None
+        self._index = {**self._index, path.stem: [stamp, doc]}
 
     # -- evidence files ------------------------------------------------------------------------
 
