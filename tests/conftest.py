@@ -110,3 +110,38 @@ def small(write, methods) -> CriteriaSet:
 @pytest.fixture
 def small_engine(small, methods) -> Engine:
     return Engine(small, methods)
+
+
+# -- the two stores --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL server for the session (tests/pg_cluster.py). Where PostgreSQL
+    is not installed the central store's tests are skipped, except in CI, where that fails."""
+    import os
+
+    from tests.pg_cluster import ENV, Cluster, binaries
+
+    if not os.environ.get(ENV) and binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: scripts/system-deps.sh should have")
+        pytest.skip("PostgreSQL is not installed (scripts/system-deps.sh installs it)")
+    cluster = Cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_store(pg_cluster):
+    """(administrator's URL, a department account's URL) of a fresh central store."""
+    return pg_cluster.new_store()
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def store_target(request, tmp_path):
+    """Where a store lives, for tests that run against both: a folder, or the URL of a fresh
+    central store (as a department account)."""
+    if request.param == "embedded":
+        return tmp_path / "store"
+    return request.getfixturevalue("pg_store")[1]

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 @click.option("--lang", type=click.Choice(["vi", "en"]), help="Language (default: vi).")
 @click.option(
     "--db",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Store folder (default: INSPECT_TOOL_DB, else the user's data folder).",
+    help="Store folder, or postgresql://ACCOUNT@HOST/DB for the central store "
+    "(default: INSPECT_TOOL_DB, else the user's data folder).",
 )
 @click.option("--user", help="Who is recorded in the audit trail (default: INSPECT_TOOL_USER).")
 @click.pass_context
@@ -40,15 +40,17 @@ def cli(
     ctx: click.Context,
     plugins_dir: Path | None,
     lang: str | None,
-    db: Path | None,
+    db: str | None,
     user: str | None,
 ) -> None:
     """inspect-tool: inspection and self-assessment of administrative reform (CCHC).
 
     Without a command, opens the app on the store.
     """
+    from ..store.interface import is_url
+
     set_language(lang)
-    ctx.obj = Ctx(plugins_dir, db, user)
+    ctx.obj = Ctx(plugins_dir, db if db is None or is_url(db) else Path(db), user)
     if ctx.invoked_subcommand is None:
         from .app import run_app
 
@@ -131,4 +133,4 @@ def register_plugin_commands(registry: Registry, group: click.Group) -> None:
             after = _commands(group)
 
 
-from . import catalog, documents, store  # noqa: E402,F401  (commands register on `cli`)
+from . import catalog, central, documents, store  # noqa: E402,F401  (commands register on `cli`)

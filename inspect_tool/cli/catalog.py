@@ -383,10 +383,23 @@ def open_demo(ctx: Ctx, reset: bool) -> None:
     import shutil
 
     from ..demo import build_demo_store
-    from ..store import default_store_path
+    from ..store import StoreError, default_store_path
+    from ..store.interface import is_url
     from .app import run_app
 
-    path = ctx.db or default_store_path().with_name("demo-store")
+    if is_url(ctx.db):  # the demo province in a central store (an account that may write)
+        if reset:
+            raise StoreError(_("--reset empties a demo folder; it does not touch a central store"))
+        if not ctx.store().units():
+            build_demo_store(ctx.core, ctx.store())
+        run_app(ctx)
+        return
+    default = default_store_path()
+    path = ctx.db or (default.with_name("demo-store") if isinstance(default, Path) else None)
+    if path is None:
+        from platformdirs import user_data_path
+
+        path = user_data_path("inspect-tool") / "demo-store"
     if reset and path.exists() and (path / "store.json").exists():
         shutil.rmtree(path)
     fresh = not (path / "store.json").exists()

@@ -70,7 +70,9 @@ def dump(data: Any) -> None:
 class Ctx:
     """Opened lazily: `--help` and commands that need neither start fast."""
 
-    def __init__(self, plugins_dir: Path | None, db: Path | None = None, user: str | None = None):
+    def __init__(
+        self, plugins_dir: Path | None, db: Path | str | None = None, user: str | None = None
+    ):
         self.plugins_dir = plugins_dir
         self.db = db
         self.user = user

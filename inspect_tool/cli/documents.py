@@ -27,7 +27,7 @@ def _render_one(job: tuple[str | None, str | None, str | None, str, str, str | N
     plugins_dir, db, settings_path, ident, out, templates = job
     set_language(None)
     core = open_core(Path(plugins_dir) if plugins_dir else None)
-    store = open_store(Path(db) if db else None, write=False)
+    store = open_store(db or None, write=False)  # a folder or a postgresql:// URL
     settings = load_settings(Path(settings_path) if settings_path else None)
     make_minutes(
         Workflow(core, store),
@@ -105,7 +105,7 @@ def minutes_command(
     work = [
         (
             plugins,
-            str(store.path),
+            str(ctx.db) if ctx.db else None,  # the folder or the URL, password included
             str(settings_file) if settings_file else None,
             a.id,
             str(out_dir / minutes_file_name(a)),

@@ -66,11 +66,13 @@ class Summary:
     index: float
     band: str  # "" until something is answered
     updated: str  # ISO time of the last change
+    created: str = ""  # ISO time it was made (lists are in this order within a unit)
 
 
 class Store(Protocol):
-    path: Path
+    path: Path | str  # the folder, or the central store's URL without its password
     user: str
+    files_dir: Path  # a local folder for what its user makes from it (minutes, the app's state)
 
     def close(self) -> None: ...
 
@@ -121,10 +123,11 @@ class Store(Protocol):
     def audit_logs(self) -> Iterator[tuple[str, list[dict]]]: ...
 
 
-def default_store_path() -> Path:
-    """`INSPECT_TOOL_DB`, else the user's data folder."""
+def default_store_path() -> Path | str:
+    """`INSPECT_TOOL_DB` (a folder, or a postgresql:// URL), else the user's data folder."""
     if os.environ.get(DB_ENV):
-        return Path(os.environ[DB_ENV])
+        value = os.environ[DB_ENV]
+        return value if is_url(value) else Path(value)
     from platformdirs import user_data_path
 
     return user_data_path("inspect-tool") / "store"
@@ -141,12 +144,26 @@ def default_user() -> str:
         return "unknown"
 
 
-def open_store(path: Path | None = None, *, user: str | None = None, write: bool = True) -> Store:
-    """Open (and create) the embedded store.
+def is_url(value: object) -> bool:
+    """A PostgreSQL URL names the central store; anything else is a folder."""
+    return isinstance(value, str) and value.startswith(("postgresql://", "postgres://"))
 
-    `write=True` takes the lock against other writers, or raises StoreLocked (its `holder`
-    says who has it); `write=False` always opens, for reading only (writes raise StoreError),
-    even while another window writes."""
+
+def open_store(
+    path: Path | str | None = None, *, user: str | None = None, write: bool = True
+) -> Store:
+    """Open the store `path` names: a postgresql:// URL opens the central store (as the
+    account the URL logs in with); a folder opens (and creates) the embedded store.
+
+    Embedded: `write=True` takes the lock against other writers, or raises StoreLocked (its
+    `holder` says who has it); `write=False` always opens, for reading only (writes raise
+    StoreError), even while another window writes. Central: many writers at once; `write=False`
+    refuses writes in this process."""
+    target = path if path is not None else default_store_path()
+    if is_url(str(target)) and not isinstance(target, Path):
+        from .postgres import PgStore
+
+        return PgStore(str(target), user=user or default_user(), write=write)
     from .embedded import TinyStore
 
-    return TinyStore(path or default_store_path(), user=user or default_user(), write=write)
+    return TinyStore(Path(target), user=user or default_user(), write=write)

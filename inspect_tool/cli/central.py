@@ -1,0 +1,94 @@
+"""The central store's administration: its schema and its accounts (run by its owner)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from ..i18n import _
+from . import cli
+from .common import Ctx, guard, pass_ctx
+
+
+@cli.group()
+def db() -> None:
+    """The central store on PostgreSQL: create and upgrade its schema, manage accounts."""
+
+
+def _url(ctx: Ctx, url: str | None) -> str:
+    from ..store.interface import is_url
+
+    url = url or (str(ctx.db) if ctx.db else os.environ.get("INSPECT_TOOL_DB", ""))
+    if not is_url(url):
+        raise click.UsageError(_("give the store's URL: postgresql://OWNER@HOST/DATABASE"))
+    return url
+
+
+@db.command("init")
+@click.argument("url", required=False)
+@pass_ctx
+@guard
+def db_init(ctx: Ctx, url: str | None) -> None:
+    """Create the store's schema in an empty database (as its owner)."""
+    from ..store.postgres import safe_url, upgrade
+
+    url = _url(ctx, url)
+    _before, after = upgrade(url, init=True)
+    click.echo(_("{url}: store created (schema {v})").format(url=safe_url(url), v=after))
+
+
+@db.command("upgrade")
+@click.argument("url", required=False)
+@pass_ctx
+@guard
+def db_upgrade(ctx: Ctx, url: str | None) -> None:
+    """Apply the migrations this inspect-tool has and the store lacks (as its owner)."""
+    from ..store.postgres import safe_url, upgrade
+
+    url = _url(ctx, url)
+    before, after = upgrade(url)
+    if before == after:
+        click.echo(_("{url}: schema {v}, nothing to do").format(url=safe_url(url), v=after))
+    else:
+        click.echo(
+            _("{url}: schema {before} → {after}").format(
+                url=safe_url(url), before=before, after=after
+            )
+        )
+
+
+@db.group("account")
+def account() -> None:
+    """Accounts of the central store, each seeing only what is its own."""
+
+
+@account.command("add")
+@click.argument("name")
+@click.option(
+    "--kind",
+    type=click.Choice(["department", "unit", "viewer"]),
+    required=True,
+    help="department: every unit of its province; unit: its own unit; viewer: reads only.",
+)
+@click.option("--unit", "unit_code", default="", help="The unit of a unit account.")
+@click.option("--province", default="", help="The province (the units' parent); all if empty.")
+@click.option(
+    "--password",
+    is_flag=True,
+    help="Ask for a database password (never echoed) for an account that logs in with one.",
+)
+@click.option("--url", help="The store's URL, as its owner (default: --db).")
+@pass_ctx
+@guard
+def account_add(
+    ctx: Ctx, name: str, kind: str, unit_code: str, province: str, password: bool, url: str | None
+) -> None:
+    """Add an account: a login role of the database, member of its kind's group."""
+    from ..store.postgres import add_account
+
+    secret = ""
+    if password:
+        secret = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    add_account(_url(ctx, url), name, kind, unit=unit_code, province=province, password=secret)
+    click.echo(_("account {name} added ({kind})").format(name=name, kind=kind))
