@@ -274,6 +274,10 @@ class PgStore:
             cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
             yield cur
 
+    @property
+    def writable(self) -> bool:
+        return self.write
+
     def _writable(self) -> None:
         if not self.write:
             raise StoreError(_("the store was opened read-only: nothing was changed"))
@@ -357,7 +361,8 @@ class PgStore:
                 (assessment.id,),
             )
             row = cur.fetchone()
-            if row is not None and version and row[0] != version - 1:
+            same = row is not None and row[0] == version and not changes  # a summary kept
+            if row is not None and version and row[0] != version - 1 and not same:
                 raise StaleError(
                     _(
                         "assessment {id} was changed by someone else since it was read "
@@ -369,17 +374,19 @@ class PgStore:
             columns = ", ".join(SUMMARY_COLUMNS)
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SUMMARY_COLUMNS)
             cur.execute(
-                f"INSERT INTO assessments (id, unit, province, version, header, {columns}) "
-                f"VALUES (%s, %s, %s, %s, %s, {', '.join(['%s'] * len(SUMMARY_COLUMNS))}) "
+                "INSERT INTO assessments (id, unit, province, version, header, summarized, "
+                f"{columns}) VALUES (%s, %s, %s, %s, %s, %s, "
+                f"{', '.join(['%s'] * len(SUMMARY_COLUMNS))}) "
                 "ON CONFLICT (id) DO UPDATE SET unit = EXCLUDED.unit, "
                 "province = EXCLUDED.province, version = EXCLUDED.version, "
-                f"header = EXCLUDED.header, {updates}",
+                f"header = EXCLUDED.header, summarized = EXCLUDED.summarized, {updates}",
                 (
                     assessment.id,
                     assessment.unit,
                     province,
                     version,
                     Jsonb(header),
+                    summary is not None,
                     *values,
                 ),
             )
@@ -492,7 +499,8 @@ class PgStore:
     def summaries(self) -> list[Summary]:
         with self._tx() as cur:
             cur.execute(
-                f"SELECT id, unit, {', '.join(SUMMARY_COLUMNS)} FROM assessments ORDER BY id"
+                f"SELECT id, unit, {', '.join(SUMMARY_COLUMNS)} FROM assessments "
+                "WHERE summarized ORDER BY id"
             )
             return [Summary(*row) for row in cur.fetchall()]
 

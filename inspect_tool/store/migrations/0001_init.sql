@@ -65,7 +65,9 @@ CREATE TABLE assessments (
     province text NOT NULL DEFAULT '',
     version integer NOT NULL DEFAULT 0,
     header jsonb NOT NULL,
-    -- the summary, kept in the same transaction as each save (store.interface.Summary)
+    -- the summary, kept in the same transaction as each save (store.interface.Summary);
+    -- summarized is false when a save could not give it (an import): the workflow computes it
+    summarized boolean NOT NULL DEFAULT false,
     kind text NOT NULL,
     year integer NOT NULL,
     set_id text NOT NULL,
