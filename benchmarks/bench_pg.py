@@ -126,9 +126,8 @@ def main() -> None:
                 notes = {e["new"].get("note") for e in log if isinstance(e.get("new"), dict)}
                 lost += sum(1 for n in done if f"save {n}" not in notes)
         p95 = statistics.quantiles(times, n=20)[18] * 1000 if len(times) > 1 else 0.0
-        print(
-            f"ranking read {reads} times while writing; median save {statistics.median(times) * 1000:.1f} ms"
-        )
+        median = statistics.median(times) * 1000 if times else 0.0
+        print(f"ranking read {reads} times while writing; median save {median:.1f} ms")
         print(
             f"pg: {UNITS} units, rank {rank:.2f} s, list {listed:.2f} s, "
             f"{len(targets)} writers p95 {p95:.1f} ms, {len(times)} saves, {lost} lost"
