@@ -234,6 +234,7 @@ class Workflow:
             index=s.index,
             band=s.band_label,
             updated=assessment.updated,
+            created=assessment.created,
         )
 
     def _summary_or_none(self, assessment: Assessment) -> Summary | None:
@@ -915,8 +916,14 @@ class Workflow:
         item whose points it changed, in the set's order."""
         if not assessment.base:
             return []
-        before = self.scores(self.store.assessment(assessment.base)).points
-        after = self.scores(assessment).points
+        base = self.store.assessment(assessment.base)
+        return self.changes_between(base, assessment, self.scores(base), self.scores(assessment))
+
+    def changes_between(
+        self, base: Assessment, assessment: Assessment, base_scores: Scores, scores: Scores
+    ) -> list[tuple[str, float, float, str]]:
+        """`changes_from_base` with both read and scored already (a report of every unit)."""
+        before, after = base_scores.points, scores.points
         changes = []
         for criterion in self.engine(assessment).cset.items():
             code = criterion.code

@@ -13,7 +13,7 @@ from ..answers import read_entries
 from ..i18n import _, count, ngettext
 from ..methods import fmt
 from ..model import Assessment, Evidence
-from ..store import Change
+from ..store import Change, Summary
 from ..store import audit as audit_log
 from ..store.bundle import export_bundle, import_bundle, read_bundle, write_bundle
 from ..units import read_units_csv
@@ -150,6 +150,26 @@ def _summary(ctx: Ctx, a: Assessment) -> dict:
     }
 
 
+def _listed(s: Summary) -> dict:
+    """What `assess list` shows of an assessment, from its summary (as `_summary` has it)."""
+    return {
+        "id": s.id,
+        "unit": s.unit,
+        "year": s.year,
+        "kind": s.kind,
+        "state": s.state,
+        "set": f"{s.set_id}@{s.set_version}",
+        "answered": s.answered,
+        "updated": s.updated,
+        "base": s.base,
+        "total": s.total,
+        "max_points": s.max_points,
+        "index": s.index,
+        "band": s.band,
+        "items": s.items,
+    }
+
+
 def _assessment_table(ctx: Ctx, rows: list[Assessment]) -> None:
     table = Table(
         _("Id"),
@@ -199,24 +219,25 @@ def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> 
     from .common import err
 
     store = ctx.store(write=False)
+    problems: dict[str, str] = {}
+    found: list[Any] = ctx.workflow().summaries(problems)  # one read: the store's summaries
+    found += [store.assessment(i) for i in problems]  # one that cannot be scored: named
     rows = [
-        a
-        for a in store.assessments()
-        if (unit is None or a.unit == unit) and (year is None or a.year == year)
+        a for a in found if (unit is None or a.unit == unit) and (year is None or a.year == year)
     ]
     rows.sort(key=lambda a: (a.year, a.unit, a.created))
-    listed: list[tuple[Assessment, dict]] = []
-    for a in rows:  # one that cannot be scored (its plugin gone) is named; the others listed
-        try:
-            listed.append((a, _summary(ctx, a)))
-        except Exception as exc:
-            why = str(exc) or type(exc).__name__
-            listed.append((a, {"id": a.id, "unit": a.unit, "year": a.year, "kind": a.kind}))
-            listed[-1][1].update(state=a.state, set=a.set_key, answered=len(a.items), error=why)
-            message = _("assessment {id} ({unit}, {set}) cannot be scored: {why}").format(
-                id=a.id[:8], unit=a.unit, set=a.set_key, why=why
-            )
-            err.print(_("warning: {problem}").format(problem=message), markup=False)
+    listed: list[tuple[Any, dict]] = []
+    for a in rows:
+        if a.id not in problems:
+            listed.append((a, _listed(a)))
+            continue
+        why = problems[a.id]
+        listed.append((a, {"id": a.id, "unit": a.unit, "year": a.year, "kind": a.kind}))
+        listed[-1][1].update(state=a.state, set=a.set_key, answered=len(a.items), error=why)
+        message = _("assessment {id} ({unit}, {set}) cannot be scored: {why}").format(
+            id=a.id[:8], unit=a.unit, set=a.set_key, why=why
+        )
+        err.print(_("warning: {problem}").format(problem=message), markup=False)
     if as_json:
         dump([summary for _a, summary in listed])
         return

@@ -25,7 +25,7 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -147,11 +147,14 @@ def _summary_doc(summary: Summary) -> dict[str, Any]:
     return {name: getattr(summary, name) for name in _SUMMARY_FIELDS}
 
 
+_SUMMARY_NEEDS = frozenset(f.name for f in fields(Summary) if f.default is MISSING)
+
+
 def _summary_from(doc: dict[str, Any] | None) -> Summary | None:
     """A stored summary; None when there is none or it lacks a field (an older layout)."""
-    if not doc or not doc.keys() >= _SUMMARY_FIELDS:
+    if not doc or not doc.keys() >= _SUMMARY_NEEDS:
         return None
-    return Summary(**{name: doc[name] for name in _SUMMARY_FIELDS})
+    return Summary(**{name: doc[name] for name in _SUMMARY_FIELDS if name in doc})
 
 
 def _stamp(st: os.stat_result) -> list[int]:

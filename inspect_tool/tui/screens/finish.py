@@ -44,7 +44,7 @@ class FinishScreen(WorkflowScreen):
                 yield Button(_("Reopen"), variant="warning", id="reopen")
                 yield Button(_("Make the minutes"), id="minutes")
                 yield Button(_("Sign the minutes"), id="sign", disabled=True)
-                yield Button(_("Delete this empty draft"), variant="error", id="delete")
+                yield Button(_("Delete draft"), variant="error", id="delete")
             yield Static(id="error")
         yield Footer()
 
@@ -90,8 +90,9 @@ class FinishScreen(WorkflowScreen):
         if missing:  # Enter on the first (or only) line jumps at once
             options.highlighted = 0
         self.query_one("#submit").disabled = not self.flow.can(a, "submit") or bool(missing)
-        self.query_one("#finalize").disabled = not self.flow.can(a, "finalize")
-        self.query_one("#reopen").disabled = not self.flow.can(a, "reopen")
+        # only the steps that can be taken from this state: the row fits 80 columns
+        self.query_one("#finalize").display = self.flow.can(a, "finalize")
+        self.query_one("#reopen").display = self.flow.can(a, "reopen")
         self.query_one("#reason").display = self.flow.can(a, "reopen")
         self.query_one("#delete").display = a.state == "draft" and not (
             a.items or a.findings or a.recommendations or a.participants
