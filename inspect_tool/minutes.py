@@ -85,7 +85,21 @@ def assessment_data(flow: Workflow, a: Assessment) -> dict[str, Any]:
             "points": scores.points,
         },
         "criteria_set": set_as_dict(cset) | {"source": ""},
-    }
+    } | _anchor(flow, a)
+
+
+def _anchor(flow: Workflow, a: Assessment) -> dict[str, Any]:
+    """The chain head of a finalized assessment's audit trail (seq, hash, content hash), so
+    that signed minutes anchor the trail: `audit verify --against` checks a store with it."""
+    from .store import audit
+
+    if a.state != "finalized":
+        return {}
+    try:
+        head = audit.head(flow.store.audit_log(a.id))
+    except KeyError:
+        return {}
+    return {"audit": head} if head else {}
 
 
 def _figures(flow: Workflow, a: Assessment, item: Criterion) -> list[dict[str, str]]:

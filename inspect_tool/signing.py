@@ -674,3 +674,66 @@ def embedded_file(path: Path, name: str) -> bytes | None:
                 spec = names[i + 1].get_object()
                 return spec["/EF"]["/F"].get_object().data
     return None
+
+
+# -- detached signatures of bundles -------------------------------------------------------------
+
+
+def sign_detached(data: bytes, signer: Any) -> bytes:
+    """A detached CMS signature (DER) of `data` by `signer` (p12_signer, token_signer), made
+    by pyHanko: the `.p7s` that travels beside a bundle."""
+    import asyncio
+
+    try:
+        signed = asyncio.run(signer.async_sign_general_data(data, "sha256", detached=True))
+    except Exception as exc:  # a token removed, a key refused: said, never a traceback
+        raise SigningError(_("the bundle could not be signed: {error}").format(error=exc)) from None
+    return signed.dump()
+
+
+def verify_detached(
+    data: bytes, signature: bytes, trust: list[Path] | None = None
+) -> SignatureReport:
+    """Check a detached CMS signature of `data`: intact, valid, trusted by `trust`."""
+    import asyncio
+    import logging
+
+    from asn1crypto import cms
+    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+    from pyhanko_certvalidator import ValidationContext
+
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    context = ValidationContext(trust_roots=load_trust(list(trust or [])), allow_fetching=False)
+    try:
+        info = cms.ContentInfo.load(signature)
+        signed_data = info["content"]
+        if info["content_type"].native != "signed_data":
+            raise ValueError("not signed data")
+        status = asyncio.run(async_validate_detached_cms(data, signed_data, context))
+    except Exception as exc:
+        raise SigningError(_("not a readable signature ({error})").format(error=exc)) from None
+    problems = []
+    if not status.intact:
+        problems.append(_("the signed content was changed"))
+    if not status.valid:
+        problems.append(_("the signature does not match the certificate"))
+    if not status.trusted:
+        problems.append(
+            _("valid signature, but the signer's certificate is not trusted")
+            if not problems
+            else _("the signer's certificate is not trusted")
+        )
+    when = status.signer_reported_dt
+    return SignatureReport(
+        field="",
+        signer=status.signing_cert.subject.human_friendly,
+        signed_at=when.astimezone(VIETNAM).isoformat(timespec="seconds") if when else "",
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        changed_after="none",
+        timestamped=False,
+        ok=not problems,
+        reason="; ".join(problems) or _("intact, valid and trusted"),
+    )

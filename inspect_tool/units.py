@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .i18n import _
 from .model import LEVELS, Unit
+from .text_rules import NAME, strip_bidi, unit_code_problem
 from .yaml_lines import Problem, ProblemsError
 
 COLUMNS = ("code", "name", "kind", "parent")
@@ -83,6 +84,9 @@ def parse_units(text: str, where: str) -> list[Unit]:
     for row in reader:
         line = reader.line_num
         values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS + OPTIONAL}
+        for key in ("name", "parent", "successor"):  # typed text: no bidi controls
+            if key in values:
+                values[key] = strip_bidi(values[key]).strip()
         if not any(values.values()):
             continue
         reasons = _row_problems(values, seen, line)
@@ -101,12 +105,27 @@ def _row_problems(values: dict[str, str], seen: dict[str, int], line: int) -> li
     code = values.get("code", "")
     if not code:
         reasons.append(_("the code is empty"))
+    elif unit_code_problem(code):
+        reasons.append(unit_code_problem(code))
     elif code in seen:
         reasons.append(
             _("code {code} is already on line {line}").format(code=code, line=seen[code])
         )
     if not values.get("name"):
         reasons.append(_("the name is empty"))
+    elif len(values["name"]) > NAME:
+        reasons.append(
+            _("the name is {n} characters long; at most {limit} are allowed").format(
+                n=len(values["name"]), limit=NAME
+            )
+        )
+    for key in ("parent", "successor"):
+        if len(values.get(key) or "") > NAME:
+            reasons.append(
+                _("{column}: {n} characters long; at most {limit} are allowed").format(
+                    column=key, n=len(values[key]), limit=NAME
+                )
+            )
     if kind_of(values.get("kind", "")) is None:
         reasons.append(
             _("unknown kind '{kind}' (write xã, phường, đặc khu, sở, or one of {keys})").format(

@@ -36,9 +36,10 @@ from .model import (
     Recommendation,
 )
 from .scoring import AnswerError, Engine, Scores
-from .store import Change, Store, StoreError
+from .store import Change, Store, StoreError, audit
 from .store.audit import now_iso
 from .store.interface import Summary
+from .text_rules import NAME, PLACE, TEXT, TextError, clean
 from .yaml_lines import ProblemsError, load_text
 
 # move: (the state it leads to, the states it may start from)
@@ -123,6 +124,49 @@ def _written(text: str, what: str) -> str:
     if not text or not text.strip():
         raise WorkflowError(_("write {what}").format(what=what))
     return text.strip()
+
+
+def _kept(text: str, limit: int, what: str) -> str:
+    """Typed text as it is kept: bidi controls removed, within its limit (text_rules)."""
+    try:
+        return clean(text, limit, what)
+    except TextError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+def _kept_header(name: str, value: Any) -> Any:
+    """A header field as it is kept (see _kept); other fields unchanged."""
+    if name == "place":
+        return _kept(value or "", PLACE, _("the place"))
+    if name == "unit_opinion":
+        return _kept(value or "", TEXT, _("the unit's opinion"))
+    if name == "findings":
+        return tuple(
+            dataclasses.replace(f, text=_kept(f.text, TEXT, _("a finding"))) for f in value
+        )
+    if name == "recommendations":
+        return tuple(
+            dataclasses.replace(r, text=_kept(r.text, TEXT, _("a recommendation"))) for r in value
+        )
+    if name == "participants":
+        return tuple(
+            dataclasses.replace(
+                p, name=_kept(p.name, NAME, _("the name")), role=_kept(p.role, NAME, _("the role"))
+            )
+            for p in value
+        )
+    return value
+
+
+def _kept_evidence(evidence: list[Evidence]) -> tuple[Evidence, ...]:
+    return tuple(
+        dataclasses.replace(
+            e,
+            number=_kept(e.number, NAME, _("the evidence's number")),
+            issuer=_kept(e.issuer, NAME, _("the evidence's issuer")),
+        )
+        for e in evidence
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -543,7 +587,7 @@ class Workflow:
             )
 
     def _commit(self, after: Assessment, changes: list[Change]) -> Assessment:
-        after = dataclasses.replace(after, updated=now_iso())
+        after = dataclasses.replace(after, updated=now_iso(), version=after.version + 1)
         self.store.save(after, changes, summary=self._summary_or_none(after))
         return after
 
@@ -650,9 +694,15 @@ class Workflow:
             code=code,
             inputs={} if na else {k: _plain(v) for k, v in answer.inputs.items() if v is not None},
             na=na,
-            evidence=tuple(evidence) if evidence is not None else (old.evidence if old else ()),
-            note=note if note is not None else (old.note if old else ""),
-            reason=reason if reason is not None else (old.reason if old else ""),
+            evidence=_kept_evidence(evidence)
+            if evidence is not None
+            else (old.evidence if old else ()),
+            note=_kept(note, TEXT, _("the note"))
+            if note is not None
+            else (old.note if old else ""),
+            reason=_kept(reason, TEXT, _("the reason"))
+            if reason is not None
+            else (old.reason if old else ""),
         )
         if assessment.kind == "appraisal":
             self._check_reason(assessment, engine, code, answer, new)
@@ -741,7 +791,11 @@ class Workflow:
             self.engine(assessment).item(code)
         except KeyError as exc:
             raise WorkflowError(str(exc.args[0])) from None
-        pending = {str(k): str(v) for k, v in raw.items() if v is not None and str(v) != ""}
+        pending = {
+            str(k): _kept(str(v), TEXT, str(k))
+            for k, v in raw.items()
+            if v is not None and str(v) != ""
+        }
         old = assessment.items.get(code)
         new = (
             dataclasses.replace(old, pending=pending) if old else ItemRecord(code, pending=pending)
@@ -824,6 +878,7 @@ class Workflow:
                             value=fields[key]
                         )
                     ) from None
+        fields = {name: _kept_header(name, value) for name, value in fields.items()}
         changes = [
             Change(name, _jsonable(getattr(assessment, name)), _jsonable(value))
             for name, value in fields.items()
@@ -942,6 +997,7 @@ class Workflow:
                     id=assessment.id[:8], state=labels.state(assessment.state), to=labels.state(to)
                 )
             )
+        self.check_intact(assessment)
         change = Change("state", assessment.state, to)
         if reason:
             change = Change("state", assessment.state, {"state": to, "reason": reason})
@@ -949,6 +1005,26 @@ class Workflow:
         event = {"submitted": "submitted", "finalized": "finalized", "draft": "reopened"}[to]
         self.core.registry.call_each("assessment_event", event=event, assessment=after)
         return after
+
+    def check_intact(self, assessment: Assessment) -> None:
+        """Refuse to write over damaged data: the assessment's audit chain must hold and its
+        data be the data of the last entry. A damaged copy is left as it is (with its last
+        good copy) for someone to look at, never written back as if it were good."""
+        try:
+            log = self.store.audit_log(assessment.id)
+        except KeyError:
+            return
+        problem = audit.verify(assessment.id[:8], log)
+        why = str(problem) if problem else None
+        if why is None:
+            why = audit.check_content(assessment.id[:8], log, audit.assessment_hash(assessment))
+        if why:
+            raise WorkflowError(
+                _(
+                    "assessment {id} is damaged and was left as it is ({why}); nothing was "
+                    "written: check it with audit verify"
+                ).format(id=assessment.id[:8], why=why)
+            )
 
     def submit(self, ref: str) -> Assessment:
         assessment = self.get(ref)

@@ -15,7 +15,13 @@ from ..methods import fmt
 from ..model import Assessment, Evidence
 from ..store import Change, Summary
 from ..store import audit as audit_log
-from ..store.bundle import export_bundle, import_bundle, read_bundle, write_bundle
+from ..store.bundle import (
+    BundleError,
+    bundle_bytes,
+    export_bundle,
+    import_bundle,
+    read_bundle,
+)
 from ..units import read_units_csv
 from ..workflow import Workflow, WorkflowError, parse_evidence
 from ..yaml_lines import LineDict, Problem, ProblemsError, load_file
@@ -637,12 +643,30 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--against",
+    "minutes_pdf",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Signed minutes (.pdf): check the store against the chain head they carry.",
+)
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="With --against: certificates to trust, besides signing.trust.",
+)
 @json_option
 @pass_ctx
 @guard
-def audit_verify(ctx: Ctx, as_json: bool) -> None:
-    """Check every audit log's hash chain; exit 1 at the first broken entry."""
+def audit_verify(
+    ctx: Ctx, minutes_pdf: Path | None, trust: tuple[Path, ...], as_json: bool
+) -> None:
+    """Check every audit log's hash chain and each assessment's data against its last entry;
+    exit 1 at the first problem. With --against, check one assessment against signed minutes."""
     store = ctx.store(write=False)
+    if minutes_pdf is not None:
+        _verify_against(store, minutes_pdf, list(trust), as_json)
+        return
     checked = entries = 0
     for name, log in store.audit_logs():
         broken = audit_log.verify(name, log)
@@ -653,14 +677,121 @@ def audit_verify(ctx: Ctx, as_json: bool) -> None:
             fail(_("audit trail broken: {broken}").format(broken=broken))
         checked += 1
         entries += len(log)
+    notes = []
+    for assessment_id in store.assessment_ids():
+        log = store.audit_log(assessment_id)
+        try:
+            current = audit_log.assessment_hash(store.assessment(assessment_id))
+        except (TypeError, ValueError, KeyError) as exc:
+            fail(_("{id}: the data cannot be read: {why}").format(id=assessment_id, why=exc))
+        problem = audit_log.check_content(assessment_id, log, current)
+        if problem:
+            if as_json:
+                dump(
+                    {
+                        "ok": False,
+                        "log": assessment_id,
+                        "seq": log[-1]["seq"] if log else 0,
+                        "reason": problem,
+                    }
+                )
+                raise SystemExit(1)
+            fail(_("audit trail broken: {broken}").format(broken=problem))
+        seq = audit_log.unchecked(log)
+        if seq is not None:
+            notes.append(
+                _(
+                    "{id}: no content hash before entry {seq} (written by an older inspect-tool): "
+                    "its data is checked from its next change on"
+                ).format(id=assessment_id[:8], seq=seq + 1)
+            )
     if as_json:
-        dump({"ok": True, "logs": checked, "entries": entries})
+        dump({"ok": True, "logs": checked, "entries": entries, "notes": notes})
     else:
         click.echo(
             _("audit trail intact: {logs} logs, {entries} entries").format(
                 logs=checked, entries=entries
             )
         )
+        for note in notes:
+            click.echo(note)
+
+
+def _verify_against(store: Any, pdf: Path, trust: list[Path], as_json: bool) -> None:
+    """The store against signed minutes: the signatures, the chain head they carry (still in
+    the assessment's log at its place), and the data, when nothing was recorded since."""
+    import json
+
+    from ..minutes import DATA_NAME
+    from ..signing import SigningError, embedded_file, trust_store, verify_pdf
+
+    try:
+        reports = [r for r in verify_pdf(pdf, trust_store(trust)) if r.signed]
+        raw = embedded_file(pdf, DATA_NAME)
+    except SigningError as exc:
+        fail(str(exc))
+    problems: list[str] = []
+    lines: list[str] = []
+    if not reports:
+        problems.append(_("{path}: the minutes are not signed").format(path=pdf))
+    for r in reports:
+        lines.append(_("signed by {signer}: {reason}").format(signer=r.signer, reason=r.reason))
+        if not (r.intact and r.valid):
+            problems.append(_("{path}: signatures not valid: {why}").format(path=pdf, why=r.reason))
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw else None
+        anchor = data["audit"]
+        doc = data["assessment"]
+        assessment_id = doc["id"]
+        seq, head = int(anchor["seq"]), str(anchor["hash"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        fail(_("{path}: carries no chain head of an audit trail").format(path=pdf))
+    try:
+        log = store.audit_log(assessment_id)
+    except KeyError:
+        fail(_("{path}: assessment {id} is not in this store").format(path=pdf, id=assessment_id))
+    broken = audit_log.verify(assessment_id, log)
+    if broken:
+        problems.append(str(broken))
+    elif len(log) < seq or log[seq - 1].get("hash") != head:
+        problems.append(
+            _(
+                "assessment {id}: its audit trail does not hold entry {seq} of the signed minutes: "
+                "the trail was rewritten or cut"
+            ).format(id=assessment_id[:8], seq=seq)
+        )
+    else:
+        items = doc.get("items") or []
+        header = {k: v for k, v in doc.items() if k != "items"}
+        if anchor.get("content") and audit_log.content_hash(header, items) != anchor["content"]:
+            problems.append(
+                _("{path}: the data in the minutes is not the anchored data").format(path=pdf)
+            )
+        current = audit_log.assessment_hash(store.assessment(assessment_id))
+        if len(log) == seq and anchor.get("content") and current != anchor["content"]:
+            problems.append(
+                _(
+                    "assessment {id}: the data kept is not the data the minutes were signed with"
+                ).format(id=assessment_id[:8])
+            )
+        elif len(log) > seq:
+            lines.append(
+                _("{n} entries recorded after the minutes (e.g. reopened)").format(n=len(log) - seq)
+            )
+    if as_json:
+        dump({"ok": not problems, "problems": problems, "notes": lines})
+        if problems:
+            raise SystemExit(1)
+        return
+    for line in lines:
+        click.echo(line)
+    if problems:
+        fail(problems)
+    click.echo(
+        _("assessment {id} matches the signed minutes {path} (entry {seq})").format(
+            id=assessment_id[:8], path=pdf.name, seq=seq
+        )
+    )
 
 
 @audit.command("show")
@@ -696,19 +827,86 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _bundle_signer(
+    p12: Path | None,
+    password_env: str | None,
+    pkcs11_lib: str | None,
+    token_label: str | None,
+    key_label: str | None,
+) -> Any:
+    """The signer of `export --sign`, with the same key options as `sign`."""
+    from ..signing import p12_signer, token_signer
+    from .documents import _password
+
+    if (p12 is None) == (pkcs11_lib is None):
+        raise click.UsageError(_("give either --p12 or --pkcs11-lib (with --token-label)"))
+    if pkcs11_lib and not token_label:
+        raise click.UsageError(_("--pkcs11-lib needs --token-label"))
+    if p12 is not None:
+        return p12_signer(p12, _password(password_env, _("Password of {p12}").format(p12=p12.name)))
+    pin = _password(password_env, _("PIN of token {label}").format(label=token_label))
+    return token_signer(str(pkcs11_lib), str(token_label), pin.decode("utf-8"), key_label)
+
+
+def signature_path(bundle: Path) -> Path:
+    """Where a bundle's detached signature is: beside it, `<bundle>.p7s`."""
+    return bundle.with_name(bundle.name + ".p7s")
+
+
 @cli.command("export")
 @click.option("--unit")
 @click.option("--year", type=int)
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sign", "sign", is_flag=True, help="Sign the bundle (OUT.p7s beside it).")
+@click.option(
+    "--p12",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --sign: the signer's PKCS#12 file.",
+)
+@click.option("--password-env", metavar="VAR", help="Take the password or PIN from this variable.")
+@click.option(
+    "--pkcs11-lib",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --sign: the token's PKCS#11 library.",
+)
+@click.option("--token-label", help="The token's label.")
+@click.option("--key-label", help="The key (and certificate) label on the token.")
 @force_option
 @pass_ctx
 @guard
 def export_command(
-    ctx: Ctx, unit: str | None, year: int | None, out_file: Path, force: bool
+    ctx: Ctx,
+    unit: str | None,
+    year: int | None,
+    out_file: Path,
+    sign: bool,
+    p12: Path | None,
+    password_env: str | None,
+    pkcs11_lib: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    force: bool,
 ) -> None:
-    """Write units and assessments to a bundle file (JSON) to carry to another store."""
+    """Write units and assessments to a bundle file (JSON) to carry to another store; with
+    --sign, a detached CMS signature of it beside it (OUT.p7s)."""
+    from ..output import check_target, write_bytes
+    from ..signing import SigningError, sign_detached
+
     bundle = export_bundle(ctx.store(write=False), unit=unit, year=year)
-    write_bundle(out_file, bundle, force=force)
+    text = bundle_bytes(bundle)
+    signature = None
+    if sign:
+        check_target(signature_path(out_file), force=force)
+        try:
+            signer = _bundle_signer(p12, password_env, pkcs11_lib, token_label, key_label)
+            signature = sign_detached(text, signer)
+        except SigningError as exc:
+            fail(str(exc))
+    elif p12 or pkcs11_lib:
+        raise click.UsageError(_("--p12 and --pkcs11-lib are for --sign"))
+    write_bytes(out_file, text, force=force)
+    if signature is not None:
+        write_bytes(signature_path(out_file), signature, force=True)
     click.echo(
         _("{path}: {units}, {assessments}").format(
             path=out_file,
@@ -716,6 +914,8 @@ def export_command(
             assessments=count("{n} assessment", "{n} assessments", len(bundle["assessments"])),
         )
     )
+    if signature is not None:
+        click.echo(_("signed: {path}").format(path=signature_path(out_file)))
 
 
 @cli.command("import")
@@ -724,21 +924,80 @@ def export_command(
     "--trust",
     multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="For signed minutes: certificates (PEM or DER, or a folder) to trust, besides "
-    "signing.trust.",
+    help="Certificates (PEM or DER, or a folder) to trust for signed minutes and signed "
+    "bundles, besides signing.trust.",
+)
+@click.option(
+    "--accept-unknown-sets",
+    is_flag=True,
+    help="Take criteria sets this tool does not know from the bundle (with a warning).",
 )
 @pass_ctx
 @guard
-def import_command(ctx: Ctx, file: Path, trust: tuple[Path, ...]) -> None:
-    """Load a bundle, or signed minutes (.pdf); the same twice changes nothing; conflicts and
-    tampered, unsigned, untrusted or draft minutes are refused."""
+def import_command(
+    ctx: Ctx, file: Path, trust: tuple[Path, ...], accept_unknown_sets: bool
+) -> None:
+    """Load a bundle, or signed minutes (.pdf); the same twice changes nothing; conflicts,
+    anything that typing would refuse, and tampered, unsigned, untrusted or draft minutes are
+    refused, and then nothing is written."""
     if file.suffix.lower() == ".pdf":
         from ..signed_import import import_signed_minutes
 
         click.echo(f"{file}: {import_signed_minutes(ctx.workflow(), file, list(trust))}")
         return
+    from ..limits import read_limited
+    from ..settings import load_settings
+    from ..signing import SigningError, trust_store, verify_detached
+
+    settings = load_settings()
+    required = bool((settings.get("bundles") or {}).get("require_signature"))
+    p7s = signature_path(file)
+    if p7s.is_file():
+        try:
+            report = verify_detached(
+                read_limited(file, "bundle"), read_limited(p7s, "pdf"), trust_store(trust, settings)
+            )
+        except SigningError as exc:
+            fail(f"{p7s}: {exc}")
+        click.echo(
+            _("{path}: signed by {signer}: {reason}").format(
+                path=file.name, signer=report.signer, reason=report.reason
+            )
+        )
+        if not (report.intact and report.valid):
+            fail(
+                _("{path}: the bundle's signature is not valid; nothing was imported").format(
+                    path=file
+                )
+            )
+        if required and not report.trusted:
+            fail(
+                _(
+                    "{path}: the settings require bundles signed by a trusted signer "
+                    "(bundles.require_signature); nothing was imported"
+                ).format(path=file)
+            )
+    elif required:
+        fail(
+            _(
+                "{path}: not signed ({p7s} not found), and the settings require signed bundles "
+                "(bundles.require_signature); nothing was imported"
+            ).format(path=file, p7s=p7s.name)
+        )
     data = read_bundle(file)
-    counts = import_bundle(ctx.store(), data)
+    warnings: list[str] = []
+    try:
+        counts = import_bundle(
+            ctx.store(),
+            data,
+            core=ctx.core,
+            accept_unknown_sets=accept_unknown_sets,
+            warnings=warnings,
+        )
+    except BundleError as exc:
+        fail(f"{file}: {exc}")
+    for warning in warnings:
+        click.echo(_("warning: {text}").format(text=warning), err=True)
     click.echo(
         _(
             "imported {assessments} assessments and {units} units; {unchanged} already "

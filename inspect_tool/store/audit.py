@@ -31,8 +31,30 @@ def _digest(entry: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def chain(previous: Mapping[str, Any] | None, who: str, what: str, old: Any, new: Any) -> dict:
-    """The next entry after `previous` (None for the first)."""
+def canonical(value: Any) -> bytes:
+    """The one byte form of JSON data that every store hashes: sorted keys, no spaces, UTF-8.
+    Computed here in Python for every store, never by a database's own JSON."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def content_hash(header: Mapping[str, Any], items: Iterable[Mapping[str, Any]]) -> str:
+    """The hash of an assessment's content: its codec documents (the header and the items,
+    by code), as canonical JSON. Each audit entry records it as it was after the change."""
+    ordered = sorted((dict(i) for i in items), key=lambda d: str(d.get("code", "")))
+    return hashlib.sha256(canonical({"header": dict(header), "items": ordered})).hexdigest()
+
+
+def chain(
+    previous: Mapping[str, Any] | None,
+    who: str,
+    what: str,
+    old: Any,
+    new: Any,
+    content: str | None = None,
+) -> dict:
+    """The next entry after `previous` (None for the first); `content` is the content hash
+    of the assessment after the change (logs of units have none)."""
     entry = {
         "seq": (previous["seq"] + 1) if previous else 1,
         "who": who,
@@ -42,6 +64,8 @@ def chain(previous: Mapping[str, Any] | None, who: str, what: str, old: Any, new
         "new": new,
         "prev": previous["hash"] if previous else "",
     }
+    if content is not None:
+        entry["content"] = content
     entry["hash"] = _digest(entry)
     return entry
 
@@ -60,10 +84,22 @@ class Break:
         )
 
 
+def _moment(entry: Mapping[str, Any]) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(entry.get("when", "")))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=VIETNAM)
+
+
 def verify(log: str, entries: Iterable[Mapping[str, Any]]) -> Break | None:
-    """Check one log; return its first broken entry, or None when the chain holds."""
+    """Check one log; return its first broken entry, or None when the chain holds: every
+    entry in its place, following the one before, unchanged, and not earlier than it."""
     previous: Mapping[str, Any] | None = None
+    before: datetime | None = None
     for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, Mapping):
+            return Break(log, position, _("not an audit entry"))
         seq = entry.get("seq", position)
         if seq != position:
             return Break(
@@ -73,5 +109,58 @@ def verify(log: str, entries: Iterable[Mapping[str, Any]]) -> Break | None:
             return Break(log, seq, _("does not follow the entry before it (deleted or moved?)"))
         if entry.get("hash") != _digest(entry):
             return Break(log, seq, _("content changed after it was written"))
-        previous = entry
+        when = _moment(entry)
+        if when is None:
+            return Break(log, seq, _("its time is not a date and time"))
+        if before is not None and when < before:
+            return Break(
+                log,
+                seq,
+                _(
+                    "written at {when}, before the entry it follows ({before}): out of time order"
+                ).format(when=entry.get("when"), before=previous.get("when") if previous else ""),
+            )
+        previous, before = entry, when
     return None
+
+
+def head(entries: list[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The chain head (the last entry's seq, hash and content hash), None for an empty log:
+    what a finalized assessment's minutes carry, so signed minutes anchor the trail."""
+    if not entries:
+        return None
+    last = entries[-1]
+    return {"seq": last.get("seq"), "hash": last.get("hash"), "content": last.get("content")}
+
+
+def check_content(log: str, entries: list[Mapping[str, Any]], current: str) -> str | None:
+    """Whether the data kept now is the data the last entry recorded (`current` is its
+    content hash); a problem in words, or None. A log whose last entries were written before
+    entries recorded the content is not a problem: `unchecked` says so."""
+    if not entries:
+        return _("{log}: no audit entry: the data cannot be checked").format(log=log)
+    recorded = entries[-1].get("content")
+    if recorded is None:
+        return None
+    if recorded != current:
+        return _(
+            "{log}: the data kept is not the data of the last audit entry ({seq}): it was "
+            "changed outside inspect-tool, or entries were removed"
+        ).format(log=log, seq=entries[-1].get("seq"))
+    return None
+
+
+def unchecked(entries: list[Mapping[str, Any]]) -> int | None:
+    """The seq of the last entry written without a content hash (an older inspect-tool),
+    when the last entry has none: the data of such a log cannot be checked; else None."""
+    if entries and entries[-1].get("content") is None:
+        return entries[-1].get("seq")
+    return None
+
+
+def assessment_hash(assessment: Any) -> str:
+    """The content hash of an Assessment, through the codec (the same in every store)."""
+    from .codec import header_to_doc, item_to_doc
+
+    items = [item_to_doc(i) for i in assessment.items.values()]
+    return content_hash(header_to_doc(assessment), items)
