@@ -132,11 +132,14 @@ def _db(path: Path) -> Iterator[TinyDB]:
         db.close()
 
 
-def _append_audit(db: TinyDB, user: str, changes: list[Change]) -> None:
+def _append_audit(
+    db: TinyDB, user: str, changes: list[Change], content: str | None = None
+) -> None:
+    """Chain `changes` to the log; `content`: the assessment's content hash after them."""
     table = db.table("audit")
     last = max(table.all(), key=lambda d: d.doc_id, default=None)
     for change in changes:
-        last = audit.chain(last, user, change.what, change.old, change.new)
+        last = audit.chain(last, user, change.what, change.old, change.new, content)
         table.insert(last)
 
 
@@ -396,7 +399,8 @@ class TinyStore:
             gone = [d.doc_id for code, d in stored.items() if code not in wanted]
             if gone:
                 items.remove(doc_ids=gone)
-            _append_audit(db, self.user, changes)
+            content = audit.content_hash(header_to_doc(assessment), list(wanted.values()))
+            _append_audit(db, self.user, changes, content)
         self._remember(path, summary)
 
     def delete(self, assessment_id: str, changes: list[Change]) -> None:
