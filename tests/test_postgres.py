@@ -212,3 +212,27 @@ def test_summaries_are_one_query(province):
     assert set(summaries) == set(ids.values())
     assert all(s.kind == "self" and s.year == 2025 for s in summaries.values())
     assert json.dumps([s.unit for s in summaries.values()])
+
+
+def test_a_laptops_store_moves_into_the_central_one(core, pg_store, tmp_path):
+    from inspect_tool.demo import build_demo_store
+
+    _admin, department = pg_store
+    with open_store(tmp_path / "laptop", user="Phường") as laptop:
+        build_demo_store(core, laptop)
+        expected = {a.id: a for a in laptop.assessments()}
+        logs = {a: laptop.audit_log(a) for a in expected}
+    runner = CliRunner()
+    args = ["--lang", "en", "--db", department, "db", "load", str(tmp_path / "laptop")]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert f"imported {len(expected)} assessments" in first.output
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 0 and f"{len(expected)} already here unchanged" in again.output
+    with open_store(department, user="x", write=False) as central:
+        moved = {a.id: a for a in central.assessments()}
+        assert moved == expected
+        for ident, log in logs.items():  # the history carried over, byte for byte
+            assert central.audit_log(ident)[: len(log)] == log
+    listed = runner.invoke(cli, ["--lang", "en", "--db", department, "assess", "list"])
+    assert listed.exit_code == 0 and "HB-P01" in listed.output

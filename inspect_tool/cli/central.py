@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import click
@@ -92,3 +93,45 @@ def account_add(
         secret = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     add_account(_url(ctx, url), name, kind, unit=unit_code, province=province, password=secret)
     click.echo(_("account {name} added ({kind})").format(name=name, kind=kind))
+
+
+@db.command("load")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--accept-unknown-sets",
+    is_flag=True,
+    help="Take criteria sets this tool does not know (only if you trust where they came from).",
+)
+@pass_ctx
+@guard
+def db_load(ctx: Ctx, folder: str, accept_unknown_sets: bool) -> None:
+    """Move a laptop's embedded store into the central one (--db): its units and assessments
+    with their audit history, checked as an import of a bundle is; the same twice changes
+    nothing, and one refused assessment refuses it all."""
+    from pathlib import Path
+
+    from ..store import open_store
+    from ..store.bundle import bundle_bytes, export_bundle, import_bundle
+    from ..store.interface import is_url
+
+    if not is_url(str(ctx.db or "")):
+        raise click.UsageError(_("give the central store with --db postgresql://…"))
+    with open_store(Path(folder), user=ctx.user, write=False) as laptop:
+        # as a bundle file would carry it: the same checks as `import`, on the same data
+        bundle = json.loads(bundle_bytes(export_bundle(laptop)))
+    warnings: list[str] = []
+    counts = import_bundle(
+        ctx.store(),
+        bundle,
+        core=ctx.core,
+        accept_unknown_sets=accept_unknown_sets,
+        warnings=warnings,
+    )
+    for text in warnings:
+        click.echo(_("warning: {text}").format(text=text), err=True)
+    click.echo(
+        _(
+            "imported {assessments} assessments and {units} units; {unchanged} already "
+            "here unchanged"
+        ).format(**counts)
+    )
