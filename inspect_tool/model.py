@@ -259,6 +259,9 @@ class Assessment:
     participants: tuple[Participant, ...] = ()
     unit_opinion: str = ""  # ý kiến của đơn vị, printed in the minutes as it was said
     signed_by: tuple[str, ...] = ()  # signers of the minutes it was imported from, if any
+    # saves so far: a save names the version it was read at, and a central store refuses one
+    # based on a copy someone else has changed since (no write is lost to another)
+    version: int = 0
 
     @property
     def set_key(self) -> str:

@@ -87,6 +87,7 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.files_dir = self.path
 
     def read(self) -> dict[str, Any] | None:
         try:

@@ -87,7 +87,7 @@ class InspectApp(App):
             self.flow: Workflow = ReadOnlyWorkflow(core, store, self.read_only)
         else:
             self.flow = Workflow(core, store)
-        self.ui_state = UiState(store.path)
+        self.ui_state = UiState(store.files_dir)
         self.keymap = keymap or {}
         self._state_timer = None
 

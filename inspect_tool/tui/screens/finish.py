@@ -179,7 +179,7 @@ class FinishScreen(WorkflowScreen):
 
         try:
             a = self.flow.get(self.assessment_id)
-            out = self.flow.store.path / "minutes" / minutes_file_name(a)
+            out = self.flow.store.files_dir / "minutes" / minutes_file_name(a)
             out.parent.mkdir(exist_ok=True)
             make_minutes(self.flow, a.id, out)
         except Exception as exc:  # shown to the user; the app keeps working
