@@ -326,11 +326,6 @@ async def test_a_duplicate_is_refused_and_an_empty_draft_deleted(core, demo_path
     app.store.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TinyStore.save updates an item's document by merging: a pending entry, once "
-    "stored, is never removed from the file (tinystore.py, items.update)",
-)
 async def test_an_accepted_entry_drops_the_kept_one_in_the_store(core, demo_path):
     app = app_on(core, demo_path)
     async with app.run_test(size=SIZE) as pilot:

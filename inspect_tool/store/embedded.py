@@ -87,7 +87,6 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.files_dir = self.path
 
     def read(self) -> dict[str, Any] | None:
         try:
@@ -183,6 +182,7 @@ class TinyStore:
 
     def __init__(self, path: Path, *, user: str, write: bool = True):
         self.path = Path(path)
+        self.files_dir = self.path  # minutes and the app's state, beside the data
         self.user = user
         self._lock: FileLock | None = None
         self._units: tuple[Any, dict[str, Unit]] | None = None  # (store.json's stamp, units)
@@ -393,8 +393,9 @@ class TinyStore:
             wanted = {code: item_to_doc(item) for code, item in assessment.items.items()}
             for code, doc in wanted.items():
                 if stored.get(code) != doc:
-                    if code in stored:
-                        items.update(doc, doc_ids=[stored[code].doc_id])
+                    if code in stored:  # replaced whole: update() merges, keeping keys gone
+                        items.remove(doc_ids=[stored[code].doc_id])
+                        items.insert(Document(doc, doc_id=stored[code].doc_id))
                     else:
                         items.insert(doc)
             gone = [d.doc_id for code, d in stored.items() if code not in wanted]
