@@ -68,16 +68,18 @@ def account() -> None:
 @click.argument("name")
 @click.option(
     "--kind",
-    type=click.Choice(["department", "unit", "viewer"]),
+    type=click.Choice(["department", "unit", "viewer", "server"]),
     required=True,
-    help="department: every unit of its province; unit: its own unit; viewer: reads only.",
+    help="department: every unit of its province; unit: its own unit; viewer: reads only; "
+    "server: the login role of `inspect-tool serve`, which acts as each account.",
 )
 @click.option("--unit", "unit_code", default="", help="The unit of a unit account.")
 @click.option("--province", default="", help="The province (the units' parent); all if empty.")
 @click.option(
     "--password",
     is_flag=True,
-    help="Ask for a database password (never echoed) for an account that logs in with one.",
+    help="Ask for a password (never echoed): the account's database password and its "
+    "password on the province server.",
 )
 @click.option("--url", help="The store's URL, as its owner (default: --db).")
 @pass_ctx
@@ -93,6 +95,38 @@ def account_add(
         secret = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     add_account(_url(ctx, url), name, kind, unit=unit_code, province=province, password=secret)
     click.echo(_("account {name} added ({kind})").format(name=name, kind=kind))
+
+
+@account.command("token")
+@click.argument("name")
+@click.option("--url", help="The store's URL, as its owner (default: --db).")
+@pass_ctx
+@guard
+def account_token(ctx: Ctx, name: str, url: str | None) -> None:
+    """Issue a laptop's device token for the province server (shown once, alone on the last
+    line; kept only as its hash)."""
+    from ..server.accounts import issue_device_token
+
+    token = issue_device_token(_url(ctx, url), name)
+    click.echo(
+        _("a device token for {name} (shown once; revoke it with `db account revoke`):").format(
+            name=name
+        )
+    )
+    click.echo(token)
+
+
+@account.command("revoke")
+@click.argument("name")
+@click.option("--url", help="The store's URL, as its owner (default: --db).")
+@pass_ctx
+@guard
+def account_revoke(ctx: Ctx, name: str, url: str | None) -> None:
+    """Revoke every token of an account (its laptops' and its logins')."""
+    from ..server.accounts import revoke_tokens
+
+    n = revoke_tokens(_url(ctx, url), name)
+    click.echo(_("{n} tokens of {name} revoked").format(n=n, name=name))
 
 
 @db.command("load")

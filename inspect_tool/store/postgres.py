@@ -22,6 +22,7 @@ a database whose schema is older or newer than the tool is refused with the comm
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -127,6 +128,7 @@ def _newer(url: str, version: int) -> str:
 # -- accounts -------------------------------------------------------------------------------
 
 ACCOUNT_KINDS = ("department", "unit", "viewer")
+SERVER_GROUP = "inspect_server"  # migrations/0002: the province server's roles
 ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9_]{2,62}")
 
 
@@ -134,7 +136,13 @@ def add_account(
     url: str, name: str, kind: str, *, unit: str = "", province: str = "", password: str = ""
 ) -> None:
     """A login role for a person or a laptop, member of the group of its kind, with the unit
-    or province it may see. Run by the store's owner."""
+    or province it may see. Run by the store's owner.
+
+    The password is the role's database password and, hashed with argon2, its password on the
+    province server. The province server may act as the account (the role is granted to
+    inspect_server). Kind "server" is the province server's own login role instead: no
+    account, member of inspect_server, it has that group's few rights (migrations/0002) and
+    may take each account's role."""
     from psycopg import sql
 
     if not ACCOUNT_NAME.fullmatch(name):
@@ -143,10 +151,15 @@ def add_account(
                 name=name
             )
         )
-    if kind not in ACCOUNT_KINDS:
-        raise StoreError(_("kind must be department, unit or viewer"))
+    if kind not in (*ACCOUNT_KINDS, "server"):
+        raise StoreError(_("kind must be department, unit, viewer or server"))
     if kind == "unit" and not unit:
         raise StoreError(_("a unit account needs --unit"))
+    password_hash = ""
+    if password and kind != "server":
+        from ..server.accounts import hash_password
+
+        password_hash = hash_password(password)
     with _connect(url) as conn, conn.transaction(), conn.cursor() as cur:
         _require_schema(conn, url)
         role = sql.Identifier(name)
@@ -156,6 +169,14 @@ def add_account(
         password_sql = (
             sql.SQL(" PASSWORD {}").format(sql.Literal(password)) if password else sql.SQL("")
         )
+        if kind == "server":
+            cur.execute(
+                sql.SQL(
+                    "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE{}"
+                ).format(role, password_sql)
+            )
+            cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(SERVER_GROUP), role))
+            return
         # a plain login role: it owns nothing, does not bypass RLS, and has its group's rights
         cur.execute(
             sql.SQL(
@@ -164,9 +185,13 @@ def add_account(
         )
         cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(f"inspect_{kind}"), role))
         cur.execute(
-            "INSERT INTO accounts (name, kind, unit, province) VALUES (%s, %s, %s, %s)",
-            (name, kind, unit, province),
+            "INSERT INTO accounts (name, kind, unit, province, password_hash) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            (name, kind, unit, province, password_hash),
         )
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SERVER_GROUP,))
+        if cur.fetchone():
+            cur.execute(sql.SQL("GRANT {} TO {}").format(role, sql.Identifier(SERVER_GROUP)))
 
 
 def _require_schema(conn: Any, url: str) -> None:
@@ -248,6 +273,7 @@ class PgStore:
         self.url = url
         self.path = safe_url(url)  # how the store is named; never a folder
         self.user = user
+        self.role: str | None = None  # as_role: the role each transaction takes
         self.write = write
         self.files_dir = _files_dir(self.path)
         with _connect(url) as conn:
@@ -256,6 +282,17 @@ class PgStore:
         self.pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, open=True, kwargs={"autocommit": False}
         )
+
+    def as_role(self, role: str, user: str) -> PgStore:
+        """This store's connections, each transaction carried out as `role` (SET LOCAL ROLE),
+        by `user`: how the province server acts as an account, so that row-level security
+        holds for each request. The connecting role must be a member of `role`; closing the
+        result leaves the pool open (it is this store's)."""
+        other = copy.copy(self)
+        other.role = role
+        other.user = user
+        other.close = lambda: None  # type: ignore[method-assign]
+        return other
 
     def close(self) -> None:
         self.pool.close()
@@ -271,6 +308,10 @@ class PgStore:
         """One transaction; who acts is set inside it (`inspect.user`), as the audit and a
         server's checks read it."""
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            if self.role is not None:
+                from psycopg import sql
+
+                cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(self.role)))
             cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
             yield cur
 

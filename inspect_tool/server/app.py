@@ -1,0 +1,349 @@
+"""The province server's routes (Starlette): JSON over the central store.
+
+Every request but POST /login and GET /openapi.json names its account by a token
+(`Authorization: Bearer …`). The server checks what the account may do (a unit's account its
+own unit's self-assessment; the Department the rest), and then carries the request to the
+database as that account's role (PgStore.as_role: SET LOCAL ROLE in each transaction), so the
+row-level security of the store holds whatever these checks do: another unit's assessment is
+not found, as if it did not exist.
+
+The routes are plain functions: Starlette runs them in its thread pool, as the store and the
+workflow are synchronous.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from ..core import Core
+from ..i18n import _
+from ..model import Assessment, Evidence
+from ..store.codec import header_to_doc, item_to_doc
+from ..store.interface import StoreError
+from ..store.postgres import PgStore, StaleError
+from ..workflow import DuplicateError, Workflow, WorkflowError
+from .accounts import Account, Accounts, LoginRefused, TooManyAttempts
+from .openapi import OPENAPI
+
+MAX_BODY = 1024 * 1024  # a JSON request body; evidence files do not go through these routes
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str, **extra: Any):
+        super().__init__(message)
+        self.status = status
+        self.extra = extra
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+class _BasedOn:
+    """The store as an answer sees it: its assessment at the version the client read, so the
+    save is refused (StaleError) when it changed since, even between the server's check and
+    the workflow's own read."""
+
+    def __init__(self, store: PgStore, assessment_id: str, version: int):
+        self._store, self._id, self._version = store, assessment_id, version
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def assessment(self, assessment_id: str) -> Assessment:
+        found = self._store.assessment(assessment_id)
+        if assessment_id == self._id:
+            found = dataclasses.replace(found, version=self._version)
+        return found
+
+
+class Server:
+    """What the routes share: the workflow's core, the server's store (its own role, which
+    holds no rights) and the accounts."""
+
+    def __init__(self, core: Core, store: PgStore):
+        self.core = core
+        self.store = store
+        self.accounts = Accounts(store.pool)
+
+    def account(self, request: Request) -> Account:
+        header = request.headers.get("authorization", "")
+        scheme, _sep, token = header.partition(" ")
+        account = self.accounts.check(token.strip()) if scheme.lower() == "bearer" else None
+        if account is None:
+            raise Refused(401, _("log in first: no valid token was given"))
+        return account
+
+    def as_account(self, account: Account) -> PgStore:
+        store = self.store.as_role(account.name, account.name)
+        store.write = account.kind != "viewer"
+        return store
+
+    def flow(self, account: Account) -> Workflow:
+        return Workflow(self.core, self.as_account(account))
+
+
+def _department(account: Account) -> None:
+    if account.kind != "department":
+        raise Refused(403, _("only the Department's accounts may do this"))
+
+
+def _writer(account: Account, assessment: Assessment) -> None:
+    """A viewer changes nothing; a unit's account changes only its own self-assessment."""
+    if account.kind == "viewer":
+        raise Refused(403, _("a viewer's account changes nothing"))
+    if account.kind == "unit" and (assessment.unit != account.unit or assessment.kind != "self"):
+        raise Refused(403, _("a unit's account changes only its own self-assessment"))
+
+
+def _read(store: PgStore, account: Account, assessment_id: str) -> Assessment:
+    """The assessment as the account may see it: not found when it may not."""
+    try:
+        found = store.assessment(assessment_id)
+    except KeyError:
+        found = None
+    if found is None or (account.kind == "unit" and found.unit != account.unit):
+        raise Refused(404, _("no assessment '{ref}'").format(ref=assessment_id[:40]))
+    return found
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    data = await request.body()
+    if len(data) > MAX_BODY:
+        raise Refused(413, _("the request is too large"))
+    import json
+
+    try:
+        body = json.loads(data or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise Refused(400, _("the request's body must be a JSON object"))
+    return body
+
+
+def _assessment_json(a: Assessment) -> dict[str, Any]:
+    return {
+        "assessment": header_to_doc(a),
+        "items": {code: item_to_doc(item) for code, item in sorted(a.items.items())},
+        "version": a.version,
+    }
+
+
+def _text(body: dict[str, Any], key: str, required: bool = False) -> str | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise Refused(400, _("'{key}' must be a text").format(key=key))
+    return value
+
+
+def _evidence(value: Any) -> list[Evidence] | None:
+    if value is None:
+        return None
+    fields = {f.name for f in dataclasses.fields(Evidence)}
+    if not isinstance(value, list) or not all(
+        isinstance(e, dict) and set(e) <= fields and all(isinstance(v, str) for v in e.values())
+        for e in value
+    ):
+        raise Refused(400, _("'evidence' must be a list of documents (number, date, issuer)"))
+    return [Evidence(**e) for e in value]
+
+
+def build_app(core: Core, store: PgStore) -> Starlette:
+    """The server's application on `store`, opened as the server's login role."""
+    server = Server(core, store)
+
+    async def login(request: Request) -> JSONResponse:
+        body = await _body(request)
+        if "token" in body:
+            token = _text(body, "token", required=True) or ""
+            account = await _threaded(server.accounts.check, token)
+            if account is None:
+                return _error(401, _("the token is not valid (revoked or expired)"))
+            return JSONResponse({"account": account.as_json()})
+        name = _text(body, "name", required=True) or ""
+        password = _text(body, "password", required=True) or ""
+        try:
+            token, account, expires = await _threaded(server.accounts.login, name, password)
+        except TooManyAttempts:
+            return _error(429, _("too many failed logins: try again in 15 minutes"))
+        except LoginRefused:
+            return _error(401, _("wrong name or password"))
+        return JSONResponse({"token": token, "expires": expires, "account": account.as_json()})
+
+    def me(request: Request) -> JSONResponse:
+        return JSONResponse({"account": server.account(request).as_json()})
+
+    def units(request: Request) -> JSONResponse:
+        store = server.as_account(server.account(request))
+        return JSONResponse({"units": [dataclasses.asdict(u) for u in store.units()]})
+
+    def assessments(request: Request) -> JSONResponse:
+        flow = server.flow(server.account(request))
+        rows = [dataclasses.asdict(s) for s in flow.summaries()]
+        return JSONResponse({"assessments": rows})
+
+    def assessment(request: Request) -> JSONResponse:
+        account = server.account(request)
+        found = _read(server.as_account(account), account, request.path_params["id"])
+        return JSONResponse(_assessment_json(found))
+
+    async def answer(request: Request) -> JSONResponse:
+        body = await _body(request)
+        return await _threaded(_answer, request, body)
+
+    def _answer(request: Request, body: dict[str, Any]) -> JSONResponse:
+        account = server.account(request)
+        store = server.as_account(account)
+        found = _read(store, account, request.path_params["id"])
+        _writer(account, found)
+        code = _text(body, "code", required=True) or ""
+        based_on = body.get("based_on")
+        if not isinstance(based_on, int) or isinstance(based_on, bool):
+            raise Refused(400, _("'based_on' must be the version the answer was made on"))
+        inputs = body.get("inputs")
+        if inputs is not None and not isinstance(inputs, dict):
+            raise Refused(400, _("'inputs' must be an object"))
+        na = body.get("na", False)
+        if not isinstance(na, bool):
+            raise Refused(400, _("'na' must be true or false"))
+        entry = {
+            "inputs": inputs,
+            "points": body.get("points"),
+            "na": na,
+            "note": _text(body, "note"),
+            "evidence": _evidence(body.get("evidence")),
+            "reason": _text(body, "reason"),
+        }
+        if found.version != based_on:
+            return _stale(found, code)
+        flow = Workflow(server.core, _BasedOn(store, found.id, based_on))  # type: ignore[arg-type]
+        try:
+            after = flow.answer(found.id, code, **entry)
+        except StaleError:
+            return _stale(_read(store, account, found.id), code)
+        item = after.items.get(code)
+        return JSONResponse({"version": after.version, "item": item_to_doc(item) if item else None})
+
+    def _stale(current: Assessment, code: str) -> JSONResponse:
+        item = current.items.get(code)
+        return _error(
+            409,
+            _(
+                "assessment {id} was changed by someone else since it was read (last change "
+                "{when}): read it again; nothing was written"
+            ).format(id=current.id[:8], when=current.updated or "?"),
+            version=current.version,
+            item=item_to_doc(item) if item else None,
+        )
+
+    def submit(request: Request) -> JSONResponse:
+        account = server.account(request)
+        store = server.as_account(account)
+        found = _read(store, account, request.path_params["id"])
+        _writer(account, found)
+        after = Workflow(server.core, store).submit(found.id)
+        return JSONResponse({"state": after.state, "version": after.version})
+
+    def finalize(request: Request) -> JSONResponse:
+        account = server.account(request)
+        _department(account)
+        store = server.as_account(account)
+        found = _read(store, account, request.path_params["id"])
+        after = Workflow(server.core, store).finalize(found.id)
+        return JSONResponse({"state": after.state, "version": after.version})
+
+    async def create(request: Request) -> JSONResponse:
+        body = await _body(request)
+        return await _threaded(_create, request, body)
+
+    def _create(request: Request, body: dict[str, Any]) -> JSONResponse:
+        account = server.account(request)
+        _department(account)
+        unit = _text(body, "unit", required=True) or ""
+        set_ref = _text(body, "set", required=True) or ""
+        kind = _text(body, "kind", required=True) or ""
+        year = body.get("year")
+        if not isinstance(year, int) or isinstance(year, bool):
+            raise Refused(400, _("'year' must be a year"))
+        try:
+            made = server.flow(account).new(unit, set_ref, year, kind)
+        except DuplicateError as exc:
+            return _error(409, str(exc), id=exc.existing.id)
+        return JSONResponse({"id": made.id, "version": made.version}, status_code=201)
+
+    def ranking(request: Request) -> JSONResponse:
+        from ..reports import STAGES
+        from ..reports import ranking as make_ranking
+
+        account = server.account(request)
+        _department(account)
+        set_ref = request.query_params.get("set", "")
+        stage = request.query_params.get("stage", "final")
+        try:
+            year = int(request.query_params.get("year", ""))
+        except ValueError:
+            raise Refused(400, _("'year' must be a year")) from None
+        if stage not in STAGES:
+            raise Refused(400, _("stage must be one of {stages}").format(stages=", ".join(STAGES)))
+        report = make_ranking(server.flow(account), set_ref, year, stage)
+        rows = []
+        for row in report.rows:
+            shown = dataclasses.asdict(row)
+            shown["areas"] = {k: list(v) for k, v in row.areas.items()}
+            rows.append(shown)
+        return JSONResponse(
+            {"set": report.cset.key, "year": report.year, "stage": report.stage, "rows": rows}
+        )
+
+    def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(OPENAPI)
+
+    routes = [
+        Route("/login", login, methods=["POST"]),
+        Route("/me", me, methods=["GET"]),
+        Route("/units", units, methods=["GET"]),
+        Route("/assessments", assessments, methods=["GET"]),
+        Route("/assessments", create, methods=["POST"]),
+        Route("/assessments/{id}", assessment, methods=["GET"]),
+        Route("/assessments/{id}/answers", answer, methods=["POST"]),
+        Route("/assessments/{id}/submit", submit, methods=["POST"]),
+        Route("/assessments/{id}/finalize", finalize, methods=["POST"]),
+        Route("/ranking", ranking, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
+
+    async def refused(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Refused)
+        return _error(exc.status, str(exc), **exc.extra)
+
+    async def workflow_error(request: Request, exc: Exception) -> JSONResponse:
+        problems = getattr(exc, "problems", None) or []
+        return _error(422, str(exc), problems=[list(p) for p in problems])
+
+    async def store_error(request: Request, exc: Exception) -> JSONResponse:
+        return _error(409 if isinstance(exc, StaleError) else 422, str(exc))
+
+    return Starlette(
+        routes=routes,
+        exception_handlers={
+            Refused: refused,
+            WorkflowError: workflow_error,
+            StoreError: store_error,
+            LookupError: workflow_error,  # an unknown criteria set
+        },
+    )
+
+
+async def _threaded(function: Any, *args: Any) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(function, *args)

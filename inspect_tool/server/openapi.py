@@ -1,0 +1,270 @@
+"""The OpenAPI description of the province server, served at GET /openapi.json; a copy is kept
+in docs/openapi.json (tests/test_server.py checks that they agree: after changing this, run
+`python -m inspect_tool.server.openapi > docs/openapi.json`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+OBJECT = {"type": "object"}
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+SECURED = [{"token": []}]
+REFUSED = {
+    "401": _error("No valid token."),
+    "403": _error("The account may not do this."),
+    "404": _error("No such assessment, or not one the account may see."),
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "inspect-tool province server",
+        "version": "1",
+        "description": (
+            "The central store of a province over HTTP, for wards and inspection laptops. "
+            "Each request is checked for its account and carried to the database as that "
+            "account's role, whose row-level security is the backstop. Run behind a TLS "
+            "reverse proxy."
+        ),
+    },
+    "components": {
+        "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "string"}},
+            },
+            "Account": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "kind": {"enum": ["department", "unit", "viewer"]},
+                    "unit": {"type": "string"},
+                    "province": {"type": "string"},
+                },
+            },
+            "Item": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "inputs": OBJECT,
+                    "na": {"type": "boolean"},
+                    "evidence": {"type": "array", "items": OBJECT},
+                    "note": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
+            },
+        },
+    },
+    "paths": {
+        "/login": {
+            "post": {
+                "summary": "Log in with a name and password (a token for 12 hours), or check "
+                "a token.",
+                "requestBody": _body(
+                    {
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "required": ["name", "password"],
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "password": {"type": "string"},
+                                },
+                            },
+                            {
+                                "type": "object",
+                                "required": ["token"],
+                                "properties": {"token": {"type": "string"}},
+                            },
+                        ]
+                    }
+                ),
+                "responses": {
+                    "200": _ok(
+                        "The token (for a password) and the account.",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "token": {"type": "string"},
+                                "expires": {"type": "string"},
+                                "account": {"$ref": "#/components/schemas/Account"},
+                            },
+                        },
+                    ),
+                    "401": _error("Wrong name or password, or a token not valid."),
+                    "429": _error("5 failed logins for the name within 15 minutes."),
+                },
+            }
+        },
+        "/me": {
+            "get": {
+                "summary": "The account of the token.",
+                "security": SECURED,
+                "responses": {"200": _ok("The account.", OBJECT), "401": REFUSED["401"]},
+            }
+        },
+        "/units": {
+            "get": {
+                "summary": "The units the account may see.",
+                "security": SECURED,
+                "responses": {"200": _ok("The units.", OBJECT), "401": REFUSED["401"]},
+            }
+        },
+        "/assessments": {
+            "get": {
+                "summary": "The summaries of the assessments the account may see.",
+                "security": SECURED,
+                "responses": {"200": _ok("The summaries.", OBJECT), "401": REFUSED["401"]},
+            },
+            "post": {
+                "summary": "A new assessment (the Department's: appraisal, inspection, self).",
+                "security": SECURED,
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "required": ["unit", "set", "year", "kind"],
+                        "properties": {
+                            "unit": {"type": "string"},
+                            "set": {"type": "string"},
+                            "year": {"type": "integer"},
+                            "kind": {"enum": ["self", "appraisal", "inspection"]},
+                        },
+                    }
+                ),
+                "responses": {
+                    "201": _ok("Its id and version.", OBJECT),
+                    "401": REFUSED["401"],
+                    "403": REFUSED["403"],
+                    "409": _error("One exists already (its id is given)."),
+                    "422": _error("Refused by the workflow."),
+                },
+            },
+        },
+        "/assessments/{id}": {
+            "get": {
+                "summary": "An assessment: its header, items and version.",
+                "security": SECURED,
+                "parameters": [ID],
+                "responses": {
+                    "200": _ok("The assessment.", OBJECT),
+                    "401": REFUSED["401"],
+                    "404": REFUSED["404"],
+                },
+            }
+        },
+        "/assessments/{id}/answers": {
+            "post": {
+                "summary": "Answer one item, on the version it was read at.",
+                "security": SECURED,
+                "parameters": [ID],
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "required": ["code", "based_on"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "inputs": OBJECT,
+                            "points": {"type": ["number", "string"]},
+                            "na": {"type": "boolean"},
+                            "note": {"type": "string"},
+                            "evidence": {"type": "array", "items": OBJECT},
+                            "reason": {"type": "string"},
+                            "based_on": {"type": "integer"},
+                        },
+                    }
+                ),
+                "responses": {
+                    "200": _ok("The new version and the item.", OBJECT),
+                    **REFUSED,
+                    "409": _error(
+                        "Changed since that version: nothing written; the newer version and "
+                        "item are given."
+                    ),
+                    "422": _error("Refused by the workflow (the answer is wrong)."),
+                },
+            }
+        },
+        "/assessments/{id}/submit": {
+            "post": {
+                "summary": "Submit the assessment.",
+                "security": SECURED,
+                "parameters": [ID],
+                "responses": {
+                    "200": _ok("Its state and version.", OBJECT),
+                    **REFUSED,
+                    "422": _error("Refused by the workflow (something missing)."),
+                },
+            }
+        },
+        "/assessments/{id}/finalize": {
+            "post": {
+                "summary": "Finalize the assessment (the Department's).",
+                "security": SECURED,
+                "parameters": [ID],
+                "responses": {
+                    "200": _ok("Its state and version.", OBJECT),
+                    **REFUSED,
+                    "422": _error("Refused by the workflow."),
+                },
+            }
+        },
+        "/ranking": {
+            "get": {
+                "summary": "The ranking of a criteria set's units in a year (the Department's).",
+                "security": SECURED,
+                "parameters": [
+                    {"name": "set", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "year",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                    {
+                        "name": "stage",
+                        "in": "query",
+                        "schema": {"enum": ["final", "appraisal", "self"], "default": "final"},
+                    },
+                ],
+                "responses": {
+                    "200": _ok("The rows, ranked first.", OBJECT),
+                    "401": REFUSED["401"],
+                    "403": REFUSED["403"],
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This description.",
+                "responses": {"200": _ok("OpenAPI 3.1.", OBJECT)},
+            }
+        },
+    },
+}
+
+
+def text() -> str:
+    return json.dumps(OPENAPI, indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    print(text(), end="")
