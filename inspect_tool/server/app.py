@@ -210,14 +210,20 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         if not isinstance(based_on, int) or isinstance(based_on, bool):
             raise Refused(400, _("'based_on' must be the version the answer was made on"))
         inputs = body.get("inputs")
-        if inputs is not None and not isinstance(inputs, dict):
-            raise Refused(400, _("'inputs' must be an object"))
+        plain = (str, int, float, bool, type(None))
+        if inputs is not None and (
+            not isinstance(inputs, dict) or not all(isinstance(v, plain) for v in inputs.values())
+        ):
+            raise Refused(400, _("'inputs' must be an object of figures, texts or dates"))
+        points = body.get("points")
+        if not isinstance(points, (str, int, float, type(None))) or isinstance(points, bool):
+            raise Refused(400, _("'points' must be a number"))
         na = body.get("na", False)
         if not isinstance(na, bool):
             raise Refused(400, _("'na' must be true or false"))
         entry = {
             "inputs": inputs,
-            "points": body.get("points"),
+            "points": points,
             "na": na,
             "note": _text(body, "note"),
             "evidence": _evidence(body.get("evidence")),
