@@ -20,9 +20,10 @@ from typing import Any
 
 from . import labels, vn_format
 from .i18n import _
-from .model import Assessment, CriteriaSet, Unit
+from .model import CriteriaSet, Unit
 from .output import atomic_path, write_bytes
-from .scoring import Scores, rank
+from .scoring import rank
+from .store import Summary
 from .workflow import Workflow
 
 STAGES = ("final", "appraisal", "self")
@@ -106,8 +107,8 @@ class UnitChange:
         return round(self.appraised_total - self.self_total, 2)
 
 
-def _latest(assessments: list[Assessment]) -> dict[str, Assessment]:
-    best: dict[str, Assessment] = {}
+def _latest(assessments: list[Summary]) -> dict[str, Summary]:
+    best: dict[str, Summary] = {}
     for a in sorted(assessments, key=lambda a: a.updated, reverse=True):
         best.setdefault(a.unit, a)
     return best
@@ -118,9 +119,9 @@ def _chosen(
     cset: CriteriaSet,
     year: int,
     stage: str = "final",
-    assessments: list[Assessment] | None = None,
-) -> dict[str, Assessment]:
-    """Per unit, what the ranking counts at `stage`:
+    assessments: list[Summary] | None = None,
+) -> dict[str, Summary]:
+    """Per unit, what the ranking counts at `stage` (chosen by the summaries):
 
     - self: the latest submitted or finalized self-assessment;
     - appraisal: the latest submitted or finalized appraisal;
@@ -130,7 +131,7 @@ def _chosen(
     if stage not in STAGES:
         raise ValueError(_("stage must be one of {stages}").format(stages=", ".join(STAGES)))
     if assessments is None:
-        assessments = flow.store.assessments()
+        assessments = flow.summaries()
     mine = [a for a in assessments if a.year == year and a.set_id == cset.id]
     selfs = _latest([a for a in mine if a.kind == "self" and a.state in RESULT_STATES])
     if stage == "self":
@@ -150,7 +151,7 @@ def _in_year(unit: Unit, year: int) -> bool:
 
 
 def _why_missing(
-    assessments: list[Assessment], cset: CriteriaSet, year: int, stage: str
+    assessments: list[Summary], cset: CriteriaSet, year: int, stage: str
 ) -> dict[str, str]:
     """Per unit without a result: a draft not yet submitted, or (for the appraisal) not yet
     appraised; units absent from the map have no assessment at all."""
@@ -169,30 +170,32 @@ def ranking(flow: Workflow, set_ref: str, year: int, stage: str = "final") -> Ra
     """Every unit of the year the set scores: the ranked ones by rank (shared ranks), then the
     ones without a result at this stage, by code."""
     cset = flow.core.criteria_set(set_ref)
-    everything = flow.store.assessments()  # read once: a province's store is thousands of files
+    everything = flow.summaries()  # one read, not every assessment of the store
     chosen = _chosen(flow, cset, year, stage, everything)
-    scored: dict[str, tuple[Assessment, Scores]] = {
-        unit: (a, flow.scores(a)) for unit, a in chosen.items()
-    }
+    scored: dict[str, Summary] = {}
+    codes = [x.code for x in cset.areas]
+    for unit, summary in chosen.items():
+        if [code for code, _p, _m in summary.areas] != codes:  # kept without its areas
+            summary = flow.summary(flow.store.assessment(summary.id))
+        scored[unit] = summary
     units = {u.code: u for u in flow.store.units()}
     rows = []
-    for r in rank((unit, s) for unit, (_a, s) in scored.items()):
-        a, s = scored[r.unit]
+    for r in rank((unit, s) for unit, s in scored.items()):
+        s = scored[r.unit]
         unit = units.get(r.unit)
-        points, maxima = s.points, s.maxima
         rows.append(
             RankRow(
                 unit=r.unit,
                 name=unit.name if unit else r.unit,
-                kind=a.kind,
+                kind=s.kind,
                 total=s.total,
                 max_points=s.max_points,
                 index=s.index,
-                band=s.band_label,
+                band=s.band,
                 rank=r.rank,
                 of=r.of,
-                areas={x.code: (points[x.code], maxima[x.code]) for x in cset.areas},
-                state=a.state,
+                areas={code: (points, maximum) for code, points, maximum in s.areas},
+                state=s.state,
             )
         )
     of = len(rows)
@@ -222,17 +225,24 @@ def differences(flow: Workflow, year: int) -> tuple[list[ChangeRow], list[UnitCh
     """The items each appraisal of the year changed, and per appraised unit both totals."""
     rows: list[ChangeRow] = []
     totals: list[UnitChange] = []
-    for a in sorted(flow.store.assessments(), key=lambda x: (x.unit, x.updated)):
-        if a.year != year or a.kind != "appraisal" or not a.base:
-            continue
-        unit = flow.store.unit(a.unit)
+    units = {u.code: u for u in flow.store.units()}
+    appraisals = [
+        s for s in flow.summaries() if s.year == year and s.kind == "appraisal" and s.base
+    ]  # found by their summaries; only these and their bases are read
+    titles: dict[str, dict[str, str]] = {}
+    for s in sorted(appraisals, key=lambda x: (x.unit, x.updated)):
+        a = flow.store.assessment(s.id)
+        base = flow.store.assessment(a.base)
+        unit = units.get(a.unit)
         name = unit.name if unit else a.unit
-        titles = {c.code: c.title for c in flow.engine(a).cset.items()}
-        changes = flow.changes_from_base(a)
+        if a.set_hash not in titles:
+            titles[a.set_hash] = {c.code: c.title for c in flow.engine(a).cset.items()}
+        after_scores, before_scores = flow.scores(a), flow.scores(base)
+        changes = flow.changes_between(base, a, before_scores, after_scores)
         for code, before, after, reason in changes:
-            rows.append(ChangeRow(a.unit, name, code, titles[code], before, after, reason))
-        after_scores = flow.scores(a)
-        before_scores = flow.scores(flow.store.assessment(a.base))
+            rows.append(
+                ChangeRow(a.unit, name, code, titles[a.set_hash][code], before, after, reason)
+            )
         totals.append(
             UnitChange(
                 a.unit,

@@ -279,6 +279,10 @@ class Workflow:
             band=s.band_label,
             updated=assessment.updated,
             created=assessment.created,
+            areas=tuple(
+                (area.code, s.points[area.code], s.maxima[area.code])
+                for area in self.engine(assessment).cset.areas
+            ),
         )
 
     def _summary_or_none(self, assessment: Assessment) -> Summary | None:

@@ -157,7 +157,10 @@ def _summary_from(doc: dict[str, Any] | None) -> Summary | None:
     """A stored summary; None when there is none or it lacks a field (an older layout)."""
     if not doc or not doc.keys() >= _SUMMARY_NEEDS:
         return None
-    return Summary(**{name: doc[name] for name in _SUMMARY_FIELDS if name in doc})
+    found = {name: doc[name] for name in _SUMMARY_FIELDS if name in doc}
+    if "areas" in found:  # JSON keeps tuples as lists
+        found["areas"] = tuple(tuple(area) for area in found["areas"])
+    return Summary(**found)
 
 
 def _stamp(st: os.stat_result) -> list[int]:

@@ -67,6 +67,8 @@ class Summary:
     band: str  # "" until something is answered
     updated: str  # ISO time of the last change
     created: str = ""  # ISO time it was made (lists are in this order within a unit)
+    # per area of the set, in its order: (code, points, maximum), for the ranking's columns
+    areas: tuple[tuple[str, float, float], ...] = ()
 
 
 class Store(Protocol):

@@ -3,6 +3,7 @@ band; search as you type, filter by kind and state, open one or start a new one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import events, on
@@ -14,10 +15,55 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from ... import labels
 from ...i18n import _, count
-from ...model import KINDS, LEVELS, STATES, Assessment, Unit
-from ...scoring import Scores
+from ...model import KINDS, LEVELS, STATES, Unit
+from ...store import Summary
 from ...workflow import Workflow
 from ..search import fold, words
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the table, made once per read: its cells and its detail line."""
+
+    key: str
+    unit: Unit
+    summary: Summary | None
+    folded: str  # code and name without diacritics, for the search
+    cells: tuple[str, ...]
+    detail: str
+
+
+def _entry(unit: Unit, s: Summary | None, folded: str) -> Entry:
+    if s is None:
+        return Entry(
+            f"unit:{unit.code}",
+            unit,
+            None,
+            folded,
+            (unit.code, unit.name, "—", "", "", "", "", labels.level(unit.kind)),
+            f"{unit.code} {unit.name} · {labels.level(unit.kind)}",
+        )
+    detail = " · ".join(
+        (
+            f"{unit.code} {unit.name}",
+            labels.level(unit.kind),
+            f"{labels.kind(s.kind)} {s.year}",
+            labels.state(s.state),
+            f"{s.index:.2f}% {s.band or '—'}",  # no band before an answer
+            _("answered {n}/{total}").format(n=s.answered, total=s.items),
+        )
+    )
+    cells = (
+        unit.code,
+        unit.name,
+        f"{labels.kind(s.kind)} {s.year}",
+        labels.state(s.state),
+        f"{s.index:.2f}",
+        s.band or "—",
+        f"{s.answered}/{s.items}",
+        labels.level(unit.kind),
+    )
+    return Entry(s.id, unit, s, folded, cells, detail)
 
 
 class UnitsScreen(Screen):
@@ -31,7 +77,11 @@ class UnitsScreen(Screen):
     def __init__(self, flow: Workflow):
         super().__init__()
         self.flow = flow
-        self.rows: dict[str, tuple[Unit, Assessment | None]] = {}
+        self.rows: dict[str, tuple[Unit, Summary | None]] = {}
+        self.entries: list[Entry] = []
+        self.details: dict[str, str] = {}
+        self._shown: list[str] | None = None  # the keys in the table, in order
+        self._loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,7 +99,7 @@ class UnitsScreen(Screen):
         table = DataTable(id="units", cursor_type="row", zebra_stripes=True)
         # what is looked for first comes first: on an 80-column screen the band still shows,
         # and the kind, which the unit's name mostly says already, is last
-        table.add_columns(
+        self.columns = table.add_columns(
             _("Code"),
             _("Unit"),
             _("Assessment"),
@@ -66,84 +116,77 @@ class UnitsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = _("Units")
-        self.sub_title = count("{n} unit", "{n} units", len(self.flow.store.units()))
         self.load()
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        if self._loaded:  # back from an assessment: only what changed (the first is on_mount)
+            self.load()
 
     def load(self) -> None:
-        """Read the store again (an assessment may have changed in its screen)."""
+        """Read the units and the assessments' summaries (one read each, nothing scored) and
+        show what changed since the last read."""
+        self._loaded = True
         units = self.flow.store.units()
-        by_unit: dict[str, list[Assessment]] = {}
-        for a in self.flow.store.assessments():
-            by_unit.setdefault(a.unit, []).append(a)
-        self.entries = []
+        self.sub_title = count("{n} unit", "{n} units", len(units))
+        problems: dict[str, str] = {}
+        by_unit: dict[str, list[Summary]] = {}
+        for s in self.flow.summaries(problems):
+            by_unit.setdefault(s.unit, []).append(s)
+        for assessment_id, why in problems.items():  # named; its unit stays listed
+            a = self.flow.store.assessment(assessment_id)
+            self.notify(f"{a.unit} {a.year}: {why}", severity="error", timeout=15)
+        entries = []
         for unit in units:
             mine = sorted(
-                by_unit.get(unit.code, []), key=lambda a: (a.year, KINDS.index(a.kind), a.created)
+                by_unit.get(unit.code, []), key=lambda s: (s.year, KINDS.index(s.kind), s.created)
             )
             folded = fold(f"{unit.code} {unit.name}")  # `son` finds "Sơn"
-            for a in mine or [None]:
-                self.entries.append((unit, a, self._scores(a), folded))
-        self.fill()
+            for s in mine or [None]:
+                entries.append(_entry(unit, s, folded))
+        old = {e.key: e for e in self.entries}
+        self.entries = entries
+        self.details = {e.key: e.detail for e in entries}
+        if self._shown is not None and [e.key for e in entries] == list(old):
+            # the same rows: change only the cells that differ (an answer, a state)
+            table = self.query_one(DataTable)
+            shown = set(self._shown)
+            for e in entries:
+                if e.key in shown and e.cells != old[e.key].cells:
+                    for column, before, after in zip(
+                        self.columns, old[e.key].cells, e.cells, strict=True
+                    ):
+                        if before != after:
+                            table.update_cell(e.key, column, after)
+            self.rows = {e.key: (e.unit, e.summary) for e in entries if e.key in shown}
+            self.show_detail()
+            return
+        self.fill(force=True)
 
-    def _scores(self, a: Assessment | None) -> Scores | None:
-        """None for a unit without an assessment, or one that no longer scores: that one is
-        named, and the other units stay listed."""
-        if a is None:
-            return None
-        try:
-            return self.flow.scores(a)
-        except (ValueError, LookupError) as exc:  # its set or a stored answer no longer checks
-            self.notify(f"{a.unit} {a.year}: {exc}", severity="error", timeout=15)
-            return None
-
-    def fill(self) -> None:
+    def fill(self, force: bool = False) -> None:
+        """Show the entries the search and filters keep; the table is refilled only when
+        the rows kept are not the ones shown."""
         search = words(self.query_one("#search", Input).value)
         kind = self.query_one("#kind", Select).value
         state = self.query_one("#state", Select).value
+        kept = []
+        for e in self.entries:
+            if search and not all(word in e.folded for word in search):
+                continue
+            if kind is not Select.NULL and e.unit.kind != kind:
+                continue
+            if state is not Select.NULL and (e.summary.state if e.summary else "none") != state:
+                continue
+            kept.append(e)
+        keys = [e.key for e in kept]
+        if not force and keys == self._shown:
+            return
         table = self.query_one(DataTable)
         table.clear()
-        self.rows = {}
-        self.details: dict[str, str] = {}
-        for unit, a, scores, folded in self.entries:
-            if not all(word in folded for word in search):
-                continue
-            if kind is not Select.NULL and unit.kind != kind:
-                continue
-            if state is not Select.NULL and (a.state if a else "none") != state:
-                continue
-            key = a.id if a else f"unit:{unit.code}"
-            self.rows[key] = (unit, a)
-            if a is None or scores is None:
-                self.details[key] = f"{unit.code} {unit.name} · {labels.level(unit.kind)}"
-                table.add_row(
-                    unit.code, unit.name, "—", "", "", "", "", labels.level(unit.kind), key=key
-                )
-                continue
-            self.details[key] = " · ".join(
-                (
-                    f"{unit.code} {unit.name}",
-                    labels.level(unit.kind),
-                    f"{labels.kind(a.kind)} {a.year}",
-                    labels.state(a.state),
-                    f"{scores.index:.2f}% {scores.band_label or '—'}",  # no band before an answer
-                    _("answered {n}/{total}").format(n=scores.answered, total=len(scores.status)),
-                )
-            )
-            table.add_row(
-                unit.code,
-                unit.name,
-                f"{labels.kind(a.kind)} {a.year}",
-                labels.state(a.state),
-                f"{scores.index:.2f}",
-                scores.band_label or "—",
-                f"{scores.answered}/{len(scores.status)}",
-                labels.level(unit.kind),
-                key=key,
-            )
+        for e in kept:
+            table.add_row(*e.cells, key=e.key)
+        self._shown = keys
+        self.rows = {e.key: (e.unit, e.summary) for e in kept}  # the rows shown
         self.show_detail()
 
     @on(DataTable.RowHighlighted)
