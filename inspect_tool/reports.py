@@ -504,10 +504,13 @@ def xlsx_text(value: str) -> str:
 def _append_text_safe(sheet: Any, row: list[Any]) -> None:
     """Append a row whose text cells are text, never formulas: openpyxl takes any string
     starting with "=" for a formula, so a unit called `=HYPERLINK(…)` would become one."""
-    sheet.append([xlsx_text(v) if isinstance(v, str) else v for v in row])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+    values = [xlsx_text(v) if isinstance(v, str) else v for v in row]
+    sheet.append(values)
+    # the row just appended, by its number: `sheet.max_row` scans every cell (quadratic)
+    at = sheet._current_row
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            sheet.cell(row=at, column=column).data_type = "s"
 
 
 def ranking_sheets(report: Ranking) -> list[Sheet]:

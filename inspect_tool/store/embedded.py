@@ -190,6 +190,7 @@ class TinyStore:
         self._lock: FileLock | None = None
         self._units: tuple[Any, dict[str, Unit]] | None = None  # (store.json's stamp, units)
         self._index: dict[str, list] | None = None  # summaries.json as last read or written
+        self._index_unsaved = False  # saves since: the file is behind (written on next read)
         self.unsummarized = False  # assessments saved without a summary (see summaries())
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / "assessments").mkdir(exist_ok=True)
@@ -490,8 +491,9 @@ class TinyStore:
                 # stamped before reading: a file replaced meanwhile is read again next time
                 fresh[assessment_id] = [stamp, self._stored_summary(Path(entry.path))]
                 changed = True
-        if changed or fresh.keys() != index.keys():
+        if changed or self._index_unsaved or fresh.keys() != index.keys():
             self._write_index(fresh)
+            self._index_unsaved = False
         self._index = fresh
         out = []
         for assessment_id in sorted(fresh):
@@ -538,6 +540,7 @@ class TinyStore:
             return
         doc = _summary_doc(summary) if summary is not None else None
         self._index = {**self._index, path.stem: [stamp, doc]}
+        self._index_unsaved = True
 
     # -- evidence files ------------------------------------------------------------------------
 
