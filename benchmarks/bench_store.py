@@ -1,9 +1,19 @@
-"""Save latency: one answer saved in a store of 16 and of 600 assessments, against stock TinyDB.
+"""Save latency: one answer saved in a store of 16 and of 600 assessments, against stock TinyDB;
+and the commands that read a whole nation's store (3,321 units).
 
 The store holds real-sized assessments (every item of the commune set answered). A save is
 what the app does when an assessor types a value: `Workflow.answer` (check, merge, audit,
 atomic write). The stock-TinyDB figure is the same answer updated in one default TinyDB file
-holding all 600 assessments, which rewrites the whole file on every write. Prints, last:
+holding all 600 assessments, which rewrites the whole file on every write.
+
+The national store (issue 15) is built as `bench_reports.py` builds a province, at 3,321 units
+(`--national N`, 0 to skip): each unit a self-assessment, most submitted, about a fifth
+appraised. Then each command runs as a person runs it, in its own process (`python -m
+inspect_tool --db STORE ...`, start-up included), timed with its peak memory: `assess list`,
+`report ranking` as CSV, XLSX and PDF, `report differences` as XLSX, `audit verify`, `export`
+of everything and `import` into an empty store. Goals at 3,321 units: list <= 1 s, ranking
+CSV/XLSX <= 3 s and PDF <= 30 s under 500 MB, audit verify <= 5 s. One line per command, then
+the save latency, last:
 
     store: save <ms16> ms at 16, <ms600> ms at 600, stock tinydb <ms> ms at 600
 
@@ -13,8 +23,10 @@ Goal (issue 3): the 600 figure at most 1.5x the 16 figure, and under 5 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +42,7 @@ from tinydb import Query, TinyDB  # noqa: E402
 from inspect_tool.core import open_core  # noqa: E402
 from inspect_tool.model import ItemRecord  # noqa: E402
 from inspect_tool.samples import sample_answers  # noqa: E402
-from inspect_tool.store import open_store  # noqa: E402
+from inspect_tool.store import Change, open_store  # noqa: E402
 from inspect_tool.store.codec import header_to_doc, item_to_doc  # noqa: E402
 from inspect_tool.units import read_units_csv  # noqa: E402
 from inspect_tool.workflow import Workflow, _plain  # noqa: E402
@@ -101,11 +113,85 @@ def stock_tinydb(made: list, repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+def run_command(args: list[str], cwd: Path) -> tuple[float, float]:
+    """One command in its own process: (seconds, peak memory in MB). Fails loudly."""
+    env = os.environ | {"PYTHONPATH": str(ROOT), "INSPECT_TOOL_LANG": "en"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inspect_tool", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0 and args[-2:] != ["audit", "verify"]:
+        raise SystemExit(f"{' '.join(args)} failed:\n{err}")
+    if code != 0:  # the bench's copies carry no audit entries of their own: timed all the same
+        print(f"  ({' '.join(args[-2:])} exit {code}: {err.strip().splitlines()[-1][:100]})")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def national(n: int) -> None:
+    """The commands that read a whole store, at `n` units (see the module docstring)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_reports import SET as RSET
+    from bench_reports import YEAR, build_province
+
+    core = open_core(entry_points=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = folder / "store"
+        start = time.perf_counter()
+        with open_store(db, user="bench") as store:
+            counts = build_province(core, store, n)
+            flow = Workflow(core, store)
+            # as the tool keeps them: each with an audit entry of its own and its summary
+            # (the copies above are saved with neither)
+            keep = {"summary": flow.summary} if hasattr(flow, "summary") else {}
+            for a in store.assessments():
+                args = {name: make(a) for name, make in keep.items()}
+                store.save(a, [Change("bench", None, a.state)], **args)
+        print(f"  national store: {n} units built in {time.perf_counter() - start:.0f} s {counts}")
+        commands = [
+            ("assess list", ["assess", "list"]),
+            ("assess list --json", ["assess", "list", "--json"]),
+            ("ranking csv", ["report", "ranking", "--set", RSET, "--year", str(YEAR), "--out"]),
+            ("ranking xlsx", ["report", "ranking", "--set", RSET, "--year", str(YEAR), "--out"]),
+            ("ranking pdf", ["report", "ranking", "--set", RSET, "--year", str(YEAR), "--out"]),
+            ("differences xlsx", ["report", "differences", "--year", str(YEAR), "--out"]),
+            ("audit verify", ["audit", "verify"]),
+            ("export", ["export", "--out"]),
+        ]
+        skip = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
+        for label, args in commands:
+            if label in skip:
+                continue
+            if args[-1] == "--out":
+                suffix = label.split()[-1] if label != "export" else "json"
+                args = [*args, str(folder / f"out-{label.split()[0]}.{suffix}")]
+            seconds, mb = run_command(["--db", str(db), *args], folder)
+            print(f"  {n} units: {label} {seconds:.2f} s, peak {mb:.0f} MB", flush=True)
+        if "export" not in skip:
+            seconds, mb = run_command(
+                ["--db", str(folder / "empty"), "import", str(folder / "out-export.json")], folder
+            )
+            print(f"  {n} units: import {seconds:.2f} s, peak {mb:.0f} MB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--large", type=int, default=600)
+    parser.add_argument("--national", type=int, default=3321, help="Units; 0 to skip.")
     args = parser.parse_args()
+    if args.national:
+        national(args.national)
     rng = random.Random(2026)
     ms16, _ = measure(16, args.repeat, rng)
     print(f"  16 assessments: {ms16:.2f} ms per save (median of {args.repeat})", flush=True)
