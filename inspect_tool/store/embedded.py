@@ -132,9 +132,7 @@ def _db(path: Path) -> Iterator[TinyDB]:
         db.close()
 
 
-def _append_audit(
-    db: TinyDB, user: str, changes: list[Change], content: str | None = None
-) -> None:
+def _append_audit(db: TinyDB, user: str, changes: list[Change], content: str | None = None) -> None:
     """Chain `changes` to the log; `content`: the assessment's content hash after them."""
     table = db.table("audit")
     last = max(table.all(), key=lambda d: d.doc_id, default=None)
