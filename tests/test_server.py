@@ -98,7 +98,18 @@ def api(province):
     _admin, server_url, _ids = province
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "inspect_tool", "serve", "--db", server_url, "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "inspect_tool",
+            "--lang",
+            "en",
+            "serve",
+            "--db",
+            server_url,
+            "--port",
+            str(port),
+        ],  # fmt: skip
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -273,7 +284,16 @@ def test_openapi_is_served_and_kept_in_docs(api):
 
 def test_serve_refuses_a_non_loopback_address_without_insecure():
     result = CliRunner().invoke(
-        cli, ["serve", "--db", "postgresql://server@db.example/cchc", "--host", "0.0.0.0"]
+        cli,
+        [
+            "--lang",
+            "en",
+            "serve",
+            "--db",
+            "postgresql://server@db.example/cchc",
+            "--host",
+            "0.0.0.0",
+        ],
     )
     assert result.exit_code == 2
     assert "not a loopback address" in result.output

@@ -261,6 +261,8 @@ SUMMARY_COLUMNS = (
     "index_value",
     "band",
     "updated",
+    "created",
+    "areas",
 )
 
 
@@ -462,8 +464,10 @@ class PgStore:
             summary = Summary(
                 assessment.id, assessment.unit, assessment.kind, assessment.year,
                 assessment.set_id, assessment.set_version, assessment.state, assessment.base,
-                0, 0, 0.0, 0.0, 0.0, "", assessment.updated,
+                0, 0, 0.0, 0.0, 0.0, "", assessment.updated, assessment.created,
             )  # fmt: skip
+        from psycopg.types.json import Jsonb
+
         return (
             summary.kind,
             summary.year,
@@ -478,6 +482,8 @@ class PgStore:
             summary.index,
             summary.band,
             summary.updated,
+            summary.created,
+            Jsonb([list(area) for area in summary.areas]),
         )
 
     @staticmethod
@@ -543,7 +549,11 @@ class PgStore:
                 f"SELECT id, unit, {', '.join(SUMMARY_COLUMNS)} FROM assessments "
                 "WHERE summarized ORDER BY id"
             )
-            return [Summary(*row) for row in cur.fetchall()]
+            rows = cur.fetchall()
+        return [
+            Summary(*row[:-1], areas=tuple((str(c), float(p), float(m)) for c, p, m in row[-1]))
+            for row in rows
+        ]
 
     # -- evidence files ------------------------------------------------------------------------
 

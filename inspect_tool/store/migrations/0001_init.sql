@@ -80,7 +80,9 @@ CREATE TABLE assessments (
     max_points double precision NOT NULL DEFAULT 0,
     index_value double precision NOT NULL DEFAULT 0,
     band text NOT NULL DEFAULT '',
-    updated text NOT NULL DEFAULT ''
+    updated text NOT NULL DEFAULT '',
+    created text NOT NULL DEFAULT '',
+    areas jsonb NOT NULL DEFAULT '[]'  -- per area: [code, points, maximum]
 );
 CREATE INDEX assessments_unit ON assessments (unit);
 CREATE INDEX assessments_province ON assessments (province);
