@@ -226,7 +226,18 @@ def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> 
 
     store = ctx.store(write=False)
     problems: dict[str, str] = {}
-    found: list[Any] = ctx.workflow().summaries(problems)  # one read: the store's summaries
+    flow = ctx.workflow()
+    found: list[Any] = flow.summaries(problems)  # one read: the store's summaries
+    first: dict[str, str] = {}  # a set (id@version) → one of its assessments
+    for s in found:
+        first.setdefault(s.set_key, s.id)
+    for key, assessment_id in first.items():  # a set that no longer scores here: named
+        try:
+            flow.engine(store.assessment(assessment_id))
+        except (ValueError, LookupError) as exc:
+            why = str(exc) or type(exc).__name__
+            problems.update({s.id: why for s in found if s.set_key == key})
+    found = [s for s in found if s.id not in problems]
     found += [store.assessment(i) for i in problems]  # one that cannot be scored: named
     rows = [
         a for a in found if (unit is None or a.unit == unit) and (year is None or a.year == year)

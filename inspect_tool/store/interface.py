@@ -70,6 +70,10 @@ class Summary:
     # per area of the set, in its order: (code, points, maximum), for the ranking's columns
     areas: tuple[tuple[str, float, float], ...] = ()
 
+    @property
+    def set_key(self) -> str:
+        return f"{self.set_id}@{self.set_version}"
+
 
 class Store(Protocol):
     path: Path | str  # the folder, or the central store's URL without its password

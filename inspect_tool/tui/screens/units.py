@@ -43,6 +43,24 @@ def _entry(unit: Unit, s: Summary | None, folded: str) -> Entry:
             (unit.code, unit.name, "—", "", "", "", "", labels.level(unit.kind)),
             f"{unit.code} {unit.name} · {labels.level(unit.kind)}",
         )
+    if not isinstance(s, Summary):  # an assessment that cannot be scored here
+        return Entry(
+            s.id,
+            unit,
+            s,  # type: ignore[arg-type]
+            folded,
+            (
+                unit.code,
+                unit.name,
+                f"{labels.kind(s.kind)} {s.year}",
+                labels.state(s.state),
+                "",
+                "",
+                "",
+                labels.level(unit.kind),
+            ),
+            f"{unit.code} {unit.name} · {labels.level(unit.kind)}",
+        )
     detail = " · ".join(
         (
             f"{unit.code} {unit.name}",
@@ -133,9 +151,10 @@ class UnitsScreen(Screen):
         by_unit: dict[str, list[Summary]] = {}
         for s in self.flow.summaries(problems):
             by_unit.setdefault(s.unit, []).append(s)
-        for assessment_id, why in problems.items():  # named; its unit stays listed
+        for assessment_id, why in problems.items():  # named, and listed without figures
             a = self.flow.store.assessment(assessment_id)
             self.notify(f"{a.unit} {a.year}: {why}", severity="error", timeout=15)
+            by_unit.setdefault(a.unit, []).append(a)  # type: ignore[arg-type]
         entries = []
         for unit in units:
             mine = sorted(
