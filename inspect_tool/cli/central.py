@@ -145,27 +145,13 @@ def db_load(ctx: Ctx, folder: str, accept_unknown_sets: bool) -> None:
     from pathlib import Path
 
     from ..store import open_store
-    from ..store.bundle import bundle_bytes, export_bundle, import_bundle
+    from ..store.bundle import bundle_bytes, export_bundle
     from ..store.interface import is_url
+    from .store import load_bundle
 
     if not is_url(str(ctx.db or "")):
         raise click.UsageError(_("give the central store with --db postgresql://…"))
     with open_store(Path(folder), user=ctx.user, write=False) as laptop:
         # as a bundle file would carry it: the same checks as `import`, on the same data
         bundle = json.loads(bundle_bytes(export_bundle(laptop)))
-    warnings: list[str] = []
-    counts = import_bundle(
-        ctx.store(),
-        bundle,
-        core=ctx.core,
-        accept_unknown_sets=accept_unknown_sets,
-        warnings=warnings,
-    )
-    for text in warnings:
-        click.echo(_("warning: {text}").format(text=text), err=True)
-    click.echo(
-        _(
-            "imported {assessments} assessments and {units} units; {unchanged} already "
-            "here unchanged"
-        ).format(**counts)
-    )
+    load_bundle(ctx, bundle, accept_unknown_sets)

@@ -995,18 +995,23 @@ def import_command(
                 "(bundles.require_signature); nothing was imported"
             ).format(path=file, p7s=p7s.name)
         )
-    data = read_bundle(file)
-    warnings: list[str] = []
     try:
-        counts = import_bundle(
-            ctx.store(),
-            data,
-            core=ctx.core,
-            accept_unknown_sets=accept_unknown_sets,
-            warnings=warnings,
-        )
+        load_bundle(ctx, read_bundle(file), accept_unknown_sets)
     except BundleError as exc:
         fail(f"{file}: {exc}")
+
+
+def load_bundle(ctx: Ctx, data: dict, accept_unknown_sets: bool) -> None:
+    """Import a bundle into the store (every check of `import_bundle`), warnings on stderr,
+    the counts on stdout: shared by `import` and `db load`."""
+    warnings: list[str] = []
+    counts = import_bundle(
+        ctx.store(),
+        data,
+        core=ctx.core,
+        accept_unknown_sets=accept_unknown_sets,
+        warnings=warnings,
+    )
     for warning in warnings:
         click.echo(_("warning: {text}").format(text=warning), err=True)
     click.echo(
