@@ -260,3 +260,9 @@ def test_a_read_only_output_folder_is_a_message(finalized_store, tmp_path):
     folder.chmod(0o500)
     result = run("export", "--out", str(folder / "b.json"), db=finalized_store)
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_validating_a_folder_without_yaml_is_not_all_good(tmp_path):
+    result = run("criteria", "validate", str(tmp_path), "--json")
+    assert result.exit_code == 1
+    assert "a folder without YAML files" in json.loads(result.stdout)["error"]

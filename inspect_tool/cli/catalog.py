@@ -24,6 +24,7 @@ from .common import (
     dump,
     echo_totals,
     err,
+    fail,
     guard,
     json_option,
     level_label,
@@ -128,6 +129,9 @@ def criteria_validate(ctx: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
     methods = ctx.core.registry.methods
     results: list[dict[str, Any]] = []
     files = [f for path in paths for f in (set_files(path) if path.is_dir() else [path])]
+    empty = [str(path) for path in paths if path.is_dir() and not set_files(path)]
+    if empty:  # nothing checked is not "all good"
+        fail([_("{path}: a folder without YAML files").format(path=p) for p in empty])
     overlays = [f for f in files if _is_overlay(f)]
     sets = list(ctx.core.catalog.sets)
     for file in files:
