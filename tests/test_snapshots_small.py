@@ -82,6 +82,10 @@ def test_record_refusal_80x24(vietnamese_app, snap_compare):
         await pilot.pause()
         pilot.app.screen.query_one("#add-finding").press()  # no area: refused, said
         await pilot.pause()
+        # the refusal scrolls into view and its notice slides in: let both finish, or the
+        # picture depends on the moment it is taken
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.3)
 
     assert snap_compare(vietnamese_app, terminal_size=SMALL, run_before=run_before)
 
