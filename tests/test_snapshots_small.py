@@ -39,12 +39,20 @@ def test_units_80x24(vietnamese_app, snap_compare):
     assert snap_compare(vietnamese_app, terminal_size=SMALL)
 
 
+async def settle(pilot) -> None:
+    """After a button press: its flash (0.2 s), a scroll to the refusal and a notice sliding
+    in are over, so the picture does not depend on the moment it is taken."""
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.3)
+
+
 def test_new_assessment_80x24(vietnamese_app, snap_compare):
     async def run_before(pilot):
         await pilot.press("ctrl+n")
         await pilot.pause()
         pilot.app.screen.query_one("#create").press()  # nothing chosen: the refusal shows
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(vietnamese_app, terminal_size=SMALL, run_before=run_before)
 
@@ -81,11 +89,7 @@ def test_record_refusal_80x24(vietnamese_app, snap_compare):
         await pilot.press("f4")
         await pilot.pause()
         pilot.app.screen.query_one("#add-finding").press()  # no area: refused, said
-        await pilot.pause()
-        # the refusal scrolls into view and its notice slides in: let both finish, or the
-        # picture depends on the moment it is taken
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause(0.3)
+        await settle(pilot)
 
     assert snap_compare(vietnamese_app, terminal_size=SMALL, run_before=run_before)
 
@@ -125,6 +129,6 @@ def test_sign_80x24(sign_app, snap_compare):
         await pilot.app.push_screen(SignScreen(pdf))
         await pilot.pause()
         pilot.app.screen.query_one("#sign").press()  # nothing chosen: refused, said
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
