@@ -182,6 +182,7 @@ def test_existing_outputs_are_kept_unless_forced(finalized_store, tmp_path):
     assert forced.exit_code == 0 and out.read_bytes().startswith(b"%PDF-")
 
 
+@pytest.mark.slow
 def test_killed_while_writing_minutes_leaves_old_or_whole(finalized_store, tmp_path):
     ident = next(
         a.id for a in open_store(finalized_store, write=False).assessments() if a.kind == "self"
@@ -201,6 +202,7 @@ def test_killed_while_writing_minutes_leaves_old_or_whole(finalized_store, tmp_p
             assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
 
 
+@pytest.mark.slow
 def test_killing_minutes_all_ends_its_workers(finalized_store, tmp_path):
     folder = tmp_path / "every-minutes-out"
     job = _inspect_tool(

@@ -271,6 +271,7 @@ def assert_pages_clean(path, names: list[str]) -> list:
     return pages
 
 
+@pytest.mark.slow
 def test_ranking_pdf_at_a_province_size_pages(province, tmp_path):
     flow, counts = province
     start = time.perf_counter()
