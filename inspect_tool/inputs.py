@@ -120,6 +120,12 @@ def _parse_date(spec: InputSpec, raw: Any) -> dt.date:
     )
 
 
+def parse_date(raw: Any) -> dt.date:
+    """A date as people type it (31/01/2025, 31/1/2025, 2025-01-31); InputError otherwise.
+    The one reading of typed dates, for inputs and for the record's deadlines alike."""
+    return _parse_date(None, raw)  # type: ignore[arg-type]  (the spec is not used)
+
+
 def _parse_yes_no(spec: InputSpec, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw

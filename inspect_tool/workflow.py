@@ -21,7 +21,7 @@ from . import labels
 from .core import Core
 from .criteria import parse_set, set_as_dict
 from .i18n import _, count
-from .inputs import InputError, parse_value
+from .inputs import InputError, parse_date, parse_value
 from .model import (
     KINDS,
     Answer,
@@ -902,13 +902,11 @@ class Workflow:
         a = self.get(ref)
         self._area(a, area)
         text = _written(text, _("the text"))
-        if deadline:
+        if deadline:  # typed as 31/01/2026 or 2026-01-31, kept as ISO
             try:
-                dt.date.fromisoformat(deadline)
-            except ValueError:
-                raise WorkflowError(
-                    _("'{value}' is not a date (write it as 2025-01-31)").format(value=deadline)
-                ) from None
+                deadline = parse_date(deadline).isoformat()
+            except InputError as exc:
+                raise WorkflowError(str(exc)) from None
         return self.update_header(
             ref, recommendations=(*a.recommendations, Recommendation(area, text, deadline))
         )

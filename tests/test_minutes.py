@@ -454,3 +454,13 @@ def test_snapshot_of_each_kind(flow, tmp_path):
         assert where["Số:"][0] < 200  # the number on the left, under the issuer
         title = where.get("BÁO CÁO" if kind == "self" else "BIÊN BẢN")
         assert title is not None and 270 < title[0] < 320 and title[1] < where["Số:"][1]
+
+
+def test_a_deadline_is_typed_as_people_write_it(flow):
+    a = inspection(flow)
+    kept = flow.add_recommendation(a.id, "D", "Niêm yết lại thủ tục", "31/3/2026")
+    assert kept.recommendations[-1].deadline == "2026-03-31"
+    with pytest.raises(WorkflowError, match="not a real date"):
+        flow.add_recommendation(a.id, "D", "Niêm yết lại thủ tục", "31/02/2026")
+    with pytest.raises(WorkflowError, match="not a date"):
+        flow.add_recommendation(a.id, "D", "Niêm yết lại thủ tục", "3102026")

@@ -170,7 +170,7 @@ def test_findings_recommendations_participants(flow):
     with pytest.raises(WorkflowError, match="no area '99'"):
         flow.add_finding(a.id, "99", "x")
     with pytest.raises(WorkflowError, match="is not a date"):
-        flow.add_recommendation(a.id, "3", "x", "31/01/2026")
+        flow.add_recommendation(a.id, "3", "x", "sau Tết 2026")
 
 
 def test_bundle_round_trip_idempotent_and_conflicts_refused(flow, core, tmp_path):

@@ -45,7 +45,7 @@ class NewAssessmentScreen(ModalScreen[str | None]):
                 )
             with Horizontal(classes="field"):
                 yield Label(_("Year"))
-                yield Input(str(latest), id="year", restrict=r"[0-9]*")
+                yield Input(str(latest), id="year")  # refused, never filtered
             with Horizontal(classes="field"):
                 yield Label(_("Criteria set"))
                 yield Select([], id="set", prompt=_("Choose"))

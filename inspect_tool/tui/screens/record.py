@@ -40,9 +40,8 @@ class RecordScreen(WorkflowScreen):
                 yield Select(areas, id="area", prompt=_("Area"))
                 yield Input(placeholder=_("Text"), id="text")
                 yield Input(
-                    placeholder=_("Deadline, e.g. {example}").format(example="2026-03-31"),
+                    placeholder=_("Deadline, e.g. {example}").format(example="31/03/2026"),
                     id="deadline",
-                    restrict=r"[0-9-]*",
                 )
             with Horizontal(classes="row"):
                 yield Button(_("Add finding"), id="add-finding")
