@@ -145,3 +145,14 @@ def store_target(request, tmp_path):
     if request.param == "embedded":
         return tmp_path / "store"
     return request.getfixturevalue("pg_store")[1]
+
+
+@pytest.fixture
+def demo_path(core, tmp_path):
+    """A store folder holding the demo province (the app's tests open it)."""
+    from inspect_tool.demo import build_demo_store
+    from inspect_tool.store import open_store
+
+    with open_store(tmp_path / "demo", user="Tổ kiểm tra") as store:
+        build_demo_store(core, store)
+    return tmp_path / "demo"

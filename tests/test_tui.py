@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
 from textual.widgets import DataTable, Input, Select
 
-from inspect_tool.demo import build_demo_store
 from inspect_tool.model import ItemRecord
 from inspect_tool.store import Change, open_store
 from inspect_tool.tui.app import InspectApp
@@ -20,13 +18,6 @@ from inspect_tool.tui.widgets.totals import TotalsBar
 from inspect_tool.workflow import Workflow
 
 SIZE = (150, 45)
-
-
-@pytest.fixture
-def demo_path(core, tmp_path):
-    with open_store(tmp_path / "demo", user="Tổ kiểm tra") as store:
-        build_demo_store(core, store)
-    return tmp_path / "demo"
 
 
 def app_on(core, path) -> InspectApp:

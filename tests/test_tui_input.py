@@ -3,39 +3,14 @@ the keyboard with Textual's Pilot, on a real demo store, at a laptop's 80×24.""
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import DataTable
 
-from inspect_tool.demo import build_demo_store
 from inspect_tool.store import open_store
-from inspect_tool.tui.app import InspectApp
 from inspect_tool.tui.screens.assessment import AssessmentScreen
 from inspect_tool.tui.screens.units import UnitsScreen
+from tests.test_tui import app_on, open_unit
 
 SIZE = (80, 24)
-
-
-@pytest.fixture
-def demo_path(core, tmp_path):
-    with open_store(tmp_path / "demo", user="Tổ kiểm tra") as store:
-        build_demo_store(core, store)
-    return tmp_path / "demo"
-
-
-def app_on(core, path) -> InspectApp:
-    return InspectApp(core, open_store(path, user="Tổ kiểm tra"))
-
-
-async def open_unit(pilot, app, unit: str, kind: str = "self") -> AssessmentScreen:
-    screen = app.screen
-    assert isinstance(screen, UnitsScreen)
-    key = next(k for k, (u, a) in screen.rows.items() if u.code == unit and a and a.kind == kind)
-    table = screen.query_one(DataTable)
-    table.move_cursor(row=table.get_row_index(key))
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(app.screen, AssessmentScreen)
-    return app.screen
 
 
 async def goto(pilot, screen: AssessmentScreen, code: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Button, DataTable, Input, Select
 
-from inspect_tool.demo import build_demo_store
 from inspect_tool.i18n import _, set_language
 from inspect_tool.store import StoreLocked, open_store
 from inspect_tool.tui.app import InspectApp
@@ -20,13 +19,6 @@ from inspect_tool.tui.textual_words import Palette
 from inspect_tool.tui.widgets.keys_footer import KeysFooter
 
 SMALL = (80, 24)
-
-
-@pytest.fixture
-def demo_path(core, tmp_path):
-    with open_store(tmp_path / "demo", user="Tổ kiểm tra") as store:
-        build_demo_store(core, store)
-    return tmp_path / "demo"
 
 
 @pytest.fixture(params=["vi", "en"])
