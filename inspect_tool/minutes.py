@@ -8,7 +8,6 @@ their own data. WeasyPrint is imported only here, when minutes are made.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import unicodedata
@@ -47,10 +46,6 @@ def nfc(value: Any) -> Any:
 
 def minutes_file_name(a: Assessment) -> str:
     return f"bien-ban-{a.unit}-{a.kind}-{a.year}-{a.id[:8]}.pdf"
-
-
-def date_line(day: dt.date | None) -> str:
-    return vn.date_prose(day)
 
 
 def _value(spec_type: str, value: Any) -> str:
@@ -351,7 +346,6 @@ def render_html(context: dict[str, Any], templates: Path) -> str:
         undefined=StrictUndefined,
         autoescape=select_autoescape(["html", "xml"], default=True),
     )
-    env.filters["capitalize_first"] = lambda s: s[:1].upper() + s[1:].lower() if s else s
     env.filters["sentence"] = sentence
     return env.get_template(f"{context['kind']}.html").render(**context)
 
