@@ -737,18 +737,21 @@ def _verify_against(store: Any, pdf: Path, trust: list[Path], as_json: bool) -> 
     from ..signing import SigningError, embedded_file, trust_store, verify_pdf
 
     try:
-        reports = [r for r in verify_pdf(pdf, trust_store(trust)) if r.signed]
+        reports = verify_pdf(pdf, trust_store(trust))
         raw = embedded_file(pdf, DATA_NAME)
     except SigningError as exc:
         fail(str(exc))
     problems: list[str] = []
     lines: list[str] = []
-    if not reports:
+    if not any(r.signed for r in reports):
         problems.append(_("{path}: the minutes are not signed").format(path=pdf))
-    for r in reports:
+    for r in (r for r in reports if r.signed):
         lines.append(_("signed by {signer}: {reason}").format(signer=r.signer, reason=r.reason))
-        if not (r.intact and r.valid):
+        if not r.ok:  # intact, valid, and by a signer the trust store knows
             problems.append(_("{path}: signatures not valid: {why}").format(path=pdf, why=r.reason))
+    if any(r.signed for r in reports):
+        for r in (r for r in reports if not r.signed):
+            problems.append(f"{pdf}: {r.field}: {r.reason}")
     try:
         data = json.loads(raw.decode("utf-8")) if raw else None
         anchor = data["audit"]
