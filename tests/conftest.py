@@ -156,3 +156,12 @@ def demo_path(core, tmp_path):
     with open_store(tmp_path / "demo", user="Tổ kiểm tra") as store:
         build_demo_store(core, store)
     return tmp_path / "demo"
+
+
+@pytest.fixture
+def steady_cursor(monkeypatch):
+    """Inputs keep their cursor shown instead of blinking every 0.5 s, so a snapshot does not
+    depend on how long a loaded machine took to reach it (a flake seen under load)."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)

@@ -13,6 +13,8 @@ from inspect_tool.i18n import set_language
 from inspect_tool.store import open_store
 from inspect_tool.tui.app import InspectApp
 
+pytestmark = pytest.mark.usefixtures("steady_cursor")
+
 SIZE = (150, 42)
 
 

@@ -13,6 +13,8 @@ from inspect_tool.store import open_store
 from inspect_tool.tui.app import InspectApp
 from inspect_tool.workflow import Workflow
 
+pytestmark = pytest.mark.usefixtures("steady_cursor")
+
 SMALL = (80, 24)
 
 
