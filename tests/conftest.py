@@ -147,15 +147,34 @@ def store_target(request, tmp_path):
     return request.getfixturevalue("pg_store")[1]
 
 
-@pytest.fixture
-def demo_path(core, tmp_path):
-    """A store folder holding the demo province (the app's tests open it)."""
+@pytest.fixture(scope="session")
+def demo_store(core, tmp_path_factory):
+    """`demo_store(folder, user)`: an embedded store at `folder` holding the demo province, its
+    entries recorded by `user`. Built once per user for the session and copied (about 10 ms
+    against a second or more to build), so that tests that change it each have their own."""
+    import shutil
+
     from inspect_tool.demo import build_demo_store
     from inspect_tool.store import open_store
 
-    with open_store(tmp_path / "demo", user="Tổ kiểm tra") as store:
-        build_demo_store(core, store)
-    return tmp_path / "demo"
+    built: dict[str, Path] = {}
+
+    def make(folder: Path, user: str = "Tổ kiểm tra") -> Path:
+        if user not in built:
+            template = tmp_path_factory.mktemp("demo-template") / "demo"
+            with open_store(template, user=user) as store:
+                build_demo_store(core, store)
+            built[user] = template
+        shutil.copytree(built[user], folder, ignore=shutil.ignore_patterns(".lock", "lock.owner"))
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def demo_path(demo_store, tmp_path):
+    """A store folder holding the demo province (the app's tests open it)."""
+    return demo_store(tmp_path / "demo")
 
 
 @pytest.fixture

@@ -17,12 +17,10 @@ from inspect_tool.workflow import Workflow, WorkflowError
 
 
 @pytest.fixture
-def finalized(core, tmp_path):
+def finalized(core, tmp_path, demo_store):
     """The demo store with one self-assessment finalized."""
-    from inspect_tool.demo import build_demo_store
 
-    store = open_store(tmp_path / "store", user="Nguyễn Văn A")
-    build_demo_store(core, store)
+    store = open_store(demo_store(tmp_path / "store", "Nguyễn Văn A"), user="Nguyễn Văn A")
     flow = Workflow(core, store)
     a = next(x for x in store.assessments() if x.kind == "self" and x.state == "submitted")
     flow.finalize(a.id)

@@ -20,7 +20,6 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from inspect_tool.cli import cli
-from inspect_tool.demo import build_demo_store
 from inspect_tool.model import Unit
 from inspect_tool.output import OutputError, atomic_path
 from inspect_tool.reports import write_ranking
@@ -90,10 +89,9 @@ HOSTILE_NAMES = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", 
 
 
 @pytest.fixture
-def poisoned(core, tmp_path):
+def poisoned(core, tmp_path, demo_store):
     """The demo province with units whose names and codes a spreadsheet would run."""
-    store = open_store(tmp_path / "demo", user="Sở Nội vụ")
-    build_demo_store(core, store)
+    store = open_store(demo_store(tmp_path / "demo", "Sở Nội vụ"), user="Sở Nội vụ")
     units = store.units()
     renamed = [
         Unit("=F07" if i == 0 else u.code, HOSTILE_NAMES[i], u.kind, u.parent)
@@ -141,10 +139,9 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
 
 
 @pytest.fixture
-def finalized_store(core, tmp_path):
+def finalized_store(core, tmp_path, demo_store):
     path = tmp_path / "demo"
-    with open_store(path, user="Sở Nội vụ") as store:
-        build_demo_store(core, store)
+    with open_store(demo_store(path, "Sở Nội vụ"), user="Sở Nội vụ") as store:
         flow = Workflow(core, store)
         for a in [a for a in store.assessments() if a.state == "submitted"][:4]:
             flow.finalize(a.id)

@@ -15,7 +15,6 @@ from pypdf import PdfReader
 
 from inspect_tool import vn_format as vn
 from inspect_tool.cli import cli
-from inspect_tool.demo import build_demo_store
 from inspect_tool.minutes import DATA_NAME, evidence_line, make_minutes, sentence
 from inspect_tool.model import Evidence
 from inspect_tool.resources import shipped_dir
@@ -24,9 +23,8 @@ from inspect_tool.workflow import Workflow, WorkflowError
 
 
 @pytest.fixture
-def flow(core, tmp_path):
-    store = open_store(tmp_path / "demo", user="Tổ kiểm tra")
-    build_demo_store(core, store)
+def flow(core, tmp_path, demo_store):
+    store = open_store(demo_store(tmp_path / "demo", "Tổ kiểm tra"), user="Tổ kiểm tra")
     yield Workflow(core, store)
     store.close()
 

@@ -17,7 +17,6 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from inspect_tool.cli import cli
-from inspect_tool.demo import build_demo_store
 from inspect_tool.reports import CHART_UNITS, ranking, write_differences, write_ranking
 from inspect_tool.settings import load_settings
 from inspect_tool.store import open_store
@@ -33,9 +32,8 @@ DAY = dt.date(2025, 11, 20)
 MM = 72 / 25.4  # points per millimetre
 
 
-def _demo(core, folder, *, finalize: bool) -> Workflow:
-    store = open_store(folder, user="Sở Nội vụ")
-    build_demo_store(core, store)
+def _demo(core, demo_store, folder, *, finalize: bool) -> Workflow:
+    store = open_store(demo_store(folder, "Sở Nội vụ"), user="Sở Nội vụ")
     flow = Workflow(core, store)
     appraisal = next(a for a in store.assessments() if a.kind == "appraisal")
     flow.update_header(appraisal.id, place="Trụ sở UBND phường", started="2025-11-20T08:30")
@@ -46,17 +44,17 @@ def _demo(core, folder, *, finalize: bool) -> Workflow:
 
 
 @pytest.fixture(scope="module")
-def flow(core, tmp_path_factory):
+def flow(core, demo_store, tmp_path_factory):
     """The demo province with its appraisal finalized: the final result counts it."""
-    flow = _demo(core, tmp_path_factory.mktemp("rep") / "demo", finalize=True)
+    flow = _demo(core, demo_store, tmp_path_factory.mktemp("rep") / "demo", finalize=True)
     yield flow
     flow.store.close()
 
 
 @pytest.fixture(scope="module")
-def underway(core, tmp_path_factory):
+def underway(core, demo_store, tmp_path_factory):
     """The demo province with its appraisal submitted, not finalized yet."""
-    flow = _demo(core, tmp_path_factory.mktemp("rep2") / "demo", finalize=False)
+    flow = _demo(core, demo_store, tmp_path_factory.mktemp("rep2") / "demo", finalize=False)
     yield flow
     flow.store.close()
 
@@ -307,8 +305,8 @@ def test_ranking_pdf_at_3321_units_summarises_the_chart(core, tmp_path):
     assert seconds < 120
 
 
-def test_report_commands(tmp_path, core):
-    _demo(core, tmp_path / "store", finalize=False).store.close()
+def test_report_commands(tmp_path, core, demo_store):
+    _demo(core, demo_store, tmp_path / "store", finalize=False).store.close()
     runner = CliRunner()
     base = [
         "--lang",

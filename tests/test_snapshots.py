@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from inspect_tool.demo import build_demo_store
 from inspect_tool.i18n import set_language
 from inspect_tool.store import open_store
 from inspect_tool.tui.app import InspectApp
@@ -19,10 +18,9 @@ SIZE = (150, 42)
 
 
 @pytest.fixture
-def vietnamese_app(core, tmp_path):
+def vietnamese_app(core, tmp_path, demo_store):
     set_language("vi")
-    with open_store(tmp_path / "demo", user="demo") as store:
-        build_demo_store(core, store)
+    demo_store(tmp_path / "demo", "demo")
     store = open_store(tmp_path / "demo", user="demo")
     yield InspectApp(core, store)
     store.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from inspect_tool.demo import build_demo_store
 from inspect_tool.i18n import set_language
 from inspect_tool.minutes import make_minutes
 from inspect_tool.store import open_store
@@ -19,10 +18,9 @@ SMALL = (80, 24)
 
 
 @pytest.fixture
-def vietnamese_app(core, tmp_path):
+def vietnamese_app(core, tmp_path, demo_store):
     set_language("vi")
-    with open_store(tmp_path / "demo", user="demo") as store:
-        build_demo_store(core, store)
+    demo_store(tmp_path / "demo", "demo")
     store = open_store(tmp_path / "demo", user="demo")
     yield InspectApp(core, store)
     store.close()
@@ -107,10 +105,9 @@ def test_search_in_the_tree_80x24(vietnamese_app, snap_compare):
 
 
 @pytest.fixture
-def sign_app(core, tmp_path):
+def sign_app(core, tmp_path, demo_store):
     set_language("vi")
-    with open_store(tmp_path / "demo", user="demo") as store:
-        build_demo_store(core, store)
+    with open_store(demo_store(tmp_path / "demo", "demo"), user="demo") as store:
         flow = Workflow(core, store)
         a = next(x for x in store.assessments() if x.kind == "appraisal")
         flow.update_header(a.id, place="Trụ sở UBND", started="2025-11-20T08:30")

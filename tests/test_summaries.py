@@ -129,9 +129,8 @@ def test_an_old_store_gets_its_summaries_on_first_open_by_a_writer(core, tmp_pat
 
 
 @pytest.fixture
-def demo(core, tmp_path):
-    with open_store(tmp_path / "demo", user="t") as store:
-        build_demo_store(core, store)
+def demo(core, tmp_path, demo_store):
+    demo_store(tmp_path / "demo", "t")
     copy = tmp_path / "copy"
     shutil.copytree(tmp_path / "demo", copy)
     store = open_store(tmp_path / "demo", user="t")
