@@ -1,0 +1,244 @@
+"""The yearly campaign, driven through both stores with an injected clock (never sleeping):
+the plan, one self-assessment per unit, a withdrawal, a late edit refused, an extension, the
+appraisal, the explanation window in working days, the council's decisions (one contest
+upheld, one rejected), publication with its documents, and moving back."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from inspect_tool import campaign as rules
+from inspect_tool.campaign import Campaign, Track
+from inspect_tool.campaign_flow import CampaignError, CampaignFlow
+from inspect_tool.model import Evidence, Unit
+from inspect_tool.samples import sample_answers
+from inspect_tool.store import Change, open_store
+from inspect_tool.store.audit import verify
+from inspect_tool.workflow import DuplicateError, Workflow, WorkflowError, record_from_answer
+
+SET = "cchc-xa-2025"
+UNITS = [
+    Unit("W-01", "Phường Một", "ward", "Tỉnh X"),
+    Unit("W-02", "Phường Hai", "ward", "Tỉnh X"),
+]
+EVIDENCE = (Evidence("01/KH-UBND", "2025-01-10", "UBND"),)
+HOLIDAYS = frozenset({dt.date(2026, 1, 1)})
+
+
+class Clock:
+    """The campaign's clock, moved by the test."""
+
+    def __init__(self, day: dt.date):
+        self.day = day
+
+    def __call__(self) -> dt.date:
+        return self.day
+
+
+# -- the pure rules ----------------------------------------------------------------------------
+
+
+def test_working_days_skip_weekends_and_holidays():
+    friday = dt.date(2025, 12, 26)
+    # Mon 29, Tue 30, Wed 31, (Thu 1 Jan a holiday), Fri 2
+    assert rules.add_working_days(friday, 4, HOLIDAYS) == dt.date(2026, 1, 2)
+    assert rules.working_days_between(friday, dt.date(2026, 1, 2), HOLIDAYS) == 4
+    assert rules.working_days_between(dt.date(2026, 1, 2), friday, HOLIDAYS) == -4
+    assert rules.add_working_days(friday, 0, HOLIDAYS) == friday
+
+
+def test_deadline_extension_and_steps():
+    c = Campaign("c", "Tỉnh X", 2025, deadline="2026-01-15", explain_days=5)
+    track = Track("W-01")
+    assert rules.may_change_self(c, track, dt.date(2026, 1, 15))  # the day itself included
+    assert not rules.may_change_self(c, track, dt.date(2026, 1, 16))
+    extended = dataclasses.replace(
+        track, extensions=(rules.Extension("2026-01-20", "ốm", "A", "2026-01-16"),)
+    )
+    assert rules.may_change_self(c, extended, dt.date(2026, 1, 20))
+    assert rules.step(c, track, "", dt.date(2026, 1, 1), HOLIDAYS) == "not_started"
+    assert rules.step(c, track, "draft", dt.date(2026, 1, 1), HOLIDAYS) == "self_draft"
+    assert rules.days_left(c, track, "self_draft", dt.date(2026, 1, 18), HOLIDAYS) == (
+        "deadline",
+        -3,
+    )
+    sent = dataclasses.replace(track, appraisal_id="x", sent="2026-01-26")
+    assert rules.window_close(c, sent, HOLIDAYS) == dt.date(2026, 2, 2)
+    assert rules.step(c, sent, "submitted", dt.date(2026, 2, 2), HOLIDAYS) == "explanation"
+    assert rules.step(c, sent, "submitted", dt.date(2026, 2, 3), HOLIDAYS) == "council"
+    assert rules.days_left(c, sent, "explanation", dt.date(2026, 1, 29), HOLIDAYS) == (
+        "window",
+        2,
+    )
+    assert rules.counts(["final", "final", "council"])["final"] == 2
+
+
+# -- a whole campaign on both stores -------------------------------------------------------
+
+
+def _fill(flow: Workflow, assessment_id: str, seed: str) -> None:
+    """Answer every item (the plan issued on time), as the unit would."""
+    import random
+
+    a = flow.get(assessment_id)
+    engine = flow.engine(a)
+    answers = sample_answers(engine, random.Random(seed), quality=0.8)
+    items = {
+        code: record_from_answer(code, ans, EVIDENCE if engine.item(code).evidence_required else ())
+        for code, ans in answers.items()
+    }
+    items["1.1.1"] = record_from_answer(
+        "1.1.1", engine.check("1.1.1", {"date": "2025-01-10"}), EVIDENCE
+    )
+    flow.store.save(dataclasses.replace(a, items=items), [Change("answers", None, len(items))])
+
+
+@pytest.fixture
+def store(store_target):
+    with open_store(store_target, user="Sở Nội vụ") as s:
+        s.put_units(UNITS, [Change("units", None, 2)])
+        yield s
+
+
+def test_a_whole_campaign(core, store, tmp_path):
+    clock = Clock(dt.date(2026, 1, 5))
+    flow = Workflow(core, store)
+    cf = CampaignFlow(flow, clock=clock, holidays=HOLIDAYS)
+    c = cf.new(
+        "hoa-an-2025",
+        "Tỉnh X",
+        2025,
+        {"ward": SET},
+        deadline="15/1/2026",
+        appraisal_from="2026-01-16",
+        appraisal_to="10/02/2026",
+        explain_days=5,
+        publish_on="31/3/2026",
+        place="Sở Nội vụ tỉnh X",
+    )
+    assert c.deadline == "2026-01-15" and sorted(c.tracks) == ["W-01", "W-02"]
+    with pytest.raises(CampaignError, match="exists already"):
+        cf.new("hoa-an-2025", "Tỉnh X", 2025, {"ward": SET})
+
+    # self-scoring: one each, a second refused with the first named
+    a = cf.start_self("hoa-an-2025", "W-01")
+    b = cf.start_self("hoa-an-2025", "W-02")
+    with pytest.raises(DuplicateError, match=a.id[:8]):
+        cf.start_self("hoa-an-2025", "W-01")
+    _fill(flow, a.id, "a")
+    _fill(flow, b.id, "b")
+    flow.submit(a.id)
+    # before the deadline a unit may take its submission back to edit it
+    assert cf.withdraw("hoa-an-2025", "W-01", "Bổ sung tài liệu").state == "draft"
+    flow.answer(a.id, "1.1.1", {"date": "2025-01-12"})
+    flow.submit(a.id)
+
+    # after the deadline: W-02's late edit is refused, until an extension
+    clock.day = dt.date(2026, 1, 19)
+    with pytest.raises(WorkflowError, match="deadline"):
+        flow.answer(b.id, "1.1.1", {"date": "2025-01-11"})
+    with pytest.raises(WorkflowError, match="deadline"):
+        flow.submit(b.id)
+    with pytest.raises(CampaignError, match="deadline"):
+        cf.withdraw("hoa-an-2025", "W-01", "muộn")
+    with pytest.raises(CampaignError):
+        cf.extend("hoa-an-2025", "W-02", "2026-01-10", "lùi", "Giám đốc")  # before the deadline
+    cf.extend("hoa-an-2025", "W-02", "22/1/2026", "Cán bộ phụ trách ốm", "Nguyễn Văn Giám")
+    flow.answer(b.id, "1.1.1", {"date": "2025-01-11"})
+    flow.submit(b.id)
+    with pytest.raises(CampaignError, match="after"):
+        cf.appraise("hoa-an-2025", "W-02")  # its own deadline has not passed
+
+    # appraisal: both plans were in fact signed late
+    clock.day = dt.date(2026, 1, 26)  # a Monday
+    for unit in ("W-01", "W-02"):
+        appraisal = cf.appraise("hoa-an-2025", unit)
+        flow.answer(appraisal.id, "1.1.1", {"date": "2025-02-20"}, reason="Ký số ngày 20/02/2025")
+        cf.send("hoa-an-2025", unit)
+    c, rows = cf.board("hoa-an-2025")
+    assert [r.step for r in rows] == ["explanation", "explanation"]
+    assert rows[0].window_close == "2026-02-02" and rows[0].days == 5 and rows[0].changed == 1
+
+    # the explanation round: both contest; the council upholds one and rejects the other
+    with pytest.raises(CampaignError, match="not changed"):
+        cf.explain("hoa-an-2025", "W-01", "1.1.2", "contest", "x")
+    with pytest.raises(CampaignError, match="reason"):
+        cf.explain("hoa-an-2025", "W-01", "1.1.1", "contest", "")
+    cf.explain("hoa-an-2025", "W-01", "1.1.1", "contest", "Ký ngày 12/01", "Văn bản 01/KH")
+    with pytest.raises(CampaignError, match="explanation round"):
+        cf.final("hoa-an-2025", "W-02", "Hội đồng")  # W-02 has not answered, its window is open
+    cf.explain("hoa-an-2025", "W-02", "1.1.1", "contest", "Đã ký đúng hạn")
+    clock.day = dt.date(2026, 2, 3)
+    with pytest.raises(CampaignError, match="not open"):
+        cf.explain("hoa-an-2025", "W-02", "1.1.1", "accept")
+    before = flow.scores(flow.get(c.tracks["W-01"].appraisal_id)).total
+    cf.decide("hoa-an-2025", "W-01", "1.1.1", "change", "Chữ ký số ngày 12/01", "Hội đồng")
+    cf.decide("hoa-an-2025", "W-02", "1.1.1", "keep", "Chữ ký số ngày 20/02", "Hội đồng")
+    after = flow.scores(flow.get(c.tracks["W-01"].appraisal_id)).total
+    assert after > before
+    _c, rows = cf.board("hoa-an-2025")
+    assert [(r.step, r.contested, r.waiting) for r in rows] == [("council", 1, 0)] * 2
+
+    # final, then publication locks the results and writes the documents
+    with pytest.raises(CampaignError, match="not every result"):
+        cf.publish("hoa-an-2025", "Giám đốc", tmp_path / "docs")
+    cf.final("hoa-an-2025", "W-01", "Hội đồng")
+    cf.final("hoa-an-2025", "W-02", "Hội đồng")
+    clock.day = dt.date(2026, 3, 31)
+    c, written = cf.publish("hoa-an-2025", "Trần Giám Đốc", tmp_path / "docs")
+    assert c.published == "2026-03-31" and [r.unit for r in c.results][0] == "W-01"
+    assert {p.name for p in written} == {
+        "ket-qua-hoa-an-2025.pdf",
+        "ket-qua-hoa-an-2025.xlsx",
+        "thong-bao-hoa-an-2025-W-01.pdf",
+        "thong-bao-hoa-an-2025-W-02.pdf",
+    }
+    assert all(p.stat().st_size > 1000 for p in written)
+    appraisal = c.tracks["W-01"].appraisal_id
+    assert flow.get(appraisal).state == "finalized"
+    with pytest.raises(WorkflowError, match="published"):
+        flow.reopen(appraisal, "sửa")
+    with pytest.raises(CampaignError, match="published"):
+        cf.decide("hoa-an-2025", "W-02", "1.1.1", "change", "x", "y")
+
+    # moving back needs a reason and a name, and is logged
+    with pytest.raises(CampaignError, match="reason"):
+        cf.reopen("hoa-an-2025", "", "Giám đốc")
+    c = cf.reopen("hoa-an-2025", "Khiếu nại của phường Hai", "Trần Giám Đốc")
+    assert not c.published and not c.results
+    c = cf.reopen("hoa-an-2025", "Xem lại", "Trần Giám Đốc", unit="W-02")
+    assert (
+        not c.tracks["W-02"].final and flow.get(c.tracks["W-02"].appraisal_id).state == "submitted"
+    )
+
+    campaign_log = store.campaign_log("hoa-an-2025")
+    assert [e["what"] for e in campaign_log] == ["campaign created", "published", "reopened"]
+    unit_log = store.campaign_log("hoa-an-2025", "W-02")
+    whats = [e["what"] for e in unit_log]
+    assert whats[:2] == ["self-assessment", "extension"] and whats[-1] == "moved back"
+    assert "decision 1.1.1" in whats and "explanation 1.1.1" in whats
+    for name, log in store.audit_logs():
+        assert verify(name, log) is None
+
+
+def test_hostile_plan_is_refused(core, store):
+    cf = CampaignFlow(Workflow(core, store), clock=Clock(dt.date(2026, 1, 5)), holidays=HOLIDAYS)
+    for bad in ("../x", "A", "", "x" * 70, "a/b"):
+        with pytest.raises(CampaignError, match="campaign id"):
+            cf.new(bad, "Tỉnh X", 2025, {"ward": SET})
+    with pytest.raises(CampaignError, match="not a date|real date"):
+        cf.new("c", "Tỉnh X", 2025, {"ward": SET}, deadline="31/2/2026")
+    with pytest.raises(CampaignError, match="comes before"):
+        cf.new("c", "Tỉnh X", 2025, {"ward": SET}, deadline="2026-02-01", appraisal_from="1/1/2026")
+    with pytest.raises(CampaignError, match="kind of unit"):
+        cf.new("c", "Tỉnh X", 2025, {"palace": SET})
+    with pytest.raises(CampaignError, match="no unit"):
+        cf.new("c", "Tỉnh X", 2025, {"ward": SET}, units=["NOPE"])
+    with pytest.raises(CampaignError, match="working days"):
+        cf.new("c", "Tỉnh X", 2025, {"ward": SET}, explain_days=0)
+    assert store.campaign_ids() == []
+    with pytest.raises(KeyError):
+        store.campaign("../../etc")
