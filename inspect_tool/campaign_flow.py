@@ -41,6 +41,14 @@ from .workflow import DuplicateError, Workflow, WorkflowError
 #: the fields `set` may change, and those `new` takes besides
 DATE_FIELDS = ("deadline", "appraisal_from", "appraisal_to", "publish_on")
 TEXT_FIELDS = ("title", "province", "place")
+# dates that may not come before another (an appraisal may start before the deadline: a unit
+# that submitted early can be appraised early)
+DATE_ORDER = (
+    ("appraisal_from", "appraisal_to"),
+    ("deadline", "appraisal_to"),
+    ("deadline", "publish_on"),
+    ("appraisal_to", "publish_on"),
+)
 MAX_EXPLAIN_DAYS = 30
 
 
@@ -316,10 +324,9 @@ class CampaignFlow:
             else:
                 raise CampaignError(_("cannot set '{name}'").format(name=name))
         after = dataclasses.replace(campaign, **values)
-        order = [(f, rules.day_of(getattr(after, f))) for f in DATE_FIELDS]
-        given = [(f, d) for f, d in order if d is not None]
-        for (first, a), (second, b) in zip(given, given[1:], strict=False):
-            if b < a:
+        for first, second in DATE_ORDER:
+            a, b = rules.day_of(getattr(after, first)), rules.day_of(getattr(after, second))
+            if a is not None and b is not None and b < a:
                 raise CampaignError(
                     _("{second} ({b}) comes before {first} ({a})").format(
                         first=first.replace("_", " "),
@@ -445,8 +452,8 @@ class CampaignFlow:
     # -- appraisal and explanation -----------------------------------------------------------
 
     def appraise(self, ref: str, unit: str) -> Assessment:
-        """The appraisal, started from the unit's submitted self-assessment, once its
-        self-scoring deadline has passed."""
+        """The appraisal, started from the unit's submitted self-assessment (from then on
+        the self-assessment is locked, the deadline or an extension notwithstanding)."""
         campaign = self.get(ref)
         self._not_published(campaign)
         track = self.track(campaign, unit)
@@ -454,14 +461,6 @@ class CampaignFlow:
         if own is None or own.state not in ("submitted", "finalized"):
             raise CampaignError(
                 _("unit {unit} has not submitted its self-assessment").format(unit=unit)
-            )
-        deadline = rules.deadline_of(campaign, track)
-        if deadline is not None and self.clock() <= deadline:
-            raise CampaignError(
-                _(
-                    "the self-scoring deadline of unit {unit} is {deadline}: the appraisal "
-                    "starts after it"
-                ).format(unit=unit, deadline=deadline)
             )
         if track.appraisal_id:
             existing = self.appraisal_of(track)

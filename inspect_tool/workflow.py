@@ -1079,8 +1079,9 @@ class Workflow:
 
     # -- campaigns -------------------------------------------------------------------------
     # An assessment of a campaign (campaign.py) obeys its dates: a self-assessment changes
-    # only until its unit's deadline (or extension), and nothing of a published campaign
-    # changes until the campaign is reopened. `today` is the clock (a test sets its own).
+    # only until its unit's deadline (or extension) and until its appraisal starts, and
+    # nothing of a published campaign changes until the campaign is reopened. `today` is the
+    # clock (a test, or a CampaignFlow, sets its own).
 
     today: Callable[[], dt.date] = staticmethod(vietnam_today)
 
@@ -1116,6 +1117,13 @@ class Workflow:
                     ).format(id=assessment.id[:8], campaign=campaign.id, day=campaign.published)
                 )
             track = campaign.tracks[assessment.unit]
+            if assessment.kind == "self" and track.appraisal_id and assessment.id == track.self_id:
+                raise WorkflowError(
+                    _(
+                        "the appraisal of unit {unit} in campaign {campaign} has started from "
+                        "this self-assessment: it no longer changes"
+                    ).format(unit=assessment.unit, campaign=campaign.id)
+                )
             today = self.today()
             if assessment.kind == "self" and not may_change_self(campaign, track, today):
                 raise WorkflowError(

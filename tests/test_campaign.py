@@ -149,8 +149,6 @@ def test_a_whole_campaign(core, store, tmp_path):
     cf.extend("hoa-an-2025", "W-02", "22/1/2026", "Cán bộ phụ trách ốm", "Nguyễn Văn Giám")
     flow.answer(b.id, "1.1.1", {"date": "2025-01-11"})
     flow.submit(b.id)
-    with pytest.raises(CampaignError, match="after"):
-        cf.appraise("hoa-an-2025", "W-02")  # its own deadline has not passed
 
     # appraisal: both plans were in fact signed late
     clock.day = dt.date(2026, 1, 26)  # a Monday
@@ -158,6 +156,8 @@ def test_a_whole_campaign(core, store, tmp_path):
         appraisal = cf.appraise("hoa-an-2025", unit)
         flow.answer(appraisal.id, "1.1.1", {"date": "2025-02-20"}, reason="Ký số ngày 20/02/2025")
         cf.send("hoa-an-2025", unit)
+    with pytest.raises(WorkflowError, match="appraisal .* has started"):
+        flow.reopen(a.id, "sửa nữa")  # its appraisal started from it: it no longer changes
     c, rows = cf.board("hoa-an-2025")
     assert [r.step for r in rows] == ["explanation", "explanation"]
     assert rows[0].window_close == "2026-02-02" and rows[0].days == 5 and rows[0].changed == 1
@@ -232,7 +232,9 @@ def test_hostile_plan_is_refused(core, store):
     with pytest.raises(CampaignError, match="not a date|real date"):
         cf.new("c", "Tỉnh X", 2025, {"ward": SET}, deadline="31/2/2026")
     with pytest.raises(CampaignError, match="comes before"):
-        cf.new("c", "Tỉnh X", 2025, {"ward": SET}, deadline="2026-02-01", appraisal_from="1/1/2026")
+        cf.new(
+            "c", "Tỉnh X", 2025, {"ward": SET}, appraisal_from="2/2/2026", appraisal_to="1/2/2026"
+        )
     with pytest.raises(CampaignError, match="kind of unit"):
         cf.new("c", "Tỉnh X", 2025, {"palace": SET})
     with pytest.raises(CampaignError, match="no unit"):
