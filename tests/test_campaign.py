@@ -244,3 +244,143 @@ def test_hostile_plan_is_refused(core, store):
     assert store.campaign_ids() == []
     with pytest.raises(KeyError):
         store.campaign("../../etc")
+
+
+# -- the central store: who may write what -----------------------------------------------
+
+
+def _sent(core, store, clock: Clock) -> CampaignFlow:
+    """A campaign whose two units' appraisals were sent on Monday 26/01/2026."""
+    flow = Workflow(core, store)
+    cf = CampaignFlow(flow, clock=clock, holidays=HOLIDAYS)
+    cf.new("c-2025", "Tỉnh X", 2025, {"ward": SET}, deadline="2026-01-15", place="Sở Nội vụ")
+    for n, unit in enumerate(("W-01", "W-02")):
+        a = cf.start_self("c-2025", unit)
+        _fill(flow, a.id, str(n))
+        flow.submit(a.id)
+    clock.day = dt.date(2026, 1, 26)
+    for unit in ("W-01", "W-02"):
+        appraisal = cf.appraise("c-2025", unit)
+        flow.answer(appraisal.id, "1.1.1", {"date": "2025-02-20"}, reason="Ký muộn")
+        cf.send("c-2025", unit)
+    return cf
+
+
+def test_a_unit_account_explains_its_own_and_nothing_else(core, pg_store, pg_cluster):
+    import psycopg
+
+    from inspect_tool.store.postgres import add_account
+
+    admin, department = pg_store
+    clock = Clock(dt.date(2026, 1, 5))
+    with open_store(department, user="Sở Nội vụ") as store:
+        store.put_units(UNITS, [Change("units", None, 2)])
+        _sent(core, store, clock)
+    add_account(admin, "unit_w01", "unit", unit="W-01")
+    url = pg_cluster.url(admin.rsplit("/", 1)[1], "unit_w01")
+    with open_store(url, user="Phường Một") as store:
+        cf = CampaignFlow(Workflow(core, store), clock=clock, holidays=HOLIDAYS)
+        c = cf.get("c-2025")
+        assert list(c.tracks) == ["W-01"]  # another unit's track is not even seen
+        cf.explain("c-2025", "W-01", "1.1.1", "contest", "Đã ký đúng hạn")
+        with pytest.raises(CampaignError, match="does not take part"):
+            cf.explain("c-2025", "W-02", "1.1.1", "accept")
+        assert [e["what"] for e in store.campaign_log("c-2025", "W-01")][-1] == "explanation 1.1.1"
+    for sql in ("UPDATE campaign_tracks SET doc = '{}'", "UPDATE campaigns SET year = 1999"):
+        with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(sql)  # the plan and the tracks are the Department's
+    with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(
+            "INSERT INTO campaign_explanations (campaign_id, unit, item, doc) "
+            "VALUES ('c-2025', 'W-02', '1.1.1', '{}')"
+        )
+    with open_store(department, user="Sở Nội vụ") as store:
+        c = store.campaign("c-2025")
+        assert c.tracks["W-01"].contested == ["1.1.1"] and not c.tracks["W-02"].explanations
+
+
+# -- the command line and the demo --------------------------------------------------------
+
+
+@pytest.fixture
+def run(tmp_path):
+    from click.testing import CliRunner
+
+    from inspect_tool.cli import cli
+
+    def _run(*args: str):
+        return CliRunner().invoke(
+            cli,
+            ["--lang", "en", "--plugins-dir", str(tmp_path / "none"), "--db",
+             str(tmp_path / "demo"), "--user", "Sở Nội vụ", *args],
+        )  # fmt: skip
+
+    return _run
+
+
+def test_the_demo_campaign_from_the_command_line(core, tmp_path, run):
+    import json
+
+    from inspect_tool.demo import DEMO_CAMPAIGN, build_demo_store
+
+    with open_store(tmp_path / "demo", user="demo") as store:
+        build_demo_store(core, store, campaign=True)
+    board = run("campaign", "board", DEMO_CAMPAIGN, "--json")
+    assert board.exit_code == 0, board.output
+    data = json.loads(board.output)
+    steps = {u["unit"]: u["step"] for u in data["units"]}
+    assert steps["HB-X04"] == "explanation" and steps["HB-P01"] == "appraisal"
+    assert steps["HB-X05"] == "self_draft" and steps["HB-X09"] == "not_started"
+    assert data["counts"]["submitted"] == 8 and sum(data["counts"].values()) == 15
+    waiting = next(u for u in data["units"] if u["unit"] == "HB-X04")
+    assert waiting["contested"] == 1 and waiting["clock"] == "window"
+
+    changes = json.loads(run("campaign", "changes", DEMO_CAMPAIGN, "HB-X04", "--json").output)
+    [item] = [c["item"] for c in changes]
+    assert changes[0]["answer"] == "contest" and changes[0]["reason"]
+    # the council decides: the unit answered everything, so it need not wait for the window
+    no_name = run("campaign", "decide", DEMO_CAMPAIGN, "HB-X04", item, "--keep", "--reason", "x")
+    assert no_name.exit_code == 2
+    decided = run(
+        "campaign", "decide", DEMO_CAMPAIGN, "HB-X04", item, "--change",
+        "--reason", "Có bản ký số", "--by", "Hội đồng thẩm định", "--json",
+    )  # fmt: skip
+    assert decided.exit_code == 0, decided.output
+    assert json.loads(decided.output)["tracks"]["HB-X04"]["decisions"][item]["outcome"] == "change"
+    final = run("campaign", "final", DEMO_CAMPAIGN, "HB-X04", "--by", "Hội đồng")
+    assert final.exit_code == 0, final.output
+    late = run("campaign", "publish", DEMO_CAMPAIGN, "--by", "Giám đốc", "--out", str(tmp_path))
+    assert late.exit_code == 1 and "not every result is final" in late.stderr
+
+    for name in ("board.xlsx", "board.pdf"):
+        made = run("campaign", "board", DEMO_CAMPAIGN, "--out", str(tmp_path / name))
+        assert made.exit_code == 0, made.output
+        assert (tmp_path / name).stat().st_size > 1000
+    again = run("campaign", "board", DEMO_CAMPAIGN, "--out", str(tmp_path / "board.pdf"))
+    assert again.exit_code == 1  # not replaced without --force
+
+
+def test_hostile_command_lines_exit_1_without_a_traceback(run, tmp_path):
+    from inspect_tool.demo import demo_units
+
+    with open_store(tmp_path / "demo", user="x") as store:
+        store.put_units(demo_units(), [Change("units", None, 15)])
+    cases = [
+        ("campaign", "new", "../x", "--province", "P", "--year", "2025", "--set", "ward=" + SET),
+        ("campaign", "new", "c", "--province", "P", "--year", "2025", "--set", "ward"),
+        ("campaign", "new", "c", "--province", "P", "--year", "2025", "--set", "ward=nope"),
+        ("campaign", "new", "c", "--province", "P", "--year", "2025", "--set", "ward=" + SET,
+         "--deadline", "32/1/2026"),
+        ("campaign", "show", "nope"),
+        ("campaign", "board", "../../etc"),
+        ("campaign", "explain", "nope", "HB-P01", "1.1.1", "--accept"),
+    ]  # fmt: skip
+    for args in cases:
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert (
+            "Traceback" not in result.output
+            and result.exception is None
+            or isinstance(result.exception, SystemExit)
+        )
+    assert run("campaign", "list", "--json").output.strip() == "[]"
