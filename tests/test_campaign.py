@@ -381,3 +381,50 @@ def test_hostile_command_lines_exit_1_without_a_traceback(run, tmp_path):
         assert isinstance(result.exception, SystemExit)  # a message, never a traceback
         assert "Traceback" not in result.output
     assert run("campaign", "list", "--json").output.strip() == "[]"
+
+
+# -- the app ----------------------------------------------------------------------------
+
+
+async def test_the_explanation_round_in_the_app(core, tmp_path):
+    from textual.widgets import DataTable, Input
+
+    from inspect_tool.demo import DEMO_CAMPAIGN, build_demo_store
+    from inspect_tool.tui.app import InspectApp
+    from inspect_tool.tui.campaign import CampaignScreen
+
+    with open_store(tmp_path / "demo", user="demo") as store:
+        build_demo_store(core, store, campaign=True)
+    app = InspectApp(core, open_store(tmp_path / "demo", user="Sở Nội vụ"))
+    async with app.run_test(size=(150, 45)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CampaignScreen) and screen.campaign_id == DEMO_CAMPAIGN
+        board = screen.query_one("#board", DataTable)
+        board.move_cursor(row=[r.unit for r in screen.rows].index("HB-X04"))
+        await pilot.pause()
+        assert screen.unit == "HB-X04" and len(screen.items) == 1
+        [item] = screen.items
+        # the unit, in its window, contests the item again with a better reason
+        screen.query_one("#reason", Input).value = "Bản ký số ngày 12/01, gửi kèm"
+        screen.query_one("#contest").press()
+        await pilot.pause()
+        track = app.store.campaign(DEMO_CAMPAIGN).tracks["HB-X04"]
+        assert track.explanations[item].reason == "Bản ký số ngày 12/01, gửi kèm"
+        # the Department decides without a name: refused, in words
+        screen.query_one("#reason", Input).value = "Có bản ký số"
+        screen.query_one("#keep").press()
+        await pilot.pause()
+        assert "who decides" in str(screen.query_one("#error").render())
+        screen.query_one("#by", Input).value = "Hội đồng thẩm định"
+        screen.query_one("#reason", Input).value = "Có bản ký số"
+        screen.query_one("#change").press()
+        await pilot.pause()
+        decision = app.store.campaign(DEMO_CAMPAIGN).tracks["HB-X04"].decisions[item]
+        assert (decision.outcome, decision.by) == ("change", "Hội đồng thẩm định")
+        assert next(r for r in screen.rows if r.unit == "HB-X04").waiting == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CampaignScreen)
+    app.store.close()
