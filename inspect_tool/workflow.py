@@ -1090,7 +1090,8 @@ class Workflow:
         is the track's self-assessment or appraisal (a self-assessment on the campaign's set
         of its unit's kind counts before it is linked)."""
         found = []
-        for campaign_id in self.store.campaign_ids():
+        listed = getattr(self.store, "campaign_ids", None)  # a staged view (import) has none
+        for campaign_id in listed() if listed else ():
             campaign = self.store.campaign(campaign_id)
             track = campaign.tracks.get(assessment.unit)
             if track is None or campaign.year != assessment.year:
