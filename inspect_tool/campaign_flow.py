@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import campaign as rules
+from . import labels
 from .campaign import (
     ANSWERS,
     CAMPAIGN_ID,
@@ -50,6 +51,16 @@ DATE_ORDER = (
     ("appraisal_to", "publish_on"),
 )
 MAX_EXPLAIN_DAYS = 30
+
+
+def date_label(name: str) -> str:
+    """A date of the plan, in words."""
+    return {
+        "deadline": _("the self-scoring deadline"),
+        "appraisal_from": _("the appraisal's first day"),
+        "appraisal_to": _("the appraisal's last day"),
+        "publish_on": _("the publication"),
+    }.get(name, name)
 
 
 class CampaignError(WorkflowError):
@@ -305,7 +316,7 @@ class CampaignFlow:
             if value is None:
                 continue
             if name in DATE_FIELDS:
-                values[name] = _date(value, name.replace("_", " "))
+                values[name] = _date(value, date_label(name))
             elif name in TEXT_FIELDS:
                 limit = PLACE if name == "place" else NAME
                 values[name] = _text(value, limit, name, required=name == "province")
@@ -329,8 +340,8 @@ class CampaignFlow:
             if a is not None and b is not None and b < a:
                 raise CampaignError(
                     _("{second} ({b}) comes before {first} ({a})").format(
-                        first=first.replace("_", " "),
-                        second=second.replace("_", " "),
+                        first=date_label(first),
+                        second=date_label(second),
                         a=a.isoformat(),
                         b=b.isoformat(),
                     )
@@ -369,7 +380,7 @@ class CampaignFlow:
                     unit=unit,
                     campaign=campaign.id,
                     id=existing.id[:8],
-                    state=existing.state,
+                    state=labels.state(existing.state),
                 ),
                 existing,
             )
