@@ -94,6 +94,7 @@ class Track:
     extensions: tuple[Extension, ...] = ()
     explanations: Mapping[str, Explanation] = field(default_factory=dict)
     decisions: Mapping[str, Decision] = field(default_factory=dict)
+    version: int = 0  # the Department's changes so far (explanations are the unit's)
 
     @property
     def contested(self) -> list[str]:

@@ -207,7 +207,12 @@ class CampaignFlow:
         self.store.save_campaign(campaign, changes, unit=unit)
         return campaign
 
-    def _with_track(self, campaign: Campaign, track: Track) -> Campaign:
+    def _with_track(self, campaign: Campaign, track: Track, *, bump: bool = True) -> Campaign:
+        """The campaign with the unit's track replaced; its version counts the Department's
+        changes (a central store refuses a change made on an older copy). A unit's own
+        explanations are kept apart and do not count."""
+        if bump:
+            track = dataclasses.replace(track, version=track.version + 1)
         return dataclasses.replace(campaign, tracks={**campaign.tracks, track.unit: track})
 
     def _not_published(self, campaign: Campaign) -> None:
@@ -562,7 +567,7 @@ class CampaignFlow:
         old = track.explanations.get(item)
         track = dataclasses.replace(track, explanations={**track.explanations, item: entry})
         return self._save(
-            self._with_track(campaign, track),
+            self._with_track(campaign, track, bump=False),
             [
                 Change(
                     f"explanation {item}",

@@ -141,7 +141,9 @@ def build_demo_campaign(
         place="Sở Nội vụ tỉnh Hòa An",
     )
     first = flow.get(appraisal_id)
-    track = dc.replace(campaign.tracks[units[0].code], self_id=first.base, appraisal_id=first.id)
+    track = dc.replace(
+        campaign.tracks[units[0].code], self_id=first.base, appraisal_id=first.id, version=1
+    )
     flow.store.save_campaign(
         dc.replace(campaign, tracks={**campaign.tracks, track.unit: track}),
         [Change("appraisal started", None, first.id)],

@@ -299,6 +299,30 @@ def test_a_unit_account_explains_its_own_and_nothing_else(core, pg_store, pg_clu
         assert c.tracks["W-01"].contested == ["1.1.1"] and not c.tracks["W-02"].explanations
 
 
+def test_two_people_at_once_lose_nothing(core, pg_store):
+    from inspect_tool.store.postgres import StaleError
+
+    clock = Clock(dt.date(2026, 1, 5))
+    with open_store(pg_store[1], user="Sở Nội vụ") as store:
+        store.put_units(UNITS, [Change("units", None, 2)])
+        cf = _sent(core, store, clock)
+        item = "1.1.1"
+        cf.explain("c-2025", "W-01", item, "contest", "Đã ký đúng hạn")
+        read = store.campaign("c-2025")  # a council member's copy, read before the next steps
+        clock.day = dt.date(2026, 2, 3)
+        cf.decide("c-2025", "W-01", item, "keep", "Ký muộn", "Hội đồng")
+        late = dataclasses.replace(read.tracks["W-01"], final="2026-02-03", version=2)
+        stale = dataclasses.replace(read, tracks={**read.tracks, "W-01": late})
+        with pytest.raises(StaleError, match="someone else"):
+            store.save_campaign(stale, [Change("final", None, "x")], unit="W-01")
+        # a campaign's own save (its dates) from an old copy leaves the tracks as they are
+        store.save_campaign(dataclasses.replace(read, place="Hội trường"), [Change("place", 1, 2)])
+        kept = store.campaign("c-2025").tracks["W-01"]
+        assert (
+            kept.decisions[item].outcome == "keep" and kept.explanations[item].answer == "contest"
+        )
+
+
 # -- the command line and the demo --------------------------------------------------------
 
 

@@ -95,6 +95,7 @@ def track_doc(t: Track) -> dict[str, Any]:
         "extensions": [asdict(e) for e in t.extensions],
         "explanations": {k: asdict(e) for k, e in t.explanations.items()},
         "decisions": {k: asdict(d) for k, d in t.decisions.items()},
+        "version": t.version,
     }
 
 
@@ -108,6 +109,7 @@ def track_from_doc(doc: dict[str, Any]) -> Track:
         extensions=tuple(Extension(**e) for e in doc.get("extensions") or ()),
         explanations={k: Explanation(**e) for k, e in (doc.get("explanations") or {}).items()},
         decisions={k: Decision(**d) for k, d in (doc.get("decisions") or {}).items()},
+        version=int(doc.get("version") or 0),
     )
 
 

@@ -681,7 +681,7 @@ class PgStore:
                     (campaign.id, campaign.province, campaign.year, sorted(tracks), Jsonb(header)),
                 )
             for code in [unit] if unit else sorted(tracks):
-                self._save_track(cur, campaign, tracks[code])
+                self._save_track(cur, campaign, tracks[code], whole=not unit)
             if not unit:
                 cur.execute(
                     "DELETE FROM campaign_tracks WHERE campaign_id = %s AND NOT unit = ANY(%s)",
@@ -691,8 +691,14 @@ class PgStore:
             self._append(cur, log, unit, campaign.province, changes, None)
 
     @staticmethod
-    def _save_track(cur: Any, campaign: Campaign, doc: dict[str, Any]) -> None:
-        """A track's row and its explanations' rows, each written only when it changed."""
+    def _save_track(cur: Any, campaign: Campaign, doc: dict[str, Any], *, whole: bool) -> None:
+        """A track's row, or its explanations' rows: never both from one copy, so that the
+        Department's decision and the unit's explanation, made at once, are both kept.
+
+        A track the Department changed is written only over the version it was read at
+        (StaleError otherwise); moving it back before it was sent drops its explanations. A
+        save whose track is unchanged writes the explanations that differ (a unit's save).
+        A campaign's own save (`whole`) only adds the tracks that are not there yet."""
         from psycopg.types.json import Jsonb
 
         unit, key = doc["unit"], campaign.id
@@ -701,6 +707,16 @@ class PgStore:
             "SELECT doc FROM campaign_tracks WHERE campaign_id = %s AND unit = %s", (key, unit)
         )
         row = cur.fetchone()
+        if row is not None and row[0] != doc:
+            if whole:
+                return  # the campaign's header changed; its tracks are the steps' to change
+            if int(row[0].get("version") or 0) != doc["version"] - 1:
+                raise StaleError(
+                    _(
+                        "unit {unit} in campaign {campaign} was changed by someone else since "
+                        "it was read: read it again; nothing was written"
+                    ).format(unit=unit, campaign=key)
+                )
         if row is None or row[0] != doc:
             cur.execute(
                 "INSERT INTO campaign_tracks (campaign_id, unit, province, doc) "
@@ -708,6 +724,12 @@ class PgStore:
                 "DO UPDATE SET doc = EXCLUDED.doc, province = EXCLUDED.province",
                 (key, unit, campaign.province, Jsonb(doc)),
             )
+            if row is not None and not doc["sent"]:
+                cur.execute(
+                    "DELETE FROM campaign_explanations WHERE campaign_id = %s AND unit = %s",
+                    (key, unit),
+                )
+            return
         cur.execute(
             "SELECT item, doc FROM campaign_explanations WHERE campaign_id = %s AND unit = %s",
             (key, unit),
@@ -721,13 +743,6 @@ class PgStore:
                     "DO UPDATE SET doc = EXCLUDED.doc",
                     (key, unit, item, campaign.province, Jsonb(value)),
                 )
-        gone = [item for item in stored if item not in explanations]
-        if gone:
-            cur.execute(
-                "DELETE FROM campaign_explanations WHERE campaign_id = %s AND unit = %s "
-                "AND item = ANY(%s)",
-                (key, unit, gone),
-            )
 
     def campaign_log(self, campaign_id: str, unit: str = "") -> list[dict]:
         log = f"campaign:{campaign_id}:{unit}" if unit else f"campaign:{campaign_id}"
