@@ -34,7 +34,7 @@ from .i18n import _
 from .inputs import InputError, parse_date
 from .model import LEVELS, Assessment
 from .scoring import rank
-from .store import Change
+from .store import Change, Summary
 from .store.audit import now_iso
 from .text_rules import NAME, PLACE, TEXT, TextError, clean
 from .workflow import DuplicateError, Workflow, WorkflowError
@@ -611,8 +611,13 @@ class CampaignFlow:
             raise CampaignError(_("the council has decided item {item}").format(item=item))
         reason = _text(reason, TEXT, _("the reason"), required=True)
         by = _text(by, NAME, _("who decides"), required=True)
+        appraisal = self.appraisal_of(track)
+        if appraisal is None or appraisal.state != "submitted":
+            raise CampaignError(
+                _("the appraisal of unit {unit} is not the one sent to it").format(unit=unit)
+            )
         if outcome == "change":
-            self.flow.council_change(track.appraisal_id, item, reason)
+            self.flow.council_change(appraisal.id, item, reason)
         decision = Decision(item, outcome, reason, by, self.clock().isoformat())
         track = dataclasses.replace(track, decisions={**track.decisions, item: decision})
         return self._save(
@@ -761,28 +766,34 @@ class CampaignFlow:
     # -- the board ---------------------------------------------------------------------------
 
     def board(self, ref: str) -> tuple[Campaign, list[BoardRow]]:
+        """Every unit's row, from the assessments' summaries (one read, nothing scored but
+        the appraisals' changes)."""
         campaign = self.get(ref)
         today = self.clock()
+        summaries = {s.id: s for s in self.flow.summaries()}
+        latest: dict[str, Summary] = {}  # a unit's self-assessment not linked yet
+        set_ids = set(campaign.sets.values())
+        mine = [
+            s
+            for s in summaries.values()
+            if s.kind == "self" and s.year == campaign.year and s.set_id in set_ids
+        ]
+        for s in sorted(mine, key=lambda s: s.updated):
+            latest[s.unit] = s
+        units = {u.code: u for u in self.store.units()}
         rows = []
         for code in sorted(campaign.tracks):
             track = campaign.tracks[code]
-            own = self.self_of(campaign, track)
-            appraisal = self.appraisal_of(track)
+            own = summaries.get(track.self_id) if track.self_id else latest.get(code)
+            appraisal = summaries.get(track.appraisal_id)
             current = rules.step(campaign, track, own.state if own else "", today, self.holidays)
             clock = rules.days_left(campaign, track, current, today, self.holidays)
-            unit = self.store.unit(code)
             shown = appraisal or own
-            index = None
-            if shown is not None:
-                try:
-                    index = round(self.flow.scores(shown).index, 2)
-                except (ValueError, LookupError):
-                    index = None
             close = rules.window_close(campaign, track, self.holidays)
             rows.append(
                 BoardRow(
                     unit=code,
-                    name=unit.name if unit else code,
+                    name=units[code].name if code in units else code,
                     step=current,
                     deadline=str(rules.deadline_of(campaign, track) or ""),
                     clock=clock[0] if clock else "",
@@ -791,7 +802,7 @@ class CampaignFlow:
                     changed=len(self.changed_items(track)) if appraisal else 0,
                     contested=len(track.contested),
                     waiting=len(track.waiting),
-                    index=index,
+                    index=round(shown.index, 2) if shown and shown.band else None,
                     self_id=own.id if own else "",
                     appraisal_id=appraisal.id if appraisal else "",
                 )
