@@ -103,6 +103,7 @@ def store(store_target):
         yield s
 
 
+@pytest.mark.slow  # 5-9 s: its publication renders three PDFs
 def test_a_whole_campaign(core, store, tmp_path):
     clock = Clock(dt.date(2026, 1, 5))
     flow = Workflow(core, store)
@@ -342,6 +343,7 @@ def run(tmp_path):
     return _run
 
 
+@pytest.mark.slow  # 6 s: the demo, and the board as PDF
 def test_the_demo_campaign_from_the_command_line(core, tmp_path, run):
     import json
 
