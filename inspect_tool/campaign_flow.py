@@ -37,6 +37,7 @@ from .scoring import rank
 from .store import Change, Summary
 from .store.audit import now_iso
 from .text_rules import NAME, PLACE, TEXT, TextError, clean
+from .vn_format import date_short
 from .workflow import DuplicateError, Workflow, WorkflowError
 
 #: the fields `set` may change, and those `new` takes besides
@@ -407,7 +408,7 @@ class CampaignFlow:
         ).format(
             unit=track.unit,
             campaign=campaign.id,
-            deadline=rules.deadline_of(campaign, track),
+            deadline=date_short(rules.deadline_of(campaign, track)),
         )
 
     def withdraw(self, ref: str, unit: str, reason: str) -> Assessment:

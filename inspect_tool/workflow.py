@@ -41,6 +41,7 @@ from .store import Change, Store, StoreError, audit
 from .store.audit import now_iso
 from .store.interface import Summary
 from .text_rules import NAME, PLACE, TEXT, TextError, clean
+from .vn_format import date_short
 from .yaml_lines import ProblemsError, load_text
 
 # move: (the state it leads to, the states it may start from)
@@ -1135,7 +1136,7 @@ class Workflow:
                     ).format(
                         unit=assessment.unit,
                         campaign=campaign.id,
-                        deadline=deadline_of(campaign, track),
+                        deadline=date_short(deadline_of(campaign, track)),
                     )
                 )
 

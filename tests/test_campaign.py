@@ -225,6 +225,26 @@ def test_a_whole_campaign(core, store, tmp_path):
         assert verify(name, log) is None
 
 
+def test_the_deadline_binds_until_an_extension(core, store):
+    """The default run's share of the whole campaign (which is slow): the dates' locks."""
+    clock = Clock(dt.date(2026, 1, 5))
+    flow = Workflow(core, store)
+    cf = CampaignFlow(flow, clock=clock, holidays=HOLIDAYS)
+    cf.new("c", "Tỉnh X", 2025, {"ward": SET}, units=["W-01"], deadline="15/01/2026")
+    a = cf.start_self("c", "W-01")
+    flow.answer(a.id, "1.1.1", {"date": "2025-01-10"})
+    clock.day = dt.date(2026, 1, 16)
+    with pytest.raises(WorkflowError, match="deadline .* was 15/01/2026"):
+        flow.answer(a.id, "1.1.1", {"date": "2025-01-11"})
+    cf.extend("c", "W-01", "2026-01-20", "Mất điện", "Giám đốc Sở")
+    flow.answer(a.id, "1.1.1", {"date": "2025-01-11"})
+    [entry] = [e for e in store.campaign_log("c", "W-01") if e["what"] == "extension"]
+    assert entry["new"]["reason"] == "Mất điện" and entry["new"]["by"] == "Giám đốc Sở"
+    clock.day = dt.date(2026, 1, 21)
+    with pytest.raises(WorkflowError, match="deadline .* was 20/01/2026"):
+        flow.clear(a.id, "1.1.1")
+
+
 def test_hostile_plan_is_refused(core, store):
     cf = CampaignFlow(Workflow(core, store), clock=Clock(dt.date(2026, 1, 5)), holidays=HOLIDAYS)
     for bad in ("../x", "A", "", "x" * 70, "a/b"):
