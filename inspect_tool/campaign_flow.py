@@ -393,12 +393,9 @@ class CampaignFlow:
         if not rules.may_change_self(campaign, track, self.clock()):
             raise CampaignError(self._late(campaign, track))
         assessment = self.flow.new(unit, self.set_for(campaign, unit), campaign.year, "self")
-        track = dataclasses.replace(track, self_id=assessment.id)
-        self._save(
-            self._with_track(campaign, track),
-            [Change("self-assessment", None, assessment.id)],
-            unit=unit,
-        )
+        # logged, not linked: the track is the Department's to write (a unit's account may
+        # not); it is found by its unit, year and set, and linked when its appraisal starts
+        self._save(campaign, [Change("self-assessment", None, assessment.id)], unit=unit)
         return assessment
 
     def _late(self, campaign: Campaign, track: Track) -> str:
@@ -431,12 +428,8 @@ class CampaignFlow:
         if not rules.may_change_self(campaign, track, self.clock()):
             raise CampaignError(self._late(campaign, track))
         after = self.flow.reopen(own.id, _("withdrawn to edit: {why}").format(why=reason))
-        track = dataclasses.replace(track, self_id=own.id)
-        self._save(
-            self._with_track(campaign, track),
-            [Change("withdrawn", "submitted", {"reason": reason, "on": self.clock().isoformat()})],
-            unit=unit,
-        )
+        withdrawn = {"id": own.id, "reason": reason, "on": self.clock().isoformat()}
+        self._save(campaign, [Change("withdrawn", "submitted", withdrawn)], unit=unit)
         return after
 
     def extend(self, ref: str, unit: str, until: str, reason: str, by: str) -> Campaign:

@@ -320,6 +320,33 @@ def test_a_unit_account_explains_its_own_and_nothing_else(core, pg_store, pg_clu
         assert c.tracks["W-01"].contested == ["1.1.1"] and not c.tracks["W-02"].explanations
 
 
+def test_a_unit_account_scores_itself_and_withdraws(core, pg_store, pg_cluster):
+    from inspect_tool.store.postgres import add_account
+
+    admin, department = pg_store
+    clock = Clock(dt.date(2026, 1, 5))
+    with open_store(department, user="Sở Nội vụ") as store:
+        store.put_units(UNITS, [Change("units", None, 2)])
+        CampaignFlow(Workflow(core, store), clock=clock, holidays=HOLIDAYS).new(
+            "c-2025", "Tỉnh X", 2025, {"ward": SET}, deadline="2026-01-15"
+        )
+    add_account(admin, "unit_w02", "unit", unit="W-02")
+    url = pg_cluster.url(admin.rsplit("/", 1)[1], "unit_w02")
+    with open_store(url, user="Phường Hai") as store:
+        flow = Workflow(core, store)
+        cf = CampaignFlow(flow, clock=clock, holidays=HOLIDAYS)
+        a = cf.start_self("c-2025", "W-02")
+        with pytest.raises(DuplicateError, match=a.id[:8]):
+            cf.start_self("c-2025", "W-02")
+        _fill(flow, a.id, "w02")
+        flow.submit(a.id)
+        assert cf.withdraw("c-2025", "W-02", "Bổ sung").state == "draft"
+        whats = [e["what"] for e in store.campaign_log("c-2025", "W-02")]
+        assert whats == ["self-assessment", "withdrawn"]
+        _c, [row] = cf.board("c-2025")
+        assert (row.unit, row.step, row.self_id) == ("W-02", "self_draft", a.id)
+
+
 def test_two_people_at_once_lose_nothing(core, pg_store):
     from inspect_tool.store.postgres import StaleError
 
