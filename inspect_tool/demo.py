@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core import Core
 from .model import Evidence, Unit
@@ -17,6 +19,9 @@ from .samples import sample_answers
 from .scoring import Ranked, rank
 from .store import Change, Store
 from .vn_format import unit_in_text
+
+if TYPE_CHECKING:
+    from .workflow import Workflow
 
 DEMO_UNITS = Path(__file__).parent / "demo_data" / "units.csv"
 DEMO_SETS = ("cchc-xa-2025", "kiem-tra-mot-cua-2025")
@@ -48,10 +53,16 @@ def demo_results(core: Core) -> dict[str, list[Ranked]]:
     return results
 
 
-def build_demo_store(core: Core, store: Store) -> None:
+def build_demo_store(
+    core: Core, store: Store, *, campaign: bool = False, today: dt.date | None = None
+) -> None:
     """Fill an empty store with the demo province: its units; twelve self-assessments on the
     commune set (ten submitted, two still drafts), one appraisal of a submitted one, and one
-    one-stop-shop inspection in progress. Deterministic, like `demo_results`."""
+    one-stop-shop inspection in progress. Deterministic, like `demo_results`.
+
+    With `campaign` (as `inspect-tool demo` builds it), also the year's campaign in its
+    explanation window (`build_demo_campaign`), its dates set from `today`: a second
+    appraisal, sent. Tests that count the demo's assessments build it without."""
     from .workflow import Workflow, record_from_answer
 
     units = demo_units()
@@ -91,3 +102,68 @@ def build_demo_store(core: Core, store: Store) -> None:
     )
     flow.add_participant(visit.id, "Trần Thị Bình", "Trưởng đoàn", "team")
     flow.add_participant(visit.id, "Lê Văn Cường", "Chủ tịch UBND", "unit")
+    if campaign:
+        build_demo_campaign(flow, units, appraised.id, today)
+
+
+# -- campaigns ----------------------------------------------------------------------------
+
+DEMO_CAMPAIGN = "hoa-an-2025"
+
+
+def build_demo_campaign(
+    flow: Workflow, units: list[Unit], appraisal_id: str, today: dt.date | None = None
+) -> None:
+    """The year's campaign, in its explanation window: every unit takes part, the deadline
+    a week ahead (two units still scoring, three not started), the first unit in appraisal
+    (the demo's appraisal), and one commune's appraisal sent to it, an item contested."""
+    import dataclasses as dc
+
+    from .campaign import holidays_from, vietnam_today
+    from .campaign_flow import CampaignFlow
+    from .settings import DEFAULTS, load_settings
+
+    day = today or vietnam_today()
+    cf = CampaignFlow(flow, clock=lambda: day, holidays=holidays_from(load_settings(DEFAULTS)))
+    index_set = DEMO_SETS[0]
+    week = dt.timedelta(days=7)
+    campaign = cf.new(
+        DEMO_CAMPAIGN,
+        units[0].parent,
+        2025,
+        {"ward": index_set, "commune": index_set},
+        title="Chỉ số cải cách hành chính năm 2025 cấp xã (mô phỏng)",
+        deadline=(day + week).isoformat(),
+        appraisal_from=(day - week).isoformat(),
+        appraisal_to=(day + 3 * week).isoformat(),
+        explain_days=5,
+        publish_on=(day + 6 * week).isoformat(),
+        place="Sở Nội vụ tỉnh Hòa An",
+    )
+    first = flow.get(appraisal_id)
+    track = dc.replace(
+        campaign.tracks[units[0].code], self_id=first.base, appraisal_id=first.id, version=1
+    )
+    flow.store.save_campaign(
+        dc.replace(campaign, tracks={**campaign.tracks, track.unit: track}),
+        [Change("appraisal started", None, first.id)],
+        unit=track.unit,
+    )
+    sent = units[9].code  # a commune that submitted early
+    appraisal = cf.appraise(DEMO_CAMPAIGN, sent)
+    self_points = flow.scores(flow.get(appraisal.base)).points
+    item = next(
+        c.code
+        for c in flow.engine(appraisal).cset.items()
+        if c.method == "yes_no" and self_points[c.code] > 0
+    )
+    flow.answer(appraisal.id, item, {"done": "no"}, reason="Không có văn bản kiểm chứng (minh họa)")
+    cf.send(DEMO_CAMPAIGN, sent)
+    cf.explain(
+        DEMO_CAMPAIGN,
+        sent,
+        item,
+        "contest",
+        "Kế hoạch đã ban hành, gửi kèm bản ký số (minh họa)",
+        "05/KH-UBND",
+    )

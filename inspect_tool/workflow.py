@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from . import labels
+from .campaign import Campaign, deadline_of, may_change_self, vietnam_today
 from .core import Core
 from .criteria import parse_set, set_as_dict
 from .i18n import _, count
@@ -40,6 +41,7 @@ from .store import Change, Store, StoreError, audit
 from .store.audit import now_iso
 from .store.interface import Summary
 from .text_rules import NAME, PLACE, TEXT, TextError, clean
+from .vn_format import date_short
 from .yaml_lines import ProblemsError, load_text
 
 # move: (the state it leads to, the states it may start from)
@@ -583,6 +585,7 @@ class Workflow:
         return assessment.state in MOVES[move][1]
 
     def _editable(self, assessment: Assessment) -> None:
+        self._campaign_lock(assessment)
         if not self.editable(assessment):
             raise WorkflowError(
                 _("assessment {id} is {state}: reopen it (with a reason) to change it").format(
@@ -999,6 +1002,7 @@ class Workflow:
                     id=assessment.id[:8], state=labels.state(assessment.state), to=labels.state(to)
                 )
             )
+        self._campaign_lock(assessment)
         self.check_intact(assessment)
         change = Change("state", assessment.state, to)
         if reason:
@@ -1073,6 +1077,97 @@ class Workflow:
         if not reason or not reason.strip():
             raise WorkflowError(_("reopening needs a reason"))
         return self._move(ref, *MOVES["reopen"], reason.strip())
+
+    # -- campaigns -------------------------------------------------------------------------
+    # An assessment of a campaign (campaign.py) obeys its dates: a self-assessment changes
+    # only until its unit's deadline (or extension) and until its appraisal starts, and
+    # nothing of a published campaign changes until the campaign is reopened. `today` is the
+    # clock (a test, or a CampaignFlow, sets its own).
+
+    today: Callable[[], dt.date] = staticmethod(vietnam_today)
+
+    def campaigns_of(self, assessment: Assessment) -> list[Campaign]:
+        """The campaigns the assessment belongs to: its unit takes part, the same year, and it
+        is the track's self-assessment or appraisal (a self-assessment on the campaign's set
+        of its unit's kind counts before it is linked)."""
+        found = []
+        listed = getattr(self.store, "campaign_ids", None)  # a staged view (import) has none
+        for campaign_id in listed() if listed else ():
+            campaign = self.store.campaign(campaign_id)
+            track = campaign.tracks.get(assessment.unit)
+            if track is None or campaign.year != assessment.year:
+                continue
+            linked = assessment.id in (track.self_id, track.appraisal_id)
+            unlinked = (
+                assessment.kind == "self"
+                and not track.self_id
+                and assessment.set_id in campaign.sets.values()
+            )
+            if linked or unlinked:
+                found.append(campaign)
+        return found
+
+    def _campaign_lock(self, assessment: Assessment) -> None:
+        if assessment.kind == "inspection":
+            return
+        for campaign in self.campaigns_of(assessment):
+            if campaign.published:
+                raise WorkflowError(
+                    _(
+                        "assessment {id} belongs to campaign {campaign}, published on {day}: "
+                        "nothing changes until the campaign is reopened (with a reason)"
+                    ).format(id=assessment.id[:8], campaign=campaign.id, day=campaign.published)
+                )
+            track = campaign.tracks[assessment.unit]
+            if assessment.kind == "self" and track.appraisal_id and assessment.id == track.self_id:
+                raise WorkflowError(
+                    _(
+                        "the appraisal of unit {unit} in campaign {campaign} has started from "
+                        "this self-assessment: it no longer changes"
+                    ).format(unit=assessment.unit, campaign=campaign.id)
+                )
+            today = self.today()
+            if assessment.kind == "self" and not may_change_self(campaign, track, today):
+                raise WorkflowError(
+                    _(
+                        "the self-scoring deadline of unit {unit} in campaign {campaign} was "
+                        "{deadline}: the self-assessment cannot change unless the Department "
+                        "grants an extension"
+                    ).format(
+                        unit=assessment.unit,
+                        campaign=campaign.id,
+                        deadline=date_short(deadline_of(campaign, track)),
+                    )
+                )
+
+    def council_change(self, ref: str, code: str, reason: str) -> Assessment:
+        """The council upholds a unit's contest of an item of its (sent) appraisal: the item
+        goes back to the record of the self-assessment, with the council's reason; the
+        appraisal stays submitted. Audited like every change."""
+        assessment = self.get(ref)
+        if assessment.kind != "appraisal" or assessment.state != "submitted":
+            raise WorkflowError(
+                _("assessment {id} is not a submitted appraisal").format(id=assessment.id[:8])
+            )
+        self._campaign_lock(assessment)
+        self.check_intact(assessment)
+        base = self.store.assessment(assessment.base).items.get(code)
+        old = assessment.items.get(code)
+        new = (
+            dataclasses.replace(base, reason=_kept(reason, TEXT, _("the reason"))) if base else None
+        )
+        items = dict(assessment.items)
+        if new is None:
+            items.pop(code, None)
+        else:
+            items[code] = new
+        return self._commit(
+            dataclasses.replace(assessment, items=items), [item_change(code, old, new)]
+        )
+
+    def campaign_move(self, ref: str, to: str, allowed_from: tuple[str, ...], reason: str):
+        """A move a campaign step makes (sending back, final again), with its reason."""
+        return self._move(ref, to, allowed_from, reason)
 
 
 def _valid(engine: Engine, item: ItemRecord) -> bool:

@@ -134,3 +134,7 @@ def register_plugin_commands(registry: Registry, group: click.Group) -> None:
 
 
 from . import catalog, central, documents, serve, store  # noqa: E402,F401  (commands register on `cli`)
+
+# -- campaigns ----
+# isort: split
+from . import campaign  # noqa: E402,F401  (the `campaign` group registers on `cli`)

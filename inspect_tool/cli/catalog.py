@@ -395,7 +395,7 @@ def open_demo(ctx: Ctx, reset: bool) -> None:
         if reset:
             raise StoreError(_("--reset empties a demo folder; it does not touch a central store"))
         if not ctx.store().units():
-            build_demo_store(ctx.core, ctx.store())
+            build_demo_store(ctx.core, ctx.store(), campaign=True)
         run_app(ctx)
         return
     default = default_store_path()
@@ -409,5 +409,5 @@ def open_demo(ctx: Ctx, reset: bool) -> None:
     fresh = not (path / "store.json").exists()
     ctx.db = path
     if fresh:
-        build_demo_store(ctx.core, ctx.store())
+        build_demo_store(ctx.core, ctx.store(), campaign=True)
     run_app(ctx)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
+from ..campaign import Campaign, Decision, Explanation, Extension, Result, Track
 from ..model import Assessment, Evidence, Finding, ItemRecord, Participant, Recommendation
 
 
@@ -69,4 +70,54 @@ def assessment_from_docs(header: dict[str, Any], items: list[dict[str, Any]]) ->
         findings=tuple(Finding(**f) for f in header.get("findings") or ()),
         recommendations=tuple(Recommendation(**r) for r in header.get("recommendations") or ()),
         participants=tuple(Participant(**p) for p in header.get("participants") or ()),
+    )
+
+
+# -- campaigns ------------------------------------------------------------------------------
+
+
+def campaign_header_doc(c: Campaign) -> dict[str, Any]:
+    """A campaign without its tracks (those are kept one per unit: a unit's account writes
+    only its own)."""
+    doc = {f.name: getattr(c, f.name) for f in fields(c) if f.name not in ("tracks", "results")}
+    doc["sets"] = dict(c.sets)
+    doc["results"] = [asdict(r) for r in c.results]
+    return doc
+
+
+def track_doc(t: Track) -> dict[str, Any]:
+    return {
+        "unit": t.unit,
+        "self_id": t.self_id,
+        "appraisal_id": t.appraisal_id,
+        "sent": t.sent,
+        "final": t.final,
+        "extensions": [asdict(e) for e in t.extensions],
+        "explanations": {k: asdict(e) for k, e in t.explanations.items()},
+        "decisions": {k: asdict(d) for k, d in t.decisions.items()},
+        "version": t.version,
+    }
+
+
+def track_from_doc(doc: dict[str, Any]) -> Track:
+    return Track(
+        unit=doc["unit"],
+        self_id=doc.get("self_id", ""),
+        appraisal_id=doc.get("appraisal_id", ""),
+        sent=doc.get("sent", ""),
+        final=doc.get("final", ""),
+        extensions=tuple(Extension(**e) for e in doc.get("extensions") or ()),
+        explanations={k: Explanation(**e) for k, e in (doc.get("explanations") or {}).items()},
+        decisions={k: Decision(**d) for k, d in (doc.get("decisions") or {}).items()},
+        version=int(doc.get("version") or 0),
+    )
+
+
+def campaign_from_docs(header: dict[str, Any], tracks: list[dict[str, Any]]) -> Campaign:
+    scalars = {k: v for k, v in header.items() if k not in ("results", "sets")}
+    return Campaign(
+        **scalars,
+        sets=dict(header.get("sets") or {}),
+        results=tuple(Result(**r) for r in header.get("results") or ()),
+        tracks={d["unit"]: track_from_doc(d) for d in tracks},
     )

@@ -35,10 +35,18 @@ from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 from tinydb.table import Document
 
+from ..campaign import CAMPAIGN_ID, Campaign
 from ..i18n import _
 from ..model import Assessment, Unit
 from . import audit
-from .codec import assessment_from_docs, header_to_doc, item_to_doc
+from .codec import (
+    assessment_from_docs,
+    campaign_from_docs,
+    campaign_header_doc,
+    header_to_doc,
+    item_to_doc,
+    track_doc,
+)
 from .interface import Change, StoreDamaged, StoreError, StoreLocked, Summary
 
 # files larger than this are refused as evidence: the store travels on laptops and USB sticks
@@ -132,9 +140,11 @@ def _db(path: Path) -> Iterator[TinyDB]:
         db.close()
 
 
-def _append_audit(db: TinyDB, user: str, changes: list[Change], content: str | None = None) -> None:
+def _append_audit(
+    db: TinyDB, user: str, changes: list[Change], content: str | None = None, log: str = "audit"
+) -> None:
     """Chain `changes` to the log; `content`: the assessment's content hash after them."""
-    table = db.table("audit")
+    table = db.table(log)
     last = max(table.all(), key=lambda d: d.doc_id, default=None)
     for change in changes:
         last = audit.chain(last, user, change.what, change.old, change.new, content)
@@ -606,3 +616,59 @@ class TinyStore:
             with _db(path) as db:
                 entries = sorted(db.table("audit").all(), key=lambda d: d.doc_id)
             yield str(path), [dict(e) for e in entries]
+        yield from self._campaign_logs()
+
+    # -- campaigns -------------------------------------------------------------------------
+    #
+    # campaigns/<id>.json, one TinyDB file per campaign: its header, one document per unit's
+    # track, the campaign's log (table "audit") and one log per unit ("audit:<unit>"), all
+    # written in one atomic replace.
+
+    def _campaign_file(self, campaign_id: str) -> Path:
+        if not isinstance(campaign_id, str) or not CAMPAIGN_ID.fullmatch(campaign_id):
+            raise KeyError(campaign_id)  # a slug: never a path outside the store
+        return self.path / "campaigns" / f"{campaign_id}.json"
+
+    def campaign_ids(self) -> list[str]:
+        folder = self.path / "campaigns"
+        return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        path = self._campaign_file(campaign_id)
+        if not path.exists():
+            raise KeyError(campaign_id)
+        with _db(path) as db:
+            header = db.table("header").get(doc_id=1)
+            tracks = [dict(d) for d in db.table("tracks").all()]
+        if header is None:
+            raise StoreDamaged(_("{path} has no campaign in it").format(path=path))
+        return campaign_from_docs(dict(header), tracks)
+
+    def save_campaign(self, campaign: Campaign, changes: list[Change], *, unit: str = "") -> None:
+        self._writable()
+        path = self._campaign_file(campaign.id)
+        path.parent.mkdir(exist_ok=True)
+        with _db(path) as db:
+            db.table("header").upsert(Document(campaign_header_doc(campaign), doc_id=1))
+            tracks = db.table("tracks")
+            tracks.truncate()
+            tracks.insert_multiple(track_doc(t) for t in campaign.tracks.values())
+            _append_audit(db, self.user, changes, log=f"audit:{unit}" if unit else "audit")
+
+    def campaign_log(self, campaign_id: str, unit: str = "") -> list[dict]:
+        path = self._campaign_file(campaign_id)
+        if not path.exists():
+            return []
+        with _db(path) as db:
+            entries = db.table(f"audit:{unit}" if unit else "audit").all()
+        return [dict(e) for e in sorted(entries, key=lambda d: d.doc_id)]
+
+    def _campaign_logs(self) -> Iterator[tuple[str, list[dict]]]:
+        for campaign_id in self.campaign_ids():
+            path = self._campaign_file(campaign_id)
+            with _db(path) as db:
+                names = sorted(n for n in db.tables() if n == "audit" or n.startswith("audit:"))
+                logs = {n: sorted(db.table(n).all(), key=lambda d: d.doc_id) for n in names}
+            for name, entries in logs.items():
+                suffix = name[len("audit") :]
+                yield f"{path}{suffix}", [dict(e) for e in entries]

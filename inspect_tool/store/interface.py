@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..campaign import Campaign
 from ..model import Assessment, Unit
 
 DB_ENV = "INSPECT_TOOL_DB"
@@ -127,6 +128,24 @@ class Store(Protocol):
 
     # the audit trail: (log name, entries in order) for every log in the store
     def audit_logs(self) -> Iterator[tuple[str, list[dict]]]: ...
+
+    # -- campaigns -------------------------------------------------------------------------
+    # A campaign (campaign.Campaign) is kept as its header and one track per unit; its log
+    # and each unit's log are separate chains, so a unit's account writes only its own.
+
+    def campaign_ids(self) -> list[str]: ...
+    def campaign(self, campaign_id: str) -> Campaign:
+        """The campaign (KeyError if there is none)."""
+        ...
+
+    def save_campaign(self, campaign: Campaign, changes: list[Change], *, unit: str = "") -> None:
+        """Write a campaign with its audit entries, in one write. With `unit`, only that
+        unit's track (its explanations included) and the entries go to the unit's log;
+        without, the header and every track, the entries to the campaign's log."""
+
+    def campaign_log(self, campaign_id: str, unit: str = "") -> list[dict]:
+        """The campaign's log, or one unit's log in it ([] when it has none)."""
+        ...
 
 
 def default_store_path() -> Path | str:

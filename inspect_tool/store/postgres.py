@@ -33,10 +33,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..campaign import Campaign
 from ..i18n import _
 from ..model import Assessment, Unit
 from . import audit
-from .codec import assessment_from_docs, header_to_doc, item_to_doc
+from .codec import (
+    assessment_from_docs,
+    campaign_from_docs,
+    campaign_header_doc,
+    header_to_doc,
+    item_to_doc,
+    track_doc,
+)
 from .interface import Change, StoreError, Summary, is_url  # noqa: F401 (re-exported)
 
 STORE_LOG = "store"
@@ -620,3 +628,124 @@ class PgStore:
         for log, entry in rows:
             logs.setdefault(log, []).append(json.loads(entry))
         yield from logs.items()
+
+    # -- campaigns -----------------------------------------------------------------------------
+    #
+    # migrations/0004: the header in `campaigns` and each unit's track in `campaign_tracks`
+    # (the Department writes them), each unit's explanations in `campaign_explanations` (the
+    # unit writes its own); a save writes only the rows that changed, so a unit's save of its
+    # explanations touches no row it may not write. Logs "campaign:<id>" and
+    # "campaign:<id>:<unit>" in the audit table.
+
+    def campaign_ids(self) -> list[str]:
+        with self._tx() as cur:
+            cur.execute("SELECT id FROM campaigns ORDER BY id")
+            return [row[0] for row in cur.fetchall()]
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        with self._tx() as cur:
+            cur.execute("SELECT header FROM campaigns WHERE id = %s", (campaign_id,))
+            row = cur.fetchone()
+            if row is None:
+                raise KeyError(campaign_id)
+            cur.execute(
+                "SELECT unit, doc FROM campaign_tracks WHERE campaign_id = %s ORDER BY unit",
+                (campaign_id,),
+            )
+            tracks = {unit: doc for unit, doc in cur.fetchall()}
+            cur.execute(
+                "SELECT unit, item, doc FROM campaign_explanations WHERE campaign_id = %s",
+                (campaign_id,),
+            )
+            for unit, item, doc in cur.fetchall():
+                if unit in tracks:
+                    tracks[unit].setdefault("explanations", {})[item] = doc
+        return campaign_from_docs(row[0], list(tracks.values()))
+
+    def save_campaign(self, campaign: Campaign, changes: list[Change], *, unit: str = "") -> None:
+        from psycopg.types.json import Jsonb
+
+        self._writable()
+        header = campaign_header_doc(campaign)
+        tracks = {code: track_doc(t) for code, t in campaign.tracks.items()}
+        if unit and unit not in tracks:
+            raise KeyError(unit)
+        with self._tx() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"campaign:{campaign.id}",))
+            if not unit:
+                cur.execute(
+                    "INSERT INTO campaigns (id, province, year, units, header) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+                    "province = EXCLUDED.province, year = EXCLUDED.year, "
+                    "units = EXCLUDED.units, header = EXCLUDED.header",
+                    (campaign.id, campaign.province, campaign.year, sorted(tracks), Jsonb(header)),
+                )
+            for code in [unit] if unit else sorted(tracks):
+                self._save_track(cur, campaign, tracks[code], whole=not unit)
+            if not unit:
+                cur.execute(
+                    "DELETE FROM campaign_tracks WHERE campaign_id = %s AND NOT unit = ANY(%s)",
+                    (campaign.id, sorted(tracks)),
+                )
+            log = f"campaign:{campaign.id}:{unit}" if unit else f"campaign:{campaign.id}"
+            self._append(cur, log, unit, campaign.province, changes, None)
+
+    @staticmethod
+    def _save_track(cur: Any, campaign: Campaign, doc: dict[str, Any], *, whole: bool) -> None:
+        """A track's row, or its explanations' rows: never both from one copy, so that the
+        Department's decision and the unit's explanation, made at once, are both kept.
+
+        A track the Department changed is written only over the version it was read at
+        (StaleError otherwise); moving it back before it was sent drops its explanations. A
+        save whose track is unchanged writes the explanations that differ (a unit's save).
+        A campaign's own save (`whole`) only adds the tracks that are not there yet."""
+        from psycopg.types.json import Jsonb
+
+        unit, key = doc["unit"], campaign.id
+        explanations = doc.pop("explanations")
+        cur.execute(
+            "SELECT doc FROM campaign_tracks WHERE campaign_id = %s AND unit = %s", (key, unit)
+        )
+        row = cur.fetchone()
+        if row is not None and row[0] != doc:
+            if whole:
+                return  # the campaign's header changed; its tracks are the steps' to change
+            if int(row[0].get("version") or 0) != doc["version"] - 1:
+                raise StaleError(
+                    _(
+                        "unit {unit} in campaign {campaign} was changed by someone else since "
+                        "it was read: read it again; nothing was written"
+                    ).format(unit=unit, campaign=key)
+                )
+        if row is None or row[0] != doc:
+            cur.execute(
+                "INSERT INTO campaign_tracks (campaign_id, unit, province, doc) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (campaign_id, unit) "
+                "DO UPDATE SET doc = EXCLUDED.doc, province = EXCLUDED.province",
+                (key, unit, campaign.province, Jsonb(doc)),
+            )
+            if row is not None and not doc["sent"]:
+                cur.execute(
+                    "DELETE FROM campaign_explanations WHERE campaign_id = %s AND unit = %s",
+                    (key, unit),
+                )
+            return
+        cur.execute(
+            "SELECT item, doc FROM campaign_explanations WHERE campaign_id = %s AND unit = %s",
+            (key, unit),
+        )
+        stored = dict(cur.fetchall())
+        for item, value in explanations.items():
+            if stored.get(item) != value:
+                cur.execute(
+                    "INSERT INTO campaign_explanations (campaign_id, unit, item, province, doc) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (campaign_id, unit, item) "
+                    "DO UPDATE SET doc = EXCLUDED.doc",
+                    (key, unit, item, campaign.province, Jsonb(value)),
+                )
+
+    def campaign_log(self, campaign_id: str, unit: str = "") -> list[dict]:
+        log = f"campaign:{campaign_id}:{unit}" if unit else f"campaign:{campaign_id}"
+        with self._tx() as cur:
+            cur.execute("SELECT entry FROM audit WHERE log = %s ORDER BY seq", (log,))
+            return [json.loads(r[0]) for r in cur.fetchall()]

@@ -9,7 +9,7 @@ from ..i18n import _
 from ..model import Assessment
 from ..workflow import Workflow, WorkflowError
 
-WRITES = ("save", "put_units", "pin_set", "delete", "keep_file")
+WRITES = ("save", "put_units", "pin_set", "delete", "keep_file", "save_campaign")
 
 
 def read_only_reason(holder: str) -> str:

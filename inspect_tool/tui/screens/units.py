@@ -90,6 +90,8 @@ class UnitsScreen(Screen):
         Binding("ctrl+n", "new", _("New assessment"), id="units.new"),
         Binding("ctrl+f", "search", _("Search"), id="units.search"),
         Binding("ctrl+r", "reload", _("Reload"), id="units.reload"),
+        # -- campaigns: the board and the explanation round (tui/campaign.py)
+        Binding("ctrl+g", "campaign", _("Campaign"), id="units.campaign", show=False),
     ]
 
     def __init__(self, flow: Workflow):
@@ -264,3 +266,15 @@ class UnitsScreen(Screen):
                 self.app.open_assessment(assessment_id)
 
         self.app.push_screen(NewAssessmentScreen(self.flow, unit_code), created)
+
+    # -- campaigns ---------------------------------------------------------------------------
+
+    def action_campaign(self) -> None:
+        """The latest campaign's board (tui/campaign.py)."""
+        from ..campaign import CampaignScreen, latest_campaign
+
+        campaign_id = latest_campaign(self.flow)
+        if not campaign_id:
+            self.notify(_("no campaign yet: plan one with `inspect-tool campaign new`"))
+            return
+        self.app.push_screen(CampaignScreen(self.flow, campaign_id))
