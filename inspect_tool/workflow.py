@@ -1057,7 +1057,9 @@ class Workflow:
                     what=_(" and ").join(lacking)
                 )
             )
-        return self._move(ref, *MOVES["finalize"])
+        after = self._move(ref, *MOVES["finalize"])
+        self.follow_up(after)
+        return after
 
     def record_missing(self, assessment: Assessment) -> list[str]:
         """What the final document needs that is not recorded: the date of the meeting (of
@@ -1067,7 +1069,18 @@ class Workflow:
             lacking.append(_("the date"))
         if assessment.kind != "self" and not assessment.place.strip():
             lacking.append(_("the place"))
+        if any(not r.deadline for r in assessment.recommendations):
+            lacking.append(_("a deadline for every recommendation"))
         return lacking
+
+    # -- recommendations -----------------------------------------------------------------------
+
+    def follow_up(self, assessment: Assessment) -> None:
+        """A finalized inspection's or appraisal's recommendations get their follow-up records
+        (recommendations.py): the assessment stays locked, the follow-up lives beside it."""
+        from .recommendations import FollowUps
+
+        FollowUps(self).open_for(assessment)
 
     def reopen(self, ref: str, reason: str) -> Assessment:
         if not reason or not reason.strip():

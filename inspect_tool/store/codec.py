@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from ..model import Assessment, Evidence, Finding, ItemRecord, Participant, Recommendation
+from ..model import (
+    Assessment,
+    Evidence,
+    Finding,
+    FollowUp,
+    ItemRecord,
+    Participant,
+    Progress,
+    Recommendation,
+)
 
 
 def _evidence_doc(e: Evidence) -> dict[str, str]:
@@ -70,3 +79,29 @@ def assessment_from_docs(header: dict[str, Any], items: list[dict[str, Any]]) ->
         recommendations=tuple(Recommendation(**r) for r in header.get("recommendations") or ()),
         participants=tuple(Participant(**p) for p in header.get("participants") or ()),
     )
+
+
+# -- recommendations followed up --------------------------------------------------------------
+
+
+def progress_to_doc(step: Progress) -> dict[str, Any]:
+    doc = {f.name: getattr(step, f.name) for f in fields(step) if f.name != "evidence"}
+    return doc | {"evidence": [_evidence_doc(e) for e in step.evidence]}
+
+
+def followup_to_doc(record: FollowUp) -> dict[str, Any]:
+    doc = {f.name: getattr(record, f.name) for f in fields(record) if f.name != "history"}
+    doc["history"] = [progress_to_doc(p) for p in record.history]
+    return doc
+
+
+def followup_from_doc(doc: dict[str, Any]) -> FollowUp:
+    scalars = {k: v for k, v in doc.items() if k != "history"}
+    history = tuple(
+        Progress(
+            **{k: v for k, v in p.items() if k != "evidence"},
+            evidence=tuple(Evidence(**e) for e in p.get("evidence") or ()),
+        )
+        for p in doc.get("history") or ()
+    )
+    return FollowUp(**scalars, history=history)
