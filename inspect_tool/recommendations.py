@@ -50,11 +50,13 @@ def state_on(record: FollowUp, day: dt.date) -> str:
     """The stored state as it was on `day`, from the dates of the steps (the day the unit gave
     for its work, the day the Department decided): a document dated then says what was known
     then, however much was reported since."""
-    state = "open"
-    for step in record.history:
-        if (step.day or step.at[:10]) <= day.isoformat():
-            state = step.state
-    return state
+    steps = steps_on(record, day)
+    return steps[-1].state if steps else "open"
+
+
+def steps_on(record: FollowUp, day: dt.date) -> list[Progress]:
+    """The steps of the follow-up taken by `day` (by the date each gives)."""
+    return [s for s in record.history if (s.day or s.at[:10]) <= day.isoformat()]
 
 
 def status_on(record: FollowUp, day: dt.date) -> str:

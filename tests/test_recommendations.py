@@ -187,3 +187,82 @@ def test_a_unit_account_reports_on_its_own_and_never_accepts(core, unit_account)
         with pytest.raises(StoreError):
             store.save_followup(forged, [Change("accepted", "reported", "done")])
         assert store.followup(one).state == "reported"
+
+
+# -- carried to next year's inspection: the demo, the app, the minutes --------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_store(core, tmp_path_factory):
+    """The demo province: HB-P04 inspected in 2024 (finalized, followed up) and in 2025."""
+    from inspect_tool.demo import build_demo_store
+
+    path = tmp_path_factory.mktemp("recs") / "demo"
+    with open_store(path, user="Tổ kiểm tra") as store:
+        build_demo_store(core, store)
+    return path
+
+
+def this_years_inspection(store):
+    return next(a for a in store.assessments() if a.kind == "inspection" and a.year == 2025)
+
+
+def test_the_demo_has_a_recommendation_in_each_state(core, demo_store):
+    with open_store(demo_store, user="x", write=False) as store:
+        rows = FollowUps(Workflow(core, store), today=clock("2025-11-20")).rows()
+    assert [r.status for r in rows] == ["overdue", "in_progress", "reported", "done"]
+    assert {r.record.unit for r in rows} == {"HB-P04"}
+
+
+async def test_next_years_inspection_shows_them_on_its_first_screen(core, demo_store, tmp_path):
+    import shutil
+
+    from textual.widgets import DataTable
+
+    from inspect_tool.tui.app import InspectApp
+    from inspect_tool.tui.screens.assessment import AssessmentScreen
+    from inspect_tool.tui.widgets.carried import CarriedRecommendations
+    from tests.test_tui import SIZE, open_unit
+
+    path = tmp_path / "demo"
+    shutil.copytree(demo_store, path)
+    app = InspectApp(core, open_store(path, user="Tổ kiểm tra"))
+    async with app.run_test(size=SIZE) as pilot:
+        units = app.screen
+        key = next(
+            k
+            for k, (u, a) in units.rows.items()
+            if u.code == "HB-P04" and a and a.kind == "inspection" and a.year == 2025
+        )
+        table = units.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AssessmentScreen) and screen.assessment.year == 2025
+        carried = screen.query_one(CarriedRecommendations)
+        assert carried.display and len(carried.rows) == 3
+        shown = str(carried.render())
+        assert "Gửi thư xin lỗi" in shown and "Niêm yết" not in shown  # the done one is not
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = await open_unit(pilot, app, "HB-X05")  # a self-assessment: nothing carried
+        assert isinstance(screen, AssessmentScreen)
+        assert not screen.query_one(CarriedRecommendations).display
+
+
+def test_next_years_minutes_report_on_them(core, demo_store, tmp_path):
+    from inspect_tool.minutes import make_minutes
+    from tests.test_minutes import text_of
+
+    with open_store(demo_store, user="x", write=False) as store:
+        flow = Workflow(core, store)
+        a = this_years_inspection(store)
+        out = make_minutes(flow, a.id, tmp_path / "bb.pdf")
+    text = text_of(out)
+    assert "Kết quả thực hiện kiến nghị lần trước" in text
+    # as they stood on the day of the visit (20/11/2025): the accepted one is not carried
+    assert "Gửi thư xin lỗi, hẹn lại ngày trả kết quả cho hồ sơ quá hạn" in text
+    assert "Quá hạn, chưa hoàn thành" in text and "Đang thực hiện" in text
+    assert "chờ Sở Nội vụ công nhận" in text
+    assert "Niêm yết đầy đủ, kịp thời" not in text
