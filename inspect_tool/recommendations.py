@@ -209,7 +209,7 @@ class FollowUps:
             return self.store.followup(ref)
         except KeyError:
             pass
-        matches = [r for r in self.records() if ref and r.id.startswith(ref)]
+        matches = [r for r in self.records() if ref and _matches(r, ref)]
         if not matches:
             raise WorkflowError(_("no recommendation '{ref}'").format(ref=ref))
         if len(matches) > 1:
@@ -362,6 +362,28 @@ class FollowUps:
     def _unit_name(self, code: str) -> str:
         unit = self.store.unit(code)
         return unit.name if unit else code
+
+
+def said(step: Progress) -> str:
+    """What a step says: the unit's report, or why the Department sent it back."""
+    return _("sent back: {reason}").format(reason=step.reason) if step.reason else step.text
+
+
+def short_id(record: FollowUp) -> str:
+    """How lists show a record: its assessment's short id and its number, `9adcfe8d-2`."""
+    return f"{record.assessment[:8]}-{record.id.rsplit('-', 1)[1]}"
+
+
+def _matches(record: FollowUp, ref: str) -> bool:
+    """A prefix of the id, or a short id (a prefix of the assessment's id, and the number)."""
+    if record.id.startswith(ref):
+        return True
+    prefix, _sep, number = ref.rpartition("-")
+    return (
+        bool(prefix)
+        and record.id == f"{record.assessment}-{number}"
+        and (record.assessment.startswith(prefix))
+    )
 
 
 def _report_order(row: Row) -> tuple:
