@@ -265,4 +265,90 @@ def test_next_years_minutes_report_on_them(core, demo_store, tmp_path):
     assert "Gửi thư xin lỗi, hẹn lại ngày trả kết quả cho hồ sơ quá hạn" in text
     assert "Quá hạn, chưa hoàn thành" in text and "Đang thực hiện" in text
     assert "chờ Sở Nội vụ công nhận" in text
-    assert "Niêm yết đầy đủ, kịp thời" not in text
+    assert "Niêm yết đầy đủ, kịp thời thủ tục hành chính tại Bộ phận Một cửa" not in text
+
+
+# -- the command line and the report ------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_copy(demo_store, tmp_path):
+    import shutil
+
+    path = tmp_path / "demo"
+    shutil.copytree(demo_store, path)
+    return path
+
+
+def run(path, *args: str, code: int = 0):
+    from click.testing import CliRunner
+
+    from inspect_tool.cli import cli
+
+    result = CliRunner().invoke(cli, ["--lang", "en", "--db", str(path), *args])
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_the_command_line_follows_up(demo_copy):
+    import json
+
+    listed = json.loads(run(demo_copy, "recommendations", "list", "--json").output)
+    assert [r["status"] for r in listed] == ["overdue", "in_progress", "reported", "done"]
+    before = json.loads(
+        run(demo_copy, "recommendations", "list", "--on", "2025-01-01", "--json").output
+    )
+    assert {r["status"] for r in before} == {"open", "in_progress", "reported", "done"}
+    late, reported = listed[0]["short_id"], listed[2]["short_id"]
+    assert "Deadline: 28/02/2025" in run(demo_copy, "recommendations", "show", late).output
+    # hostile or wrong input: the reason, exit 1, nothing changed
+    run(demo_copy, "recommendations", "progress", late, "Xong", "--done", code=1)
+    run(demo_copy, "recommendations", "progress", late, "Xong", "--day", "2999-01-01", code=1)
+    run(demo_copy, "recommendations", "progress", late, "", code=1)
+    run(demo_copy, "recommendations", "accept", "nope", code=1)
+    run(demo_copy, "recommendations", "accept", late, code=1)  # not reported done
+    run(demo_copy, "recommendations", "list", "--on", "someday", code=2)
+    assert (
+        json.loads(run(demo_copy, "recommendations", "show", late, "--json").output)["history"]
+        == []
+    )
+    done = run(
+        demo_copy, "recommendations", "progress", late, "Đã gửi thư", "--done",
+        "--evidence", "02/TXL;2025-04-01;UBND",
+    )  # fmt: skip
+    assert "reported done" in done.output
+    run(demo_copy, "recommendations", "accept", late, "--note", "Đủ thư")
+    run(demo_copy, "recommendations", "return", reported, "--reason", "Chưa lắp thiết bị")
+    shown = json.loads(run(demo_copy, "recommendations", "show", reported, "--json").output)
+    assert shown["state"] == "in_progress" and shown["history"][-1]["reason"]
+    run(demo_copy, "audit", "verify")
+
+
+def test_the_report_in_three_formats(core, demo_copy, tmp_path):
+    import csv
+
+    from openpyxl import load_workbook
+
+    from tests.test_minutes import text_of
+
+    with open_store(demo_copy, user="Sở") as store:
+        flow = Workflow(core, store)
+        hostile = (("B", '=HYPERLINK("http://x","y")', "2025-01-31"),)
+        finalized_inspection(flow, store.unit("HB-P01"), 2024, hostile, "h")
+    run(demo_copy, "report", "recommendations", "--out", str(tmp_path / "r.csv"))
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:2] == ["Code", "Unit"] and len(rows) == 6
+    assert [r[7] for r in rows[1:3]] == ["overdue", "overdue"]  # overdue first, by unit
+    assert rows[1][5] == '\'=HYPERLINK("http://x","y")'  # neutralised
+    run(demo_copy, "report", "recommendations", "--out", str(tmp_path / "r.xlsx"))
+    sheet = load_workbook(tmp_path / "r.xlsx").active
+    cell = sheet.cell(row=2, column=6)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"  # text, no formula
+    assert all(c.data_type == "s" for c in sheet[2] if c.value not in (None, ""))
+    run(demo_copy, "report", "recommendations", "--out", str(tmp_path / "r.csv"), code=1)
+    run(demo_copy, "report", "recommendations", "--state", "done", "--out", str(tmp_path / "r.pdf"))
+    text = text_of(tmp_path / "r.pdf")
+    assert "TÌNH HÌNH THỰC HIỆN KIẾN NGHỊ" in text and "Đã hoàn thành" in text
+    assert "Quá hạn" not in text
