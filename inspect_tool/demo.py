@@ -110,12 +110,11 @@ DEMO_RECOMMENDATIONS = (
 def finalized_inspection(
     flow, unit: Unit, year: int, recommendations: tuple[tuple[str, str, str], ...], seed: str
 ):
-    """An inspection of `unit` in an earlier `year`, answered, with its recommendations and
-    finalized (so their follow-up records exist). The tool ships this year's sets only, so it
-    is made on the year's one-stop-shop set and dated `year`."""
+    """An inspection of `unit` in an earlier `year` on that year's one-stop-shop set, answered,
+    with its recommendations, and finalized (so their follow-up records exist)."""
     from .workflow import record_from_answer
 
-    a = flow.new(unit.code, DEMO_SETS[1], flow.core.criteria_set(DEMO_SETS[1]).year, "inspection")
+    a = flow.new(unit.code, f"kiem-tra-mot-cua-{year}", year, "inspection")
     engine = flow.engine(a)
     answers = sample_answers(engine, random.Random(seed), quality=0.5)
     items = {
@@ -126,7 +125,6 @@ def finalized_inspection(
     }
     a = dataclasses.replace(
         a,
-        year=year,
         items=items,
         place="Trụ sở UBND " + unit_in_text(unit.name),
         started=f"{year}-11-14T08:30",

@@ -169,7 +169,7 @@ def test_minutes_command_one_and_all(flow, tmp_path):
             "minutes",
             "--all",
             "--year",
-            "2024",
+            "2023",
             "--out-dir",
             str(tmp_path / "x"),
         ],
