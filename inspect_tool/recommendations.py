@@ -180,11 +180,18 @@ class FollowUps:
             assessment = self.store.assessment(summary.id)
             if not assessment.recommendations:
                 continue
-            if getattr(self.store, "writable", False):
-                have.extend(self.open_for(assessment))
-            else:
-                have.extend(self._unkept(assessment))
+            have.extend(self._kept_or_shown(assessment))
         return sorted(have, key=lambda r: r.id)
+
+    def _kept_or_shown(self, assessment: Assessment) -> list[FollowUp]:
+        """Its records made and kept; shown without being kept where this store or account
+        may not write them (read-only, a viewer)."""
+        if getattr(self.store, "writable", False) and self.store.account_kind() != "viewer":
+            try:
+                return self.open_for(assessment)
+            except StoreError:
+                pass
+        return self._unkept(assessment)
 
     def _unkept(self, assessment: Assessment) -> list[FollowUp]:
         titles = self._area_titles(assessment)

@@ -352,3 +352,15 @@ def test_the_report_in_three_formats(core, demo_copy, tmp_path):
     text = text_of(tmp_path / "r.pdf")
     assert "TÌNH HÌNH THỰC HIỆN KIẾN NGHỊ" in text and "Đã hoàn thành" in text
     assert "Quá hạn" not in text
+
+
+def test_a_store_from_before_follow_ups_lists_them_and_keeps_them_on_first_report(demo_copy):
+    import json
+    import shutil
+
+    shutil.rmtree(demo_copy / "recommendations")  # finalized before records were made
+    listed = json.loads(run(demo_copy, "recommendations", "list", "--json").output)
+    assert [r["status"] for r in listed] == ["overdue", "overdue", "overdue", "open"]
+    assert not (demo_copy / "recommendations").exists()  # listing writes nothing
+    run(demo_copy, "recommendations", "progress", listed[0]["short_id"], "Đang làm")
+    assert len(list((demo_copy / "recommendations").glob("*.json"))) == 4

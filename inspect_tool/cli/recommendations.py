@@ -70,7 +70,8 @@ def recommendations_list(
     as_json: bool,
 ) -> None:
     """Every recommendation followed up: by unit, state and area, overdue first."""
-    rows = _follow(ctx, on_day).rows(unit=unit, state=state, area=area, year=year)
+    follow = _follow(ctx, on_day, write=False)
+    rows = follow.rows(unit=unit, state=state, area=area, year=year)
     if as_json:
         dump([_doc(row.record, row.status) for row in rows])
         return
@@ -100,7 +101,7 @@ def recommendations_list(
 @guard
 def recommendations_show(ctx: Ctx, ref: str, on_day: str | None, as_json: bool) -> None:
     """One recommendation and every step of its follow-up."""
-    follow = _follow(ctx, on_day)
+    follow = _follow(ctx, on_day, write=False)
     record = follow.get(ref)
     shown = status(record, follow.today())
     if as_json:
