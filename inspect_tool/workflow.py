@@ -1051,6 +1051,8 @@ class Workflow:
         a finalized assessment cannot be changed, so they are asked for before, not after."""
         assessment = self.get(ref)
         lacking = self.record_missing(assessment)
+        if any(not r.deadline for r in assessment.recommendations):  # followed up by its date
+            lacking.append(_("a deadline for every recommendation"))
         if lacking and assessment.state in MOVES["finalize"][1]:
             raise WorkflowError(
                 _("cannot finalize: record {what} first (F4 in the app, or assess visit)").format(
@@ -1069,8 +1071,6 @@ class Workflow:
             lacking.append(_("the date"))
         if assessment.kind != "self" and not assessment.place.strip():
             lacking.append(_("the place"))
-        if any(not r.deadline for r in assessment.recommendations):
-            lacking.append(_("a deadline for every recommendation"))
         return lacking
 
     # -- recommendations -----------------------------------------------------------------------
