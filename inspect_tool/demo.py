@@ -102,8 +102,74 @@ def build_demo_store(
     )
     flow.add_participant(visit.id, "Trần Thị Bình", "Trưởng đoàn", "team")
     flow.add_participant(visit.id, "Lê Văn Cường", "Chủ tịch UBND", "unit")
+    demo_followups(flow, units[3])
     if campaign:
         build_demo_campaign(flow, units, appraised.id, today)
+
+
+# -- recommendations followed up -----------------------------------------------------------------
+
+# The earlier year's inspection of the unit inspected this year: its recommendations, one in
+# each state of their follow-up, as the 2025 inspection finds them. (area, text, deadline)
+DEMO_RECOMMENDATIONS = (
+    ("B", "Niêm yết đầy đủ, kịp thời thủ tục hành chính tại Bộ phận Một cửa", "2025-03-31"),
+    ("D", "Gửi thư xin lỗi, hẹn lại ngày trả kết quả cho hồ sơ quá hạn", "2025-02-28"),
+    ("E", "Nâng tỷ lệ hồ sơ trực tuyến toàn trình", "2027-12-31"),
+    ("G", "Trang bị thiết bị đánh giá mức độ hài lòng tại Bộ phận Một cửa", "2025-06-30"),
+)
+
+
+def finalized_inspection(
+    flow, unit: Unit, year: int, recommendations: tuple[tuple[str, str, str], ...], seed: str
+):
+    """An inspection of `unit` in an earlier `year` on that year's one-stop-shop set, answered,
+    with its recommendations, and finalized (so their follow-up records exist)."""
+    from .workflow import record_from_answer
+
+    a = flow.new(unit.code, f"kiem-tra-mot-cua-{year}", year, "inspection")
+    engine = flow.engine(a)
+    answers = sample_answers(engine, random.Random(seed), quality=0.5)
+    items = {
+        code: record_from_answer(
+            code, ans, DEMO_EVIDENCE if engine.item(code).evidence_required else ()
+        )
+        for code, ans in answers.items()
+    }
+    a = dataclasses.replace(
+        a,
+        items=items,
+        place="Trụ sở UBND " + unit_in_text(unit.name),
+        started=f"{year}-11-14T08:30",
+        ended=f"{year}-11-14T11:30",
+        version=a.version + 1,
+    )
+    flow.store.save(a, [Change("demo inspection", None, {"year": year, "items": len(items)})])
+    flow.add_participant(a.id, "Trần Thị Bình", "Trưởng đoàn", "team")
+    flow.add_participant(a.id, "Lê Văn Cường", "Chủ tịch UBND", "unit")
+    for area, text, deadline in recommendations:
+        flow.add_recommendation(a.id, area, text, deadline)
+    flow.submit(a.id)
+    return flow.finalize(a.id)
+
+
+def demo_followups(flow, unit: Unit) -> None:
+    """Last year's inspection of `unit`, its recommendations followed up to one in each state:
+    accepted done, reported done (awaiting the Department), in progress, and one overdue.
+    The steps are dated in 2025 by a fixed clock, so the demo is the same on every day."""
+    from .recommendations import FollowUps
+
+    earlier = finalized_inspection(flow, unit, 2024, DEMO_RECOMMENDATIONS, f"demo/{unit.code}")
+    ids = [f"{earlier.id}-{n}" for n in range(1, len(DEMO_RECOMMENDATIONS) + 1)]
+    follow = FollowUps(flow, today=lambda: dt.date(2025, 3, 20))
+    follow.progress(
+        ids[0], "Đã niêm yết 126 thủ tục", done=True, evidence="15/BC-UBND;2025-03-15;UBND"
+    )
+    follow.accept(ids[0], "Đã kiểm tra trên Cổng dịch vụ công")
+    follow.progress(ids[2], "Đã tập huấn cho công chức Bộ phận Một cửa", day="2025-03-10")
+    follow = FollowUps(flow, today=lambda: dt.date(2025, 7, 10))
+    follow.progress(
+        ids[3], "Đã lắp đặt 02 thiết bị", done=True, evidence="20/HĐ-UBND;2025-07-01;UBND"
+    )
 
 
 # -- campaigns ----------------------------------------------------------------------------

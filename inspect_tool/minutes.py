@@ -309,12 +309,42 @@ def minutes_context(
             }
             for r in a.recommendations
         ],
+        "previous": _previous(flow, a, words, started.date() if started else None),
         "unit_opinion": a.unit_opinion,
         "extra_sections": extra_sections or [],
         "team_signer": _signer(team, words.get("lead_role", "")),
         "unit_signer": _signer(unit_people, words.get("unit_role", "")),
     }
     return nfc(context)
+
+
+def _previous(flow: Workflow, a: Assessment, words: dict[str, Any], day) -> list[dict[str, Any]]:
+    """For an inspection: the unit's recommendations of earlier years not done on the day of
+    the visit (today while it has none), as they stood that day: a document dated then says
+    what was known then (recommendations.py)."""
+    if a.kind != "inspection" or "previous" not in words:
+        return []
+    from .recommendations import FollowUps, steps_on
+
+    follow = FollowUps(flow)
+    day = day or follow.today()
+    states = words["previous"].get("states", {})
+    rows = []
+    for row in follow.carried(a.unit, a.year, day):
+        record = row.record
+        steps = steps_on(record, day)
+        last = steps[-1] if steps else None
+        rows.append(
+            {
+                "year": record.year,
+                "area_title": record.area_title,
+                "text": record.text,
+                "deadline": vn.date_text(record.deadline),
+                "state": states.get(row.status, row.status),
+                "last": (last.reason or last.text) if last else "",
+            }
+        )
+    return rows
 
 
 def _totals(scores, set_max: float) -> dict[str, Any]:

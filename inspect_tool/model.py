@@ -266,3 +266,49 @@ class Assessment:
     @property
     def set_key(self) -> str:
         return f"{self.set_id}@{self.set_version}"
+
+
+# -- recommendations followed up ------------------------------------------------------------
+
+# Stored states of a recommendation's follow-up. "reported": the unit reports it done and the
+# Department has not yet accepted it; "withdrawn": the assessment was reopened and the
+# recommendation taken out of it. "overdue" is never stored: it is derived from the deadline
+# and a date (recommendations.status), so it cannot go stale.
+FOLLOW_STATES: tuple[str, ...] = ("open", "in_progress", "reported", "done", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of a recommendation's follow-up: a report by the unit, or the Department's
+    acceptance or return of it. `at` is when it was recorded, `day` the date the unit gives
+    for the work; `state` is the state the step leads to."""
+
+    at: str
+    by: str
+    state: str
+    text: str = ""
+    day: str = ""  # ISO date
+    evidence: tuple[Evidence, ...] = ()
+    reason: str = ""  # why the Department sent a reported "done" back
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A recommendation of a finalized inspection or appraisal, followed up in its own record
+    (the assessment itself stays locked). Its id is the assessment's id and the
+    recommendation's place in it, `<assessment id>-<n>`; it has its own audit chain."""
+
+    id: str
+    assessment: str
+    unit: str
+    year: int
+    kind: str  # the assessment's kind: inspection or appraisal
+    area: str
+    area_title: str
+    text: str
+    deadline: str  # ISO date
+    state: str = "open"  # one of FOLLOW_STATES
+    created: str = ""
+    updated: str = ""
+    history: tuple[Progress, ...] = ()
+    version: int = 0  # saves so far; a central store refuses a save based on a stale copy

@@ -555,6 +555,7 @@ def _render(folder: Path, template: str, context: dict[str, Any]) -> str:
         percent=vn_format.percent,
         date_prose=vn_format.date_prose,
         date_short=vn_format.date_short,
+        date_text=vn_format.date_text,
         fixed=lambda value: vn_format.number(value, 2),
     )
     return env.get_template(template).render(**context)
@@ -726,6 +727,91 @@ def write_differences(
                 "year": year,
                 "rows": rows,
                 "groups": [(t, by_unit.get(t.unit, [])) for t in totals],
+            },
+        )
+    return len(rows)
+
+
+# -- recommendations followed up ---------------------------------------------------------------
+
+
+def _recommendation_columns() -> list[Column]:
+    return [
+        (_("Code"), "text"),
+        (_("Unit"), "text"),
+        (_("Year"), "text"),
+        (_("Assessment kind"), "text"),
+        (_("Area"), "text"),
+        (_("Recommendation"), "text"),
+        (_("Deadline"), "text"),
+        (_("State"), "text"),
+        (_("Last report"), "text"),
+        (_("Reported on"), "text"),
+        (_("Evidence"), "text"),
+        (_("Id"), "text"),
+    ]
+
+
+def _recommendation_body(rows: list[Any]) -> list[list[Any]]:
+    """Every cell text (an XLSX keeps them as text, a CSV neutralises them as the others)."""
+    from .minutes import evidence_line
+    from .recommendations import said, status_label
+
+    body = []
+    for row in rows:
+        r, last = row.record, row.last_step
+        body.append(
+            [
+                r.unit,
+                row.unit_name,
+                str(r.year),
+                labels.kind(r.kind),
+                f"{r.area}. {r.area_title}" if r.area_title != r.area else r.area,
+                r.text,
+                vn_format.date_text(r.deadline),
+                status_label(row.status),
+                said(last) if last else "",
+                vn_format.date_text(last.day) if last else "",
+                "; ".join(evidence_line(e) for e in last.evidence) if last else "",
+                r.id,
+            ]
+        )
+    return body
+
+
+def write_recommendations(
+    rows: list[Any],
+    out: Path,
+    *,
+    day: dt.date,
+    settings: dict[str, Any] | None = None,
+) -> int:
+    """The report of recommendations followed up (`FollowUps.rows`: by unit, state and area,
+    overdue first), as CSV, XLSX or PDF; returns how many it lists."""
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".pdf"):
+        raise ValueError(_("write .pdf, .xlsx or .csv, not '{suffix}'").format(suffix=suffix))
+    if suffix == ".csv":
+        write_csv(out, [h for h, _kind in _recommendation_columns()], _recommendation_body(rows))
+    elif suffix == ".xlsx":
+        heading = _("Recommendations followed up, on {day}").format(day=vn_format.date_short(day))
+        columns, body = _recommendation_columns(), _recommendation_body(rows)
+        write_xlsx(out, [Sheet(_("Recommendations"), columns, body, "C2", heading)])
+    else:
+        if settings is None:
+            from .settings import load_settings
+
+            settings = load_settings()
+        counts = Counter(row.status for row in rows)
+        render_report_pdf(
+            out,
+            "recommendations.html",
+            {
+                "org": settings.get("organisation", {}),
+                "day": day,
+                "rows": rows,
+                "counts": counts,
+                "units": len({row.record.unit for row in rows}),
             },
         )
     return len(rows)

@@ -1055,13 +1055,17 @@ class Workflow:
         a finalized assessment cannot be changed, so they are asked for before, not after."""
         assessment = self.get(ref)
         lacking = self.record_missing(assessment)
+        if any(not r.deadline for r in assessment.recommendations):  # followed up by its date
+            lacking.append(_("a deadline for every recommendation"))
         if lacking and assessment.state in MOVES["finalize"][1]:
             raise WorkflowError(
                 _("cannot finalize: record {what} first (F4 in the app, or assess visit)").format(
                     what=_(" and ").join(lacking)
                 )
             )
-        return self._move(ref, *MOVES["finalize"])
+        after = self._move(ref, *MOVES["finalize"])
+        self.follow_up(after)
+        return after
 
     def record_missing(self, assessment: Assessment) -> list[str]:
         """What the final document needs that is not recorded: the date of the meeting (of
@@ -1072,6 +1076,15 @@ class Workflow:
         if assessment.kind != "self" and not assessment.place.strip():
             lacking.append(_("the place"))
         return lacking
+
+    # -- recommendations -----------------------------------------------------------------------
+
+    def follow_up(self, assessment: Assessment) -> None:
+        """A finalized inspection's or appraisal's recommendations get their follow-up records
+        (recommendations.py): the assessment stays locked, the follow-up lives beside it."""
+        from .recommendations import FollowUps
+
+        FollowUps(self).open_for(assessment)
 
     def reopen(self, ref: str, reason: str) -> Assessment:
         if not reason or not reason.strip():

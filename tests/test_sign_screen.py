@@ -31,7 +31,9 @@ def made(core, tmp_path_factory):
         flow.submit(a.id)
         flow.finalize(a.id)
         make_minutes(flow, a.id, tmp_path / "final.pdf")
-        draft = next(x for x in store.assessments() if x.kind == "inspection")
+        draft = next(
+            x for x in store.assessments() if x.kind == "inspection" and x.state == "draft"
+        )
         make_minutes(flow, draft.id, tmp_path / "draft.pdf")
     make_test_cert(tmp_path / "me.p12", "Trần Thị Bình", password=b"pw")
     return tmp_path

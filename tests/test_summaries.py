@@ -123,7 +123,7 @@ def test_an_old_store_gets_its_summaries_on_first_open_by_a_writer(core, tmp_pat
         assert store.schema == tinystore.SCHEMA and store.unsummarized
         flow = Workflow(core, store)  # the first writer's workflow computes and keeps them
         assert not store.unsummarized
-        assert store.summaries() == computed(flow) and len(store.summaries()) == 14
+        assert store.summaries() == computed(flow) and len(store.summaries()) == 15
         log = dict(store.audit_logs())[str(path / "store.json")]
         assert log[-1]["what"] == "store schema" and (log[-1]["old"], log[-1]["new"]) == (1, 2)
 

@@ -133,7 +133,14 @@ def register_plugin_commands(registry: Registry, group: click.Group) -> None:
             after = _commands(group)
 
 
-from . import catalog, central, documents, serve, store  # noqa: E402,F401  (commands register on `cli`)
+from . import (  # noqa: E402,F401  (commands register on `cli`)
+    catalog,
+    central,
+    documents,
+    recommendations,  # recommendations followed up (also on `report`)
+    serve,
+    store,
+)
 
 # -- campaigns ----
 # isort: split

@@ -11,7 +11,16 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from ..campaign import Campaign, Decision, Explanation, Extension, Result, Track
-from ..model import Assessment, Evidence, Finding, ItemRecord, Participant, Recommendation
+from ..model import (
+    Assessment,
+    Evidence,
+    Finding,
+    FollowUp,
+    ItemRecord,
+    Participant,
+    Progress,
+    Recommendation,
+)
 
 
 def _evidence_doc(e: Evidence) -> dict[str, str]:
@@ -121,3 +130,29 @@ def campaign_from_docs(header: dict[str, Any], tracks: list[dict[str, Any]]) -> 
         results=tuple(Result(**r) for r in header.get("results") or ()),
         tracks={d["unit"]: track_from_doc(d) for d in tracks},
     )
+
+
+# -- recommendations followed up --------------------------------------------------------------
+
+
+def progress_to_doc(step: Progress) -> dict[str, Any]:
+    doc = {f.name: getattr(step, f.name) for f in fields(step) if f.name != "evidence"}
+    return doc | {"evidence": [_evidence_doc(e) for e in step.evidence]}
+
+
+def followup_to_doc(record: FollowUp) -> dict[str, Any]:
+    doc = {f.name: getattr(record, f.name) for f in fields(record) if f.name != "history"}
+    doc["history"] = [progress_to_doc(p) for p in record.history]
+    return doc
+
+
+def followup_from_doc(doc: dict[str, Any]) -> FollowUp:
+    scalars = {k: v for k, v in doc.items() if k != "history"}
+    history = tuple(
+        Progress(
+            **{k: v for k, v in p.items() if k != "evidence"},
+            evidence=tuple(Evidence(**e) for e in p.get("evidence") or ()),
+        )
+        for p in doc.get("history") or ()
+    )
+    return FollowUp(**scalars, history=history)

@@ -7,6 +7,7 @@ Layout of a store folder::
     sets/<hash>.yaml         every criteria set an assessment was made with, as it was
     evidence/<sha256>        files attached as evidence, named by their content's hash
     deleted/<id>.json        deleted (empty draft) assessments, kept with their audit log
+    recommendations/<id>.json  a recommendation followed up: its record and its audit log
     .lock, lock.owner        the writers' lock, and who holds it (user, host, since, pid)
 
 Stock TinyDB rewrites its whole file on every write, in place; here every file is small (one
@@ -21,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 from collections.abc import Callable, Iterator
@@ -37,12 +39,14 @@ from tinydb.table import Document
 
 from ..campaign import CAMPAIGN_ID, Campaign
 from ..i18n import _
-from ..model import Assessment, Unit
+from ..model import Assessment, FollowUp, Unit
 from . import audit
 from .codec import (
     assessment_from_docs,
     campaign_from_docs,
     campaign_header_doc,
+    followup_from_doc,
+    followup_to_doc,
     header_to_doc,
     item_to_doc,
     track_doc,
@@ -611,6 +615,7 @@ class TinyStore:
             self.path / "store.json",
             *sorted((self.path / "assessments").glob("*.json")),
             *sorted((self.path / "deleted").glob("*.json")),
+            *sorted((self.path / "recommendations").glob("*.json")),
         ]
         for path in paths:
             with _db(path) as db:
@@ -672,3 +677,82 @@ class TinyStore:
             for name, entries in logs.items():
                 suffix = name[len("audit") :]
                 yield f"{path}{suffix}", [dict(e) for e in entries]
+
+    # -- recommendations -----------------------------------------------------------------------
+    # One small file per recommendation followed up, `recommendations/<id>.json`: its record
+    # (table "record") and its own audit chain (table "audit"), written in one atomic replace.
+
+    def _followup_file(self, followup_id: str) -> Path:
+        if not isinstance(followup_id, str) or not FOLLOWUP_ID.fullmatch(followup_id):
+            raise KeyError(followup_id)  # never a path outside the store
+        return self.path / "recommendations" / f"{followup_id}.json"
+
+    def followups(self, unit: str | None = None) -> list[FollowUp]:
+        """Every record (of one unit), by id."""
+        folder = self.path / "recommendations"
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.glob("*.json")):
+            if not FOLLOWUP_ID.fullmatch(path.stem):
+                continue
+            record = _read_followup(path)
+            if record is not None and (unit is None or record.unit == unit):
+                found.append(record)
+        return found
+
+    def followup(self, followup_id: str) -> FollowUp:
+        path = self._followup_file(followup_id)
+        record = _read_followup(path) if path.exists() else None
+        if record is None:
+            raise KeyError(followup_id)
+        return record
+
+    def save_followup(self, record: FollowUp, changes: list[Change]) -> None:
+        """The record and its audit entries in one atomic replace of its file; refused when
+        the stored record is not the version this one was made from."""
+        self._writable()
+        path = self._followup_file(record.id)
+        path.parent.mkdir(exist_ok=True)
+        with _db(path) as db:
+            stored = db.table("record").get(doc_id=1)
+            if stored is not None and stored.get("version") != record.version - 1:
+                raise StoreError(
+                    _(
+                        "recommendation {id} was changed since it was read: read it again; "
+                        "nothing was written"
+                    ).format(id=record.id)
+                )
+            doc = followup_to_doc(record)
+            db.table("record").upsert(Document(doc, doc_id=1))
+            content = hashlib.sha256(audit.canonical(doc)).hexdigest()
+            _append_audit(db, self.user, changes, content)
+
+    def followup_log(self, followup_id: str) -> list[dict]:
+        path = self._followup_file(followup_id)
+        if not path.exists():
+            raise KeyError(followup_id)
+        with _db(path) as db:
+            entries = sorted(db.table("audit").all(), key=lambda d: d.doc_id)
+        return [dict(e) for e in entries]
+
+    def account_kind(self) -> str:
+        return ""  # a laptop's store answers for whoever uses it
+
+
+# -- recommendations ---------------------------------------------------------------------------
+
+FOLLOWUP_ID = re.compile(r"[A-Za-z0-9]{1,64}-[0-9]{1,4}")
+
+
+def _read_followup(path: Path) -> FollowUp | None:
+    with _db(path) as db:
+        doc = db.table("record").get(doc_id=1)
+    if doc is None:
+        return None
+    try:
+        return followup_from_doc(dict(doc))
+    except (TypeError, ValueError) as exc:
+        raise StoreDamaged(
+            _("{path} is damaged ({why}); it has been left as it is").format(path=path, why=exc)
+        ) from None

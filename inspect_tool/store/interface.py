@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..campaign import Campaign
-from ..model import Assessment, Unit
+from ..model import Assessment, FollowUp, Unit
 
 DB_ENV = "INSPECT_TOOL_DB"
 USER_ENV = "INSPECT_TOOL_USER"
@@ -145,6 +145,31 @@ class Store(Protocol):
 
     def campaign_log(self, campaign_id: str, unit: str = "") -> list[dict]:
         """The campaign's log, or one unit's log in it ([] when it has none)."""
+
+    # -- recommendations -------------------------------------------------------------------
+    # Each recommendation of a finalized inspection or appraisal is followed up in its own
+    # record (recommendations.py), with its own audit chain, named by the record's id.
+
+    def followups(self, unit: str | None = None) -> list[FollowUp]:
+        """The follow-up records (of one unit), by id; a central store's account sees only
+        those row-level security lets it see."""
+        ...
+
+    def followup(self, followup_id: str) -> FollowUp:
+        """One record by its id (KeyError if there is none)."""
+        ...
+
+    def save_followup(self, record: FollowUp, changes: list[Change]) -> None:
+        """Write the record and its audit entries in one write; `record.version` is the
+        version read plus one, and a save based on a stale copy is refused (StoreError)."""
+
+    def followup_log(self, followup_id: str) -> list[dict]:
+        """The audit entries of one record, in order (KeyError if there is none)."""
+        ...
+
+    def account_kind(self) -> str:
+        """Who the store's account is: "department", "unit" or "viewer" on a central store;
+        "" on a laptop's embedded store, which answers for whoever uses it."""
         ...
 
 

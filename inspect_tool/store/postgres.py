@@ -35,12 +35,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..campaign import Campaign
 from ..i18n import _
-from ..model import Assessment, Unit
+from ..model import Assessment, FollowUp, Unit
 from . import audit
 from .codec import (
     assessment_from_docs,
     campaign_from_docs,
     campaign_header_doc,
+    followup_from_doc,
+    followup_to_doc,
     header_to_doc,
     item_to_doc,
     track_doc,
@@ -749,3 +751,83 @@ class PgStore:
         with self._tx() as cur:
             cur.execute("SELECT entry FROM audit WHERE log = %s ORDER BY seq", (log,))
             return [json.loads(r[0]) for r in cur.fetchall()]
+
+    # -- recommendations -----------------------------------------------------------------------
+    # One row per recommendation followed up (migrations/0006), its audit chain in `audit`
+    # under the record's id; a save locks only its record and is refused on a stale copy.
+
+    def followups(self, unit: str | None = None) -> list[FollowUp]:
+        with self._tx() as cur:
+            if unit is None:
+                cur.execute("SELECT doc FROM followups ORDER BY id")
+            else:
+                cur.execute("SELECT doc FROM followups WHERE unit = %s ORDER BY id", (unit,))
+            rows = cur.fetchall()
+        return [followup_from_doc(row[0]) for row in rows]
+
+    def followup(self, followup_id: str) -> FollowUp:
+        with self._tx() as cur:
+            cur.execute("SELECT doc FROM followups WHERE id = %s", (followup_id,))
+            row = cur.fetchone()
+        if row is None:
+            raise KeyError(followup_id)
+        return followup_from_doc(row[0])
+
+    def save_followup(self, record: FollowUp, changes: list[Change]) -> None:
+        """One transaction; a write row-level security refuses is said as such, not as a
+        database error."""
+        import psycopg
+
+        self._writable()
+        try:
+            self._save_followup(record, changes)
+        except psycopg.errors.InsufficientPrivilege:
+            raise StoreError(
+                _("recommendation {id} may not be changed by this account").format(id=record.id)
+            ) from None
+
+    def _save_followup(self, record: FollowUp, changes: list[Change]) -> None:
+        from psycopg.types.json import Jsonb
+
+        doc = followup_to_doc(record)
+        with self._tx() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (record.id,))
+            cur.execute("SELECT version FROM followups WHERE id = %s", (record.id,))
+            row = cur.fetchone()
+            if row is not None and row[0] != record.version - 1:
+                raise StaleError(
+                    _(
+                        "recommendation {id} was changed since it was read: read it again; "
+                        "nothing was written"
+                    ).format(id=record.id)
+                )
+            province = self._province(cur, record.unit)
+            values = (record.state, record.version, Jsonb(doc), record.id)
+            if row is None:
+                cur.execute(
+                    "INSERT INTO followups (state, version, doc, id, assessment_id, unit, "
+                    "province) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (*values, record.assessment, record.unit, province),
+                )
+            else:
+                cur.execute(
+                    "UPDATE followups SET state = %s, version = %s, doc = %s WHERE id = %s",
+                    values,
+                )
+                if cur.rowcount != 1:  # row-level security let the account read, not write
+                    raise StoreError(
+                        _("recommendation {id} may not be changed by this account").format(
+                            id=record.id
+                        )
+                    )
+            content = hashlib.sha256(audit.canonical(doc)).hexdigest()
+            self._append(cur, record.id, record.unit, province, changes, content)
+
+    def followup_log(self, followup_id: str) -> list[dict]:
+        return self.audit_log(followup_id)
+
+    def account_kind(self) -> str:
+        with self._tx() as cur:
+            cur.execute("SELECT inspect_account_kind(current_user)")
+            row = cur.fetchone()
+        return (row[0] if row else "") or ""

@@ -19,6 +19,7 @@ from ...i18n import _
 from ...methods import fmt
 from ...scoring import AnswerError, Scores
 from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
+from ..widgets.carried import CarriedRecommendations
 from ..widgets.criteria_tree import CriteriaTree
 from ..widgets.item_form import ItemForm, Problem, show
 from ..widgets.keys_footer import KeysFooter
@@ -73,6 +74,7 @@ class AssessmentScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield CarriedRecommendations(self.flow, self.assessment)  # an inspection's: hidden if none
         with Horizontal(id="body"):
             yield CriteriaTree(_("Criteria"), id="tree")
             # not focusable itself: Tab from the tree lands in a field that shows the cursor
