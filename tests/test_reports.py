@@ -9,7 +9,6 @@ import datetime as dt
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -272,9 +271,7 @@ def assert_pages_clean(path, names: list[str]) -> list:
 @pytest.mark.slow
 def test_ranking_pdf_at_a_province_size_pages(province, tmp_path):
     flow, counts = province
-    start = time.perf_counter()
     assert write_ranking(flow, SET, 2025, tmp_path / "r.pdf", day=DAY) == 168
-    seconds = time.perf_counter() - start
     names = [u.name for u in flow.store.units()]
     pages = assert_pages_clean(tmp_path / "r.pdf", names)
     assert 8 <= len(pages) <= 30, len(pages)
@@ -284,7 +281,6 @@ def test_ranking_pdf_at_a_province_size_pages(province, tmp_path):
     nothing = counts["none"] + counts["draft"]
     assert f"168 đơn vị: {168 - nothing} đơn vị có kết quả được xếp hạng" in text
     assert text.count("Chưa có kết quả:") == 2 * nothing  # in the chart and in the table
-    assert seconds < 30
 
 
 @pytest.mark.slow
@@ -292,9 +288,7 @@ def test_ranking_pdf_at_3321_units_summarises_the_chart(core, tmp_path):
     store = open_store(tmp_path / "country", user="bench")
     build_province(core, store, 3321)
     flow = Workflow(core, store)
-    start = time.perf_counter()
     assert write_ranking(flow, SET, 2025, tmp_path / "r.pdf", day=DAY) == 3321
-    seconds = time.perf_counter() - start
     assert CHART_UNITS < 3321
     text = flat(pdf_text(tmp_path / "r.pdf"))
     assert "biểu đồ dưới đây tóm tắt số đơn vị theo khoảng chỉ số" in text
@@ -302,7 +296,6 @@ def test_ranking_pdf_at_3321_units_summarises_the_chart(core, tmp_path):
     write_ranking(flow, SET, 2025, tmp_path / "r.xlsx")
     assert load_workbook(tmp_path / "r.xlsx", read_only=True)["Ranking"].max_row == 3322
     store.close()
-    assert seconds < 120
 
 
 def test_report_commands(tmp_path, core, demo_store):
