@@ -17,10 +17,9 @@ from ..store import Change, Summary
 from ..store import audit as audit_log
 from ..store.bundle import (
     BundleError,
-    bundle_bytes,
-    export_bundle,
     import_bundle,
     read_bundle,
+    stream_bundle,
 )
 from ..units import read_units_csv
 from ..workflow import Workflow, WorkflowError, parse_evidence
@@ -906,29 +905,37 @@ def export_command(
 ) -> None:
     """Write units and assessments to a bundle file (JSON) to carry to another store; with
     --sign, a detached CMS signature of it beside it (OUT.p7s)."""
-    from ..output import check_target, write_bytes
+    from ..output import atomic_path, check_target, write_bytes
     from ..signing import SigningError, sign_detached
 
-    bundle = export_bundle(ctx.store(write=False), unit=unit, year=year)
-    text = bundle_bytes(bundle)
-    signature = None
+    signer = None
     if sign:
         check_target(signature_path(out_file), force=force)
         try:
             signer = _bundle_signer(p12, password_env, pkcs11_lib, token_label, key_label)
-            signature = sign_detached(text, signer)
         except SigningError as exc:
             fail(str(exc))
     elif p12 or pkcs11_lib:
         raise click.UsageError(_("--p12 and --pkcs11-lib are for --sign"))
-    write_bytes(out_file, text, force=force)
+    store = ctx.store(write=False)
+    signature = None
+    # streamed: one assessment at a time in memory; the file appears whole or not at all
+    with atomic_path(out_file, force=force) as tmp:
+        with tmp.open("wb") as target:
+            written = stream_bundle(store, target, tmp.parent, unit=unit, year=year)
+        if signer is not None:
+            with tmp.open("rb") as data:
+                try:
+                    signature = sign_detached(data, signer)  # type: ignore[arg-type]
+                except SigningError as exc:
+                    fail(str(exc))
     if signature is not None:
         write_bytes(signature_path(out_file), signature, force=True)
     click.echo(
         _("{path}: {units}, {assessments}").format(
             path=out_file,
-            units=count("{n} unit", "{n} units", len(bundle["units"])),
-            assessments=count("{n} assessment", "{n} assessments", len(bundle["assessments"])),
+            units=count("{n} unit", "{n} units", written.units),
+            assessments=count("{n} assessment", "{n} assessments", written.assessments),
         )
     )
     if signature is not None:
