@@ -28,7 +28,6 @@ def _worker_context(plugins_dir: str | None, db: str | None, settings_path: str 
         from ..i18n import set_language
         from ..settings import load_settings
         from ..store import open_store
-        from ..workflow import Workflow
 
         set_language(None)
         core = open_core(Path(plugins_dir) if plugins_dir else None)
