@@ -10,10 +10,11 @@ The national store (issue 15) is built as `bench_reports.py` builds a province, 
 (`--national N`, 0 to skip): each unit a self-assessment, most submitted, about a fifth
 appraised. Then each command runs as a person runs it, in its own process (`python -m
 inspect_tool --db STORE ...`, start-up included), timed with its peak memory: `assess list`,
-`report ranking` as CSV, XLSX and PDF, `report differences` as XLSX, `audit verify`, `export`
-of everything and `import` into an empty store. Goals at 3,321 units: list <= 1 s, ranking
-CSV/XLSX <= 3 s and PDF <= 30 s under 500 MB, audit verify <= 5 s. One line per command, then
-the save latency, last:
+`units show` of one unit, `report ranking` as CSV, XLSX and PDF, `report differences` as XLSX,
+`audit verify`, `export` of everything (streamed) and `import` into an empty store. Goals at
+3,321 units: list <= 1 s, ranking CSV/XLSX <= 3 s and PDF <= 30 s under 500 MB, audit verify
+<= 5 s, export under 500 MB. `BENCH_SKIP` (labels, comma-separated) leaves commands out. One
+line per command, then the save latency, last:
 
     store: save <ms16> ms at 16, <ms600> ms at 600, stock tinydb <ms> ms at 600
 
@@ -177,6 +178,7 @@ def national(n: int) -> None:
         commands = [
             ("assess list", ["assess", "list"]),
             ("assess list --json", ["assess", "list", "--json"]),
+            ("units show", ["units", "show", "T-0007"]),
             ("ranking csv", ["report", "ranking", "--set", RSET, "--year", str(YEAR), "--out"]),
             ("ranking xlsx", ["report", "ranking", "--set", RSET, "--year", str(YEAR), "--out"]),
             ("ranking pdf", ["report", "ranking", "--set", RSET, "--year", str(YEAR), "--out"]),

@@ -403,11 +403,50 @@ def _fetcher(allowed: list[Path]):
     return Restricted(allowed_protocols=("file", "data"))
 
 
+# -- a lighter user-agent stylesheet (issue 15) --------------------------------------------------
+
+# WeasyPrint's own stylesheet styles six pseudo-elements of every element (`::marker` and the
+# footnote and note calls and markers): six styles more per element, none shared, which is two
+# thirds of the memory of a long table (a nation's ranking: 600 MB). The tool's documents have
+# no footnotes and their only markers are list items', so these rules are scoped to `li` or left
+# out. Should a WeasyPrint release word them otherwise, its own stylesheet is used unchanged.
+_PER_ELEMENT_RULES = (
+    "::footnote-call {",
+    "::footnote-marker {",
+    "::note-call {",
+    "::note-marker {",
+    "::note-callback {",
+)
+_LEAN: list[type] = []  # the class, made once per process
+
+
+def _lean_html_class() -> type:
+    """weasyprint.HTML whose user-agent stylesheet lacks the per-element pseudo-elements."""
+    if _LEAN:
+        return _LEAN[0]
+    from weasyprint import CSS, HTML
+    from weasyprint.html import UA, UA_COUNTER_STYLE
+
+    lines = UA.replace("\n::marker {", "\nli::marker {").splitlines()
+    kept = [line for line in lines if not line.startswith(_PER_ELEMENT_RULES)]
+    lean = None
+    if "\n::marker {" in UA and len(lines) - len(kept) == len(_PER_ELEMENT_RULES):
+        lean = CSS(string="\n".join(kept), counter_style=UA_COUNTER_STYLE)
+
+    class LeanHTML(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            stock = super()._ua_stylesheets(forms)
+            return [lean, *stock[1:]] if lean is not None else stock
+
+    _LEAN.append(LeanHTML)
+    return LeanHTML
+
+
 def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -> bytes:
     """HTML → PDF/A-3b, with the data attached when there is some, and an empty signature
     field on each of the template's `sig-*` boxes (a document without any is still put through
     `add_signature_fields`, which lists the attachment once in /AF as PDF/A wants)."""
-    from weasyprint import HTML, Attachment
+    from weasyprint import Attachment
 
     from .signing import add_signature_fields, signature_boxes
 
@@ -422,7 +461,9 @@ def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -
                 relationship="Data",
             )
         )
-    html_doc = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates]))
+    html_doc = _lean_html_class()(
+        string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates])
+    )
     document = html_doc.render()
     pdf = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, custom_metadata=True)
     # always through pyHanko's writer: it also mends what PDF/A wants of WeasyPrint's output

@@ -10,27 +10,41 @@ from pathlib import Path
 import click
 
 from ..i18n import _, ngettext
+from ..workflow import Workflow
 from ..yaml_lines import ProblemsError
 from . import cli
 from .common import Ctx, dump, fail, force_option, guard, json_option, pass_ctx
 
+# One worker's core, store and settings, opened by its first job and kept for the rest: opening
+# them (plugins, catalog, fonts) for each of a year's 168 minutes cost more than some renders.
+_WORKER: dict[tuple[str | None, str | None, str | None], tuple] = {}
+
+
+def _worker_context(plugins_dir: str | None, db: str | None, settings_path: str | None) -> tuple:
+    """(workflow, settings) of this worker process, opened once."""
+    key = (plugins_dir, db, settings_path)
+    if key not in _WORKER:
+        from ..core import open_core
+        from ..i18n import set_language
+        from ..settings import load_settings
+        from ..store import open_store
+
+        set_language(None)
+        core = open_core(Path(plugins_dir) if plugins_dir else None)
+        store = open_store(db or None, write=False)  # a folder or a postgresql:// URL
+        settings = load_settings(Path(settings_path) if settings_path else None)
+        _WORKER[key] = (Workflow(core, store), settings)
+    return _WORKER[key]
+
 
 def _render_one(job: tuple[str | None, str | None, str | None, str, str, str | None]) -> str:
-    """Render one assessment's minutes in a worker process (its own core and store)."""
-    from ..core import open_core
-    from ..i18n import set_language
+    """Render one assessment's minutes in a worker process (its core and store kept)."""
     from ..minutes import make_minutes
-    from ..settings import load_settings
-    from ..store import open_store
-    from ..workflow import Workflow
 
     plugins_dir, db, settings_path, ident, out, templates = job
-    set_language(None)
-    core = open_core(Path(plugins_dir) if plugins_dir else None)
-    store = open_store(db or None, write=False)  # a folder or a postgresql:// URL
-    settings = load_settings(Path(settings_path) if settings_path else None)
+    flow, settings = _worker_context(plugins_dir, db, settings_path)
     make_minutes(
-        Workflow(core, store),
+        flow,
         ident,
         Path(out),
         settings=settings,
@@ -83,7 +97,7 @@ def minutes_command(
     from ..settings import load_settings
 
     settings = load_settings(settings_file)  # wrong settings are reported before any work
-    store = ctx.store(write=False)
+    ctx.store(write=False)
     flow = ctx.workflow()
     if not all_year:
         if not ref or not out_file:
@@ -94,7 +108,7 @@ def minutes_command(
         return
     if year is None or out_dir is None:
         raise click.UsageError(_("--all needs --year and --out-dir"))
-    chosen = [a for a in store.assessments() if a.year == year and a.state == "finalized"]
+    chosen = _finalized(flow, year)
     if not chosen:
         fail(_("no finalized assessment for {year}").format(year=year))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -114,6 +128,18 @@ def minutes_command(
         for a in chosen
     ]
     _run_all(work, jobs)
+
+
+def _finalized(flow: Workflow, year: int) -> list:
+    """The year's finalized assessments, found by their summaries (one read, not every
+    assessment of the store); one that cannot be scored has none, and is read to see (its
+    minutes then fail with the reason, as any other failure)."""
+    problems: dict[str, str] = {}
+    chosen: list = [s for s in flow.summaries(problems) if s.year == year]
+    chosen += [flow.store.assessment(i) for i in problems]
+    return sorted(
+        (a for a in chosen if a.year == year and a.state == "finalized"), key=lambda a: a.id
+    )
 
 
 def _end_with_parent(parent: int) -> None:

@@ -17,10 +17,9 @@ from ..store import Change, Summary
 from ..store import audit as audit_log
 from ..store.bundle import (
     BundleError,
-    bundle_bytes,
-    export_bundle,
     import_bundle,
     read_bundle,
+    stream_bundle,
 )
 from ..units import read_units_csv
 from ..workflow import Workflow, WorkflowError, parse_evidence
@@ -112,9 +111,9 @@ def units_show(ctx: Ctx, code: str, as_json: bool) -> None:
     unit = store.unit(code)
     if unit is None:
         fail(_("no unit '{code}'").format(code=code))
-    mine = [a for a in store.assessments() if a.unit == code]
+    mine = _listing(ctx, code, None)  # the summaries, not every assessment of the store
     if as_json:
-        dump(asdict(unit) | {"assessments": [_summary(ctx, a) for a in mine]})
+        dump(asdict(unit) | {"assessments": [summary for _a, summary in mine]})
         return
     out.print(bold(f"{unit.code} {unit.name}"), f"({level_label(unit.kind)}, {unit.parent})")
     if unit.valid_from or unit.valid_to or unit.successor:
@@ -125,7 +124,7 @@ def units_show(ctx: Ctx, code: str, as_json: bool) -> None:
                 successor=unit.successor or "—",
             )
         )
-    _assessment_table(ctx, mine)
+    _print_table(_list_headers(), _list_cells(mine))
 
 
 # -- assessments ------------------------------------------------------------------------------
@@ -136,28 +135,8 @@ def assess() -> None:
     """Create, answer, submit, finalize and reopen assessments."""
 
 
-def _summary(ctx: Ctx, a: Assessment) -> dict:
-    scores = ctx.workflow().scores(a)
-    return {
-        "id": a.id,
-        "unit": a.unit,
-        "year": a.year,
-        "kind": a.kind,
-        "state": a.state,
-        "set": a.set_key,
-        "answered": len(a.items),
-        "updated": a.updated,
-        "base": a.base,
-        "total": scores.total,
-        "max_points": scores.max_points,
-        "index": scores.index,
-        "band": scores.band_label,
-        "items": len(scores.status),
-    }
-
-
 def _listed(s: Summary) -> dict:
-    """What `assess list` shows of an assessment, from its summary (as `_summary` has it)."""
+    """What `assess list` and `units show` show of an assessment, from its summary."""
     return {
         "id": s.id,
         "unit": s.unit,
@@ -174,32 +153,6 @@ def _listed(s: Summary) -> dict:
         "band": s.band,
         "items": s.items,
     }
-
-
-def _assessment_table(ctx: Ctx, rows: list[Assessment]) -> None:
-    table = Table(
-        _("Id"),
-        _("Unit"),
-        _("Year"),
-        _("Assessment kind"),
-        _("State"),
-        _("Answered"),
-        _("Index %"),
-        _("Band"),
-    )
-    for a in rows:
-        s = _summary(ctx, a)
-        table.add_row(
-            a.id[:8],
-            a.unit,
-            str(a.year),
-            kind_label(a.kind),
-            state_label(a.state),
-            f"{s['answered']}/{s['items']}",
-            f"{s['index']:.2f}",
-            s["band"],
-        )
-    out.print(table)
 
 
 @assess.command("new")
@@ -222,6 +175,18 @@ def assess_new(ctx: Ctx, unit: str, set_ref: str, year: int, kind: str) -> None:
 @guard
 def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> None:
     """List assessments, with progress, index and band."""
+    listed = _listing(ctx, unit, year)
+    listed.sort(key=lambda pair: (pair[0].year, pair[0].unit, pair[0].created))
+    if as_json:
+        dump([summary for _a, summary in listed])
+        return
+    _print_table(_list_headers(), _list_cells(listed))
+
+
+def _listing(ctx: Ctx, unit: str | None, year: int | None) -> list[tuple[Any, dict]]:
+    """The assessments of `unit` and `year` (all when None), each with what a list shows of
+    it, by id: from the store's summaries (one read, nothing scored); only the assessments
+    that cannot be scored are read, and each is named on stderr."""
     from .common import err
 
     store = ctx.store(write=False)
@@ -237,12 +202,15 @@ def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> 
         except (ValueError, LookupError) as exc:
             why = str(exc) or type(exc).__name__
             problems.update({s.id: why for s in found if s.set_key == key})
-    found = [s for s in found if s.id not in problems]
-    found += [store.assessment(i) for i in problems]  # one that cannot be scored: named
-    rows = [
-        a for a in found if (unit is None or a.unit == unit) and (year is None or a.year == year)
-    ]
-    rows.sort(key=lambda a: (a.year, a.unit, a.created))
+
+    def wanted(a: Any) -> bool:
+        return (unit is None or a.unit == unit) and (year is None or a.year == year)
+
+    known = {s.id: s for s in found}
+    rows = [s for s in found if s.id not in problems and wanted(s)]
+    # one that cannot be scored is read, unless its summary shows it is not wanted
+    unsure = [i for i in sorted(problems) if i not in known or wanted(known[i])]
+    rows += [a for a in map(store.assessment, unsure) if wanted(a)]
     listed: list[tuple[Any, dict]] = []
     for a in rows:
         if a.id not in problems:
@@ -255,10 +223,32 @@ def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> 
             id=a.id[:8], unit=a.unit, set=a.set_key, why=why
         )
         err.print(_("warning: {problem}").format(problem=message), markup=False)
-    if as_json:
-        dump([summary for _a, summary in listed])
-        return
-    table = Table(
+    listed.sort(key=lambda pair: pair[0].id)
+    return listed
+
+
+def _list_cells(listed: list[tuple[Any, dict]]) -> list[list[str]]:
+    """A list's rows as text: an assessment that cannot be scored says so in its band."""
+    cells = []
+    for a, s in listed:
+        scored = "error" not in s
+        cells.append(
+            [
+                a.id[:8],
+                a.unit,
+                str(a.year),
+                kind_label(a.kind),
+                state_label(a.state),
+                f"{s['answered']}/{s['items']}" if scored else str(s["answered"]),
+                f"{s['index']:.2f}" if scored else "–",
+                s["band"] if scored else _("cannot be scored"),
+            ]
+        )
+    return cells
+
+
+def _list_headers() -> list[str]:
+    return [
         _("Id"),
         _("Unit"),
         _("Year"),
@@ -267,20 +257,35 @@ def assess_list(ctx: Ctx, unit: str | None, year: int | None, as_json: bool) -> 
         _("Answered"),
         _("Index %"),
         _("Band"),
-    )
-    for a, s in listed:
-        scored = "error" not in s
-        table.add_row(
-            a.id[:8],
-            a.unit,
-            str(a.year),
-            kind_label(a.kind),
-            state_label(a.state),
-            f"{s['answered']}/{s['items']}" if scored else str(s["answered"]),
-            f"{s['index']:.2f}" if scored else "–",
-            s["band"] if scored else _("cannot be scored"),
-        )
-    out.print(table)
+    ]
+
+
+# Above this many rows a table is printed as plain aligned text: rich measures and wraps every
+# cell (3.7 s for a nation's 4,000 assessments), plain text costs a padding per cell (0.1 s).
+PLAIN_ROWS = 200
+
+
+def _print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """rich's table for a list a person reads on screen; plain aligned columns (the same
+    headers, widths by terminal cells, so Vietnamese lines up) for a long one."""
+    if len(rows) <= PLAIN_ROWS:
+        table = Table(*headers)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+        return
+    from rich.cells import cell_len
+
+    sized = [[(c, cell_len(c)) for c in row] for row in [headers, *rows]]
+    widths = [max(column) for column in zip(*([n for _c, n in row] for row in sized), strict=True)]
+
+    def line(row: list[tuple[str, int]]) -> str:
+        padded = (c + " " * (w - n) for (c, n), w in zip(row, widths, strict=True))
+        return "  ".join(padded).rstrip()
+
+    text = [line(sized[0]), "  ".join("─" * w for w in widths)]
+    text.extend(line(row) for row in sized[1:])
+    click.echo("\n".join(text))
 
 
 @assess.command("show")
@@ -903,29 +908,37 @@ def export_command(
 ) -> None:
     """Write units and assessments to a bundle file (JSON) to carry to another store; with
     --sign, a detached CMS signature of it beside it (OUT.p7s)."""
-    from ..output import check_target, write_bytes
+    from ..output import atomic_path, check_target, write_bytes
     from ..signing import SigningError, sign_detached
 
-    bundle = export_bundle(ctx.store(write=False), unit=unit, year=year)
-    text = bundle_bytes(bundle)
-    signature = None
+    signer = None
     if sign:
         check_target(signature_path(out_file), force=force)
         try:
             signer = _bundle_signer(p12, password_env, pkcs11_lib, token_label, key_label)
-            signature = sign_detached(text, signer)
         except SigningError as exc:
             fail(str(exc))
     elif p12 or pkcs11_lib:
         raise click.UsageError(_("--p12 and --pkcs11-lib are for --sign"))
-    write_bytes(out_file, text, force=force)
+    store = ctx.store(write=False)
+    signature = None
+    # streamed: one assessment at a time in memory; the file appears whole or not at all
+    with atomic_path(out_file, force=force) as tmp:
+        with tmp.open("wb") as target:
+            written = stream_bundle(store, target, tmp.parent, unit=unit, year=year)
+        if signer is not None:
+            with tmp.open("rb") as data:
+                try:
+                    signature = sign_detached(data, signer)  # type: ignore[arg-type]
+                except SigningError as exc:
+                    fail(str(exc))
     if signature is not None:
         write_bytes(signature_path(out_file), signature, force=True)
     click.echo(
         _("{path}: {units}, {assessments}").format(
             path=out_file,
-            units=count("{n} unit", "{n} units", len(bundle["units"])),
-            assessments=count("{n} assessment", "{n} assessments", len(bundle["assessments"])),
+            units=count("{n} unit", "{n} units", written.units),
+            assessments=count("{n} assessment", "{n} assessments", written.assessments),
         )
     )
     if signature is not None:
