@@ -465,3 +465,19 @@ def check_accepted(core, target: Path, small: dict, path: tuple, rewrite_chain: 
                 "by",
                 "units",
             ), path
+
+
+@pytest.mark.parametrize("appraisal_first", [True, False])
+def test_a_poisoned_base_refuses_its_appraisal_in_any_order(core, demo, tmp_path, appraisal_first):
+    """An appraisal is checked against its base: a base with an unknown item is refused, and
+    so is its appraisal, whichever comes first in the bundle (it once raised a KeyError)."""
+    _folder, bundle = demo
+    evil = copy.deepcopy(bundle)
+    base = next(e["header"]["base"] for e in evil["assessments"] if e["header"]["base"])
+    evil["assessments"].sort(key=lambda e: (e["header"]["kind"] == "appraisal") != appraisal_first)
+    entry = next(e for e in evil["assessments"] if e["header"]["id"] == base)
+    entry["items"].append({"code": "9.9.9", "inputs": {"done": True}})
+    rechain(entry)
+    error, _target = try_import(core, tmp_path, reseal(evil))
+    assert error is not None and "9.9.9: not an item" in str(error)
+    assert "the self-assessment it appraises is refused" in str(error)

@@ -798,8 +798,17 @@ def import_bundle(
     if not conflicts:
         staged = _Staged(store, new_units, set_texts, incoming)
         check = Workflow(core, staged)  # type: ignore[arg-type]
-        for a, log in incoming.values():
-            for why in _assessment_problems(check, a, given[a.id], log):
+        refused: set[str] = set()
+        # the self-assessments first: an appraisal is checked against its base, which must
+        # have passed its own checks (a poisoned base cannot be scored)
+        for a, log in sorted(incoming.values(), key=lambda pair: pair[0].kind == "appraisal"):
+            if a.base in refused:
+                whys = [_("the self-assessment it appraises is refused")]
+            else:
+                whys = _assessment_problems(check, a, given[a.id], log)
+            if whys:
+                refused.add(a.id)
+            for why in whys:
                 conflicts.append(
                     _("assessment {id} ({unit}, {year}, {kind}): {why}").format(
                         id=a.id[:8], unit=a.unit, year=a.year, kind=a.kind, why=why
