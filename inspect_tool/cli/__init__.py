@@ -134,3 +134,6 @@ def register_plugin_commands(registry: Registry, group: click.Group) -> None:
 
 
 from . import catalog, central, documents, serve, store  # noqa: E402,F401  (commands register on `cli`)
+
+# -- sync
+from . import sync  # noqa: E402,F401  # isort: skip  (sync, assess resolve register on `cli`)

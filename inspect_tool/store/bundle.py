@@ -187,6 +187,7 @@ _ITEM = {
     "note": str,
     "reason": str,
     "pending": dict,
+    "conflict": dict,
 }
 _EVIDENCE = {"number": str, "date": str, "issuer": str, "file": str, "sha256": str}
 
