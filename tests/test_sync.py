@@ -166,7 +166,7 @@ def test_two_laptops_edit_the_same_item_offline_the_conflict_is_kept_and_resolve
             assert ident in report.pulled and report.units == 1
         first, second = Workflow(core, one), Workflow(core, two)
         first.answer(ident, "1.1.1", {"date": "2025-02-01"})
-        first.answer(ident, "1.1.2", {"date": "2025-03-01"})  # on one side only: taken
+        first.answer(ident, "1.1.3", {"value": 95})  # on one side only: taken
         second.answer(ident, "1.1.1", {"date": "2025-02-15"})
         assert status(two).waiting == [ident]
 
@@ -184,14 +184,16 @@ def test_two_laptops_edit_the_same_item_offline_the_conflict_is_kept_and_resolve
         assert item.conflict["laptop"]["value"]["inputs"] == {"date": "2025-02-15"}
         assert item.conflict["laptop"]["who"] == "Anh Nam"
         assert item.conflict["server"]["who"] == "Chị Lan"
-        assert mine.items["1.1.2"].inputs == {"date": "2025-03-01"}
+        assert mine.items["1.1.3"].inputs == {"value": 95}
         assert status(two).conflicts == [(ident, "1.1.1")] and status(two).waiting == []
         # typing keeps the conflict; submit and finalize are refused, naming the item
         second.answer(ident, "1.1.1", {"date": "2025-02-20"})
         assert two.assessment(ident).items["1.1.1"].conflict
         with pytest.raises(WorkflowError, match=r"item 1\.1\.1: changed on the server"):
             second.submit(ident)
-        with pytest.raises(WorkflowError, match=r"1\.1\.1"):
+        with pytest.raises(WorkflowError, match=r"item 1\.1\.1: changed on the server"):
+            second.finalize(ident)
+        with pytest.raises(WorkflowError, match="reason"):
             second.resolve_conflict(ident, "1.1.1", "laptop", reason="")
     runner = CliRunner()
     db = ["--lang", "en", "--db", str(tmp_path / "two"), "--user", "Anh Nam"]
@@ -263,7 +265,7 @@ def test_a_replayed_push_changes_nothing_tampered_and_rewritten_chains_are_refus
         synced = laptop.sync_state()["assessments"][ident]
         flow = Workflow(core, laptop)
         flow.answer(ident, "1.1.1", {"date": "2025-04-01"})
-        flow.answer(ident, "1.1.2", {"date": "2025-04-02"})
+        flow.answer(ident, "1.1.3", {"value": 80})
         device = "ab" * 16
         body = _push_body(laptop, ident, device, synced["hash"], synced["seq"])
     with _central(province) as central:
@@ -315,7 +317,7 @@ def test_a_unit_account_cannot_push_to_another_unit(province, server, tokens, co
     with _laptop(tmp_path, "dept", "Sở") as laptop:
         sync(core, laptop, server, tokens[DEPT])  # the Department sees both units
         assert theirs in laptop.assessment_ids()
-        Workflow(core, laptop).answer(theirs, "1.1.3", {"date": "2025-05-01"})
+        Workflow(core, laptop).answer(theirs, "1.2", {"count": 1})
         known = laptop.sync_state()["assessments"][theirs]
         body = _push_body(laptop, theirs, "cd" * 16, known["hash"], known["seq"])
     status_, answer = _post(server, "/sync/push", body, tokens[UNIT_A01])
@@ -327,7 +329,7 @@ def test_a_unit_account_cannot_push_to_another_unit(province, server, tokens, co
     assert {a["header"]["unit"] for a in pulled["assessments"]} == {"A-01"}
     assert [u["code"] for u in pulled["units"]] == ["A-01"]
     with _central(province) as central:
-        assert "1.1.3" not in central.assessment(theirs).items
+        assert "1.2" not in central.assessment(theirs).items
 
 
 def test_the_token_is_kept_owner_only_and_a_login_asks_the_password(
