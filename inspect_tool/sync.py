@@ -188,8 +188,9 @@ def status(store: Store) -> SyncStatus:
 class Syncer:
     """One sync of `store` with `server` as the account of `token`."""
 
-    def __init__(self, core: Core, store: Store, server: str, token: str):
+    def __init__(self, core: Core, store: Store, server: str, token: str, batch: int = BATCH):
         self.core, self.store, self.server, self.token = core, store, server, token
+        self.batch = max(1, batch)
         self.state = store.sync_state()
         self.state.setdefault("device", uuid.uuid4().hex)
         self.synced: dict[str, dict] = self.state.setdefault("assessments", {})
@@ -240,8 +241,8 @@ class Syncer:
 
     def push(self) -> None:
         changed = self._changed()
-        for start in range(0, len(changed), BATCH):
-            batch = changed[start : start + BATCH]
+        for start in range(0, len(changed), self.batch):
+            batch = changed[start : start + self.batch]
             sets = {}
             for doc in batch:
                 text = self.store.pinned_set(doc["header"]["set_hash"])
@@ -337,6 +338,6 @@ class Syncer:
             self.report.kept.append(a.id)
 
 
-def sync(core: Core, store: Store, server: str, token: str) -> SyncReport:
-    """Push, then pull (see the module docstring)."""
-    return Syncer(core, store, check_server(server), token).run()
+def sync(core: Core, store: Store, server: str, token: str, *, batch: int = BATCH) -> SyncReport:
+    """Push (`batch` assessments per request), then pull (see the module docstring)."""
+    return Syncer(core, store, check_server(server), token, batch).run()
