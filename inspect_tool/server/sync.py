@@ -120,6 +120,29 @@ def _value(item: ItemRecord | None) -> dict[str, Any] | None:
     return doc
 
 
+def _conflicts_kept(server: Assessment | None, sent: Assessment, remaining: list[dict]) -> None:
+    """Conflicts are made by the server only, and leave only by a resolution in the audit
+    trail: a laptop's copy may not bring one the server does not have, nor drop one without
+    a "conflict CODE" entry."""
+    resolved = {
+        str(e.get("what", ""))[9:]
+        for e in remaining
+        if str(e.get("what", "")).startswith("conflict ")
+    }
+    before = {c: i.conflict for c, i in (server.items if server else {}).items() if i.conflict}
+    for code, item in sent.items.items():
+        if item.conflict and before.get(code) != item.conflict:
+            raise SyncRefused(
+                _("item {code}: a conflict comes only from the server's merge").format(code=code)
+            )
+    for code in before:
+        kept = sent.items.get(code)
+        if (kept is None or kept.conflict != before[code]) and code not in resolved:
+            raise SyncRefused(
+                _("item {code}: its conflict was dropped without being resolved").format(code=code)
+            )
+
+
 class Pusher:
     """One push, as one account from one device."""
 
@@ -245,7 +268,8 @@ class Pusher:
                 ).format(acked=acked, id=sent.id[:8], fork=fork_at)
             )
         self._check(sent, given, log[:fork] + entries, server)
-        if fork_at == len(log):
+        if fork_at == len(log):  # the server's copy is the laptop's base
+            _conflicts_kept(server, sent, remaining)
             return self._forward(sent, given, remaining, log)
         return self._merge(server, sent, remaining, log, log[fork_at:])
 
