@@ -26,6 +26,7 @@ import json
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,12 +186,29 @@ def status(store: Store) -> SyncStatus:
 # -- a sync -----------------------------------------------------------------------------------
 
 
-class Syncer:
-    """One sync of `store` with `server` as the account of `token`."""
+def _now(function: Callable[..., Any], *args: Any) -> Any:
+    return function(*args)
 
-    def __init__(self, core: Core, store: Store, server: str, token: str, batch: int = BATCH):
+
+class Syncer:
+    """One sync of `store` with `server` as the account of `token`.
+
+    `write` runs each write to the store: at once by default; the app passes its
+    `call_from_thread`, so that a sync in a worker thread writes on the app's thread, between
+    two saves of what is typed, never across one."""
+
+    def __init__(
+        self,
+        core: Core,
+        store: Store,
+        server: str,
+        token: str,
+        batch: int = BATCH,
+        write: Callable[..., Any] = _now,
+    ):
         self.core, self.store, self.server, self.token = core, store, server, token
         self.batch = max(1, batch)
+        self.write = write
         self.state = store.sync_state()
         self.state.setdefault("device", uuid.uuid4().hex)
         self.synced: dict[str, dict] = self.state.setdefault("assessments", {})
@@ -211,7 +229,7 @@ class Syncer:
 
     def _keep(self) -> None:
         self.state["server"] = self.server
-        self.store.put_sync_state(self.state)
+        self.write(self.store.put_sync_state, json.loads(json.dumps(self.state)))
 
     def run(self) -> SyncReport:
         self.push()
@@ -286,7 +304,7 @@ class Syncer:
         self._units(answer.get("units") or [])
         for set_hash, text in (answer.get("sets") or {}).items():
             if isinstance(text, str) and self.store.pinned_set(set_hash) is None:
-                self.store.pin_set(set_hash, text)
+                self.write(self.store.pin_set, set_hash, text)
         for doc in answer.get("assessments") or []:
             self._replace(doc)
 
@@ -301,7 +319,7 @@ class Syncer:
                 fresh.append(unit)
         if fresh:
             changes = [Change(f"unit {u.code}", None, u.code) for u in fresh]
-            self.store.put_units(fresh, changes)
+            self.write(self.store.put_units, fresh, changes)
             self.report.units = len(fresh)
 
     def _replace(self, doc: dict) -> None:
@@ -331,13 +349,32 @@ class Syncer:
             self.report.kept.append(a.id)  # typed here since: not overwritten, sent next time
             return
         summary = Workflow(self.core, self.store)._summary_or_none(a)
-        if self.store.replace_synced(a, log, expect_head=local, summary=summary):
+        if self.write(_replace, self.store, a, log, local, summary):
             self.synced[a.id] = {"seq": log[-1]["seq"], "hash": log[-1]["hash"]}
             self.report.pulled.append(a.id)
         else:
             self.report.kept.append(a.id)
 
 
-def sync(core: Core, store: Store, server: str, token: str, *, batch: int = BATCH) -> SyncReport:
+def _replace(store: Store, a: Any, log: list[dict], local: str, summary: Any) -> bool:
+    return store.replace_synced(a, log, expect_head=local, summary=summary)
+
+
+def sync(
+    core: Core,
+    store: Store,
+    server: str,
+    token: str,
+    *,
+    batch: int = BATCH,
+    write: Callable[..., Any] = _now,
+) -> SyncReport:
     """Push (`batch` assessments per request), then pull (see the module docstring)."""
-    return Syncer(core, store, check_server(server), token, batch).run()
+    return Syncer(core, store, check_server(server), token, batch, write).run()
+
+
+def token_for(server: str) -> str | None:
+    """The token to use without asking: INSPECT_TOOL_SYNC_TOKEN, else the one kept."""
+    import os
+
+    return os.environ.get(TOKEN_ENV) or saved_token(server)

@@ -734,12 +734,15 @@ class Workflow:
         self._editable(assessment)
         if code not in assessment.items:
             return assessment
-        self._refuse_conflicted(assessment, [code])
         items = dict(assessment.items)
         old = items.pop(code)
+        if old.conflict:  # cleared, its sync conflict stays until resolved
+            if old == ItemRecord(code, conflict=old.conflict):
+                return assessment
+            items[code] = ItemRecord(code, conflict=old.conflict)
         return self._commit(
             dataclasses.replace(assessment, items=items),
-            [item_change(code, old, None)],
+            [item_change(code, old, items.get(code))],
         )
 
     def undo(self, ref: str, code: str) -> Assessment:
@@ -775,6 +778,8 @@ class Workflow:
                 else:
                     doc[key] = value
             restored = item_from_doc(doc)
+        if current is not None and current.conflict:  # undoing never resolves a conflict
+            restored = dataclasses.replace(restored or ItemRecord(code), conflict=current.conflict)
         if restored == current:
             raise WorkflowError(_("item {code}: nothing to undo").format(code=code))
         items = dict(assessment.items)
