@@ -462,3 +462,67 @@ def test_a_wards_offline_self_assessment_appraised_on_another_laptop_reaches_the
     central_url = province[0].replace("postgres@", f"{DEPT}@")
     result = CliRunner().invoke(cli, ["--lang", "en", "--db", central_url, "audit", "verify"])
     assert result.exit_code == 0, result.output
+
+
+async def test_the_app_marks_a_conflict_shows_both_values_resolves_it_and_syncs(
+    province, server, tokens, core, tmp_path, monkeypatch
+):
+    from textual.widgets import Button, DataTable, Input
+
+    from inspect_tool.tui.app import InspectApp
+    from inspect_tool.tui.screens.assessment import AssessmentScreen
+    from inspect_tool.tui.screens.conflict import ConflictScreen
+    from inspect_tool.tui.screens.units import UnitsScreen
+
+    ident = _self_assessment(province, core, "A-01")
+    token = tokens[UNIT_A01]
+    with _laptop(tmp_path, "p", "Chị Lan") as one, _laptop(tmp_path, "q", "Anh Nam") as two:
+        sync(core, one, server, token)
+        sync(core, two, server, token)
+        Workflow(core, one).answer(ident, "1.3.1", {"done": True})
+        Workflow(core, two).answer(ident, "1.3.1", {"done": False})
+        sync(core, one, server, token)
+        assert sync(core, two, server, token).conflicts == [(ident, "1.3.1")]
+    monkeypatch.setenv("INSPECT_TOOL_SYNC_TOKEN", token)
+    app = InspectApp(core, open_store(tmp_path / "q", user="Anh Nam"))
+    async with app.run_test(size=(150, 45)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, UnitsScreen)
+        assert "1 conflicts" in str(screen.query_one("#sync-state").render())
+        key = next(k for k, (u, a) in screen.rows.items() if a and a.id == ident)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AssessmentScreen)
+        screen.show_item("1.3.1")
+        await pilot.pause()
+        assert str(screen.criteria.nodes_by_code["1.3.1"].label).startswith("⇄")
+        shown = str(screen.statics["base"].render())
+        assert "Sync conflict" in shown and "Server" in shown and "Laptop" in shown
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen)
+        app.screen.query_one("#take-laptop", Button).press()  # no reason yet: asked for
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen)
+        app.screen.query_one("#conflict-reason", Input).value = "Biên bản kiểm tra ghi chưa có"
+        app.screen.query_one("#take-laptop", Button).press()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, AssessmentScreen)
+        assert not screen.assessment.items["1.3.1"].conflict
+        assert screen.assessment.items["1.3.1"].inputs == {"done": False}
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f9")  # sync, in a worker thread
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        line = str(app.screen.query_one("#sync-state").render())
+        assert "0 changes waiting · 0 conflicts" in line, line
+    with _central(province) as central:
+        log = central.audit_log(ident)
+        assert log[-1]["what"] == "conflict 1.3.1" and log[-1]["who"] == "Anh Nam"
+        assert audit.verify(ident, log) is None
