@@ -9,6 +9,7 @@ unbroken audit chain."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -526,3 +527,97 @@ async def test_the_app_marks_a_conflict_shows_both_values_resolves_it_and_syncs(
         log = central.audit_log(ident)
         assert log[-1]["what"] == "conflict 1.3.1" and log[-1]["who"] == "Anh Nam"
         assert audit.verify(ident, log) is None
+
+
+def test_both_stores_store_a_pushed_chain_only_on_the_head_it_follows(store_target, core):
+    """Store.sync_store and sync_heads, the same on both stores: entries appended as they
+    are, refused on another head; replace_synced on the laptop's store only."""
+    from inspect_tool.store import StoreError
+
+    with open_store(store_target, user="Sở") as store:
+        store.put_units(UNITS[:1], [Change("units", None, 1)])
+        flow = Workflow(core, store)
+        made = flow.new("A-01", SET, 2025, "self")
+        log = store.audit_log(made.id)
+        head = log[-1]
+        assert store.sync_heads()[made.id] == {"seq": head["seq"], "hash": head["hash"]}
+        after = dataclasses.replace(made, version=made.version + 1, place="Hội trường")
+        entry = audit.chain(
+            head, "Chị Lan", "place", "", "Hội trường", audit.assessment_hash(after)
+        )
+        with pytest.raises(StoreError):
+            store.sync_store(after, [entry], expect_head="0" * 64)
+        store.sync_store(after, [entry], expect_head=head["hash"])
+        stored = store.audit_log(made.id)
+        assert stored[-1] == entry and audit.verify(made.id, stored) is None
+        assert store.assessment(made.id).place == "Hội trường"
+        if isinstance(store_target, Path):
+            assert not store.replace_synced(made, log, expect_head=head["hash"])  # moved on
+            assert store.replace_synced(made, log, expect_head=entry["hash"])
+            assert store.audit_log(made.id) == log and store.assessment(made.id).place == ""
+            store.put_sync_state({"device": "d", "assessments": {made.id: {"seq": 1}}})
+            assert store.sync_state()["assessments"] == {made.id: {"seq": 1}}
+        else:
+            with pytest.raises(StoreError, match="does not sync"):
+                store.sync_state()
+
+
+def test_a_conflict_survives_clearing_undoing_and_a_bundle(core, tmp_path):
+    """Only resolve_conflict resolves: clearing keeps it, undo keeps it, a bundle carries it."""
+    from inspect_tool.store.bundle import export_bundle, import_bundle
+
+    with open_store(tmp_path / "s", user="Sở") as store:
+        store.put_units(UNITS[:1], [Change("units", None, 1)])
+        flow = Workflow(core, store)
+        a = flow.answer(flow.new("A-01", SET, 2025, "self").id, "1.2", {"count": 1})
+        conflict = {
+            "server": {"value": {"code": "1.2", "inputs": {"count": 1}}, "who": "a", "when": "x"},
+            "laptop": {"value": {"code": "1.2", "inputs": {"count": 2}}, "who": "b", "when": "y"},
+        }
+        item = dataclasses.replace(a.items["1.2"], conflict=conflict)
+        a = dataclasses.replace(a, items={**a.items, "1.2": item}, version=a.version + 1)
+        store.save(a, [Change("item 1.2", None, {"conflict": conflict})])
+        flow.clear(a.id, "1.2")
+        assert flow.get(a.id).items["1.2"].conflict == conflict
+        flow.undo(a.id, "1.2")
+        assert flow.get(a.id).items["1.2"].inputs == {"count": 1}
+        assert flow.get(a.id).items["1.2"].conflict == conflict
+        bundle = json.loads(json.dumps(export_bundle(store)))  # as a file carries it
+    with open_store(tmp_path / "t", user="Sở") as other:
+        import_bundle(other, bundle, core=core)
+        assert other.assessment(a.id).items["1.2"].conflict == conflict
+        done = Workflow(core, other).resolve_conflict(
+            a.id, "1.2", points=None, inputs={"count": 3}, reason="đếm lại"
+        )
+        assert done.items["1.2"].inputs == {"count": 3} and not done.items["1.2"].conflict
+        assert other.audit_log(a.id)[-1]["new"]["take"] == "typed"
+    bad = json.loads(json.dumps(bundle))
+    bad["assessments"][0]["items"] = [
+        {**i, "conflict": {"server": "x", "elsewhere": {}}} for i in bad["assessments"][0]["items"]
+    ]
+    with open_store(tmp_path / "u", user="Sở") as other, pytest.raises(Exception, match="conflict"):
+        import_bundle(other, bad, core=core)
+
+
+def test_a_hostile_push_is_refused_with_its_reason_never_a_crash(server, tokens):
+    token = tokens[UNIT_A01]
+    for body, status_ in (
+        ([], 400),
+        ({"device": "x", "assessments": []}, 400),
+        ({"device": "ab" * 16, "assessments": {}}, 400),
+        ({"device": "ab" * 16, "assessments": [], "sets": {"x": 1}}, 400),
+    ):
+        assert _post(server, "/sync/push", body, token)[0] == status_, body
+    device = "ab" * 16
+    for doc in (
+        "not an assessment",
+        {"header": {}, "items": [], "base": "", "entries": []},
+        {"header": {"id": "../../etc"}, "items": "x", "base": 3, "entries": {}},
+        {"header": {}, "items": [], "base": "", "entries": [], "more": 1},
+    ):
+        status_, answer = _post(
+            server, "/sync/push", {"device": device, "assessments": [doc]}, token
+        )
+        assert status_ == 200 and answer["results"][0]["result"] == "refused", answer
+    assert _post(server, "/sync/pull", {"heads": []}, token)[0] == 400
+    assert _post(server, "/sync/push", {"device": device, "assessments": []}, "nope")[0] == 401
