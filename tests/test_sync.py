@@ -621,3 +621,24 @@ def test_a_hostile_push_is_refused_with_its_reason_never_a_crash(server, tokens)
         assert status_ == 200 and answer["results"][0]["result"] == "refused", answer
     assert _post(server, "/sync/pull", {"heads": []}, token)[0] == 400
     assert _post(server, "/sync/push", {"device": device, "assessments": []}, "nope")[0] == 401
+
+
+def test_a_unit_cannot_push_over_another_units_assessment_by_its_id(
+    province, server, tokens, core, tmp_path
+):
+    """The id of another unit's assessment, under its own unit: the server does not see it
+    (row-level security), and the store refuses to write over it."""
+    theirs = _self_assessment(province, core, "A-02")
+    with _central(province) as central:
+        before = central.audit_log(theirs)
+    with open_store(tmp_path / "scratch", user="Chị Lan") as scratch:
+        scratch.put_units(UNITS[:1], [Change("units", None, 1)])
+        made = Workflow(core, scratch).new("A-01", SET, 2025, "self")
+        forged = dataclasses.replace(made, id=theirs)
+        scratch.save(forged, [Change("created", None, {"unit": "A-01"})])
+        body = _push_body(scratch, theirs, "ef" * 16)
+    status_, answer = _post(server, "/sync/push", body, tokens[UNIT_A01])
+    assert status_ == 200 and answer["results"][0]["result"] == "refused", answer
+    with _central(province) as central:
+        assert central.audit_log(theirs) == before
+        assert central.assessment(theirs).unit == "A-02"

@@ -662,7 +662,22 @@ class PgStore:
     ) -> None:
         """One transaction under the assessment's lock: refused (StaleError) unless its head is
         still `expect_head`; then the documents as `save` writes them, and `entries` appended
-        as they are (their own seq and hash), so the chain stays the laptop's, byte for byte."""
+        as they are (their own seq and hash), so the chain stays the laptop's, byte for byte.
+        What the database refuses (row-level security: another unit's id) is a StoreError."""
+        import psycopg
+
+        try:
+            self._sync_store(assessment, entries, expect_head, summary)
+        except psycopg.Error as exc:
+            raise StoreError(
+                _("the store refused assessment {id}: {why}").format(
+                    id=assessment.id[:8], why=str(exc).strip().splitlines()[0]
+                )
+            ) from None
+
+    def _sync_store(
+        self, assessment: Assessment, entries: list[dict], expect_head: str, summary: Any
+    ) -> None:
         from psycopg.types.json import Jsonb
 
         self._writable()
