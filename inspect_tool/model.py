@@ -209,6 +209,11 @@ class ItemRecord:
     # what was typed but not accepted yet (a partial or refused entry), input name -> raw text:
     # kept so that nothing typed is lost; never scored, listed as missing until answered
     pending: Mapping[str, str] = field(default_factory=dict)
+    # changed on the province server and on a laptop since their last sync, to different
+    # values: both kept ({"server": {...}, "laptop": {...}}, each with its value, who and when,
+    # see inspect_tool/server/sync.py) until a named person resolves it; the item keeps the
+    # server's value meanwhile, and submit and finalize are refused
+    conflict: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

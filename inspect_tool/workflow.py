@@ -710,6 +710,7 @@ class Workflow:
             reason=_kept(reason, TEXT, _("the reason"))
             if reason is not None
             else (old.reason if old else ""),
+            conflict=old.conflict if old else {},  # typing never resolves a conflict
         )
         if assessment.kind == "appraisal":
             self._check_reason(assessment, engine, code, answer, new)
@@ -738,9 +739,13 @@ class Workflow:
             return assessment
         items = dict(assessment.items)
         old = items.pop(code)
+        if old.conflict:  # cleared, its sync conflict stays until resolved
+            if old == ItemRecord(code, conflict=old.conflict):
+                return assessment
+            items[code] = ItemRecord(code, conflict=old.conflict)
         return self._commit(
             dataclasses.replace(assessment, items=items),
-            [item_change(code, old, None)],
+            [item_change(code, old, items.get(code))],
         )
 
     def undo(self, ref: str, code: str) -> Assessment:
@@ -776,6 +781,8 @@ class Workflow:
                 else:
                     doc[key] = value
             restored = item_from_doc(doc)
+        if current is not None and current.conflict:  # undoing never resolves a conflict
+            restored = dataclasses.replace(restored or ItemRecord(code), conflict=current.conflict)
         if restored == current:
             raise WorkflowError(_("item {code}: nothing to undo").format(code=code))
         items = dict(assessment.items)
@@ -943,6 +950,9 @@ class Workflow:
         optional = {c.code for a in engine.cset.areas if a.is_bonus_penalty for c in a.walk()}
         for criterion in engine.cset.items():
             item = assessment.items.get(criterion.code)
+            if item is not None and item.conflict:
+                problems.append((criterion.code, self.conflict_text(criterion.code)))
+                continue
             if item is not None and item.pending:
                 text = _("item {code}: an entry not yet accepted").format(code=criterion.code)
                 problems.append((criterion.code, text))
@@ -1054,6 +1064,7 @@ class Workflow:
         """Final documents carry the recorded date (and place, where a meeting was held):
         a finalized assessment cannot be changed, so they are asked for before, not after."""
         assessment = self.get(ref)
+        self._refuse_conflicted(assessment, list(self.conflicts(assessment)))
         lacking = self.record_missing(assessment)
         if any(not r.deadline for r in assessment.recommendations):  # followed up by its date
             lacking.append(_("a deadline for every recommendation"))
@@ -1181,6 +1192,81 @@ class Workflow:
     def campaign_move(self, ref: str, to: str, allowed_from: tuple[str, ...], reason: str):
         """A move a campaign step makes (sending back, final again), with its reason."""
         return self._move(ref, to, allowed_from, reason)
+    # -- conflicts (sync) --------------------------------------------------------------------
+    #
+    # An item changed on the province server and on a laptop to different values since their
+    # last sync keeps both (ItemRecord.conflict, made by inspect_tool/server/sync.py). Nothing
+    # resolves it but `resolve_conflict`, by a named person with a reason, an audited act:
+    # typing keeps it, clearing and submitting and finalizing are refused while it is there.
+
+    @staticmethod
+    def conflicts(assessment: Assessment) -> dict[str, Mapping[str, Any]]:
+        """Item code → its conflict ({"server": {...}, "laptop": {...}}), for conflicted items."""
+        return {code: i.conflict for code, i in sorted(assessment.items.items()) if i.conflict}
+
+    @staticmethod
+    def conflict_text(code: str) -> str:
+        return _(
+            "item {code}: changed on the server and on a laptop (a sync conflict): resolve it"
+        ).format(code=code)
+
+    def _refuse_conflicted(self, assessment: Assessment, codes: list[str]) -> None:
+        found = [c for c in codes if c in assessment.items and assessment.items[c].conflict]
+        if found:
+            raise WorkflowError(
+                "\n".join(self.conflict_text(c) for c in found),
+                [(c, self.conflict_text(c)) for c in found],
+            )
+
+    def resolve_conflict(
+        self,
+        ref: str,
+        code: str,
+        take: str | None = None,
+        *,
+        reason: str,
+        inputs: Mapping[str, Any] | None = None,
+        points: float | str | None = None,
+        na: bool = False,
+        note: str | None = None,
+    ) -> Assessment:
+        """Resolve an item's conflict: `take` "server" or "laptop" keeps that side's value, or
+        a third value is given (inputs, points, na, note; checked as any answer). A reason is
+        required; the act is one audit entry ("conflict CODE": both sides, what was chosen,
+        why), so a conflict is never resolved silently."""
+        assessment = self.get(ref)
+        self._editable(assessment)
+        current = assessment.items.get(code)
+        if current is None or not current.conflict:
+            raise WorkflowError(_("item {code} has no conflict to resolve").format(code=code))
+        reason = _written(reason or "", _("the reason"))
+        if take is not None:
+            if take not in ("server", "laptop") or inputs is not None or points is not None:
+                raise WorkflowError(
+                    _("take 'server' or 'laptop', or give a value of your own, not both")
+                )
+            value = (current.conflict.get(take) or {}).get("value")
+            new = None if value is None else item_from_doc({**value, "code": code})
+        else:
+            if inputs is None and points is None and not na:
+                raise WorkflowError(
+                    _("take 'server' or 'laptop', or give a value of your own, not both")
+                )
+            plain = dataclasses.replace(current, conflict={})
+            unlocked = dataclasses.replace(assessment, items={**assessment.items, code: plain})
+            _old, new = self._new_record(unlocked, code, inputs, points=points, na=na, note=note)
+            new = dataclasses.replace(new, conflict={})
+        items = dict(assessment.items)
+        if new is None:
+            items.pop(code)
+        else:
+            items[code] = dataclasses.replace(new, conflict={})
+        change = Change(
+            f"conflict {code}",
+            dict(current.conflict),
+            {"take": take or "typed", "value": record_dict(items.get(code)), "reason": reason},
+        )
+        return self._commit(dataclasses.replace(assessment, items=items), [change])
 
 
 def _valid(engine: Engine, item: ItemRecord) -> bool:

@@ -145,3 +145,6 @@ from . import (  # noqa: E402,F401  (commands register on `cli`)
 # -- campaigns ----
 # isort: split
 from . import campaign  # noqa: E402,F401  (the `campaign` group registers on `cli`)
+
+# -- sync
+from . import sync  # noqa: E402,F401  # isort: skip  (sync, assess resolve register on `cli`)

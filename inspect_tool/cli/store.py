@@ -371,6 +371,34 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
         )
     if a.unit_opinion:
         click.echo(_("Unit's opinion: {text}").format(text=a.unit_opinion))
+    # -- sync conflicts
+    for code, conflict in flow.conflicts(a).items():
+        server, laptop = conflict.get("server") or {}, conflict.get("laptop") or {}
+        click.echo(
+            _(
+                "Conflict on item {code}: server {server} ({who}, {when}); laptop {laptop} "
+                "({lwho}, {lwhen}): assess resolve {id} {code} --take server|laptop --reason …"
+            ).format(
+                code=code,
+                server=_conflict_value(server.get("value")),
+                who=server.get("who", ""),
+                when=server.get("when", ""),
+                laptop=_conflict_value(laptop.get("value")),
+                lwho=laptop.get("who", ""),
+                lwhen=laptop.get("when", ""),
+                id=a.id[:8],
+            ),
+            err=False,
+        )
+
+
+def _conflict_value(value: Any) -> str:
+    """One side of a conflict in a few words: its figures, N/A, or nothing."""
+    if not value:
+        return _("nothing")
+    if value.get("na"):
+        return _("N/A")
+    return ", ".join(f"{k}={v}" for k, v in (value.get("inputs") or {}).items()) or _("no figures")
 
 
 def _evidence(ctx: Ctx, texts: tuple[str, ...], files: tuple[Path, ...]) -> list[Evidence] | None:

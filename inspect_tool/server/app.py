@@ -28,6 +28,7 @@ from ..store.codec import header_to_doc, item_to_doc
 from ..store.interface import StoreError
 from ..store.postgres import PgStore, StaleError
 from ..workflow import DuplicateError, Workflow, WorkflowError
+from . import sync
 from .accounts import Account, Accounts, LoginRefused, TooManyAttempts
 from .openapi import OPENAPI
 
@@ -313,6 +314,30 @@ def build_app(core: Core, store: PgStore) -> Starlette:
     def openapi(request: Request) -> JSONResponse:
         return JSONResponse(OPENAPI)
 
+    # -- sync (server/sync.py) -------------------------------------------------------------
+
+    async def sync_push(request: Request) -> JSONResponse:
+        body = await _sync_body(request)
+        return await _threaded(_sync_push, request, body)
+
+    def _sync_push(request: Request, body: dict[str, Any]) -> JSONResponse:
+        account = server.account(request)
+        if account.kind == "viewer":
+            raise Refused(403, _("a viewer's account changes nothing"))
+        return JSONResponse(sync.push(server.core, server.as_account(account), account, body))
+
+    async def sync_pull(request: Request) -> JSONResponse:
+        body = await _body(request)
+        return await _threaded(_sync_pull, request, body)
+
+    def _sync_pull(request: Request, body: dict[str, Any]) -> JSONResponse:
+        account = server.account(request)
+        return JSONResponse(sync.pull(server.as_account(account), body.get("heads", {})))
+
+    async def sync_refused(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, sync.SyncRefused)
+        return _error(exc.status, str(exc))
+
     routes = [
         Route("/login", login, methods=["POST"]),
         Route("/me", me, methods=["GET"]),
@@ -325,6 +350,9 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         Route("/assessments/{id}/finalize", finalize, methods=["POST"]),
         Route("/ranking", ranking, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
+        # -- sync
+        Route("/sync/push", sync_push, methods=["POST"]),
+        Route("/sync/pull", sync_pull, methods=["POST"]),
     ]
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
@@ -345,8 +373,28 @@ def build_app(core: Core, store: PgStore) -> Starlette:
             WorkflowError: workflow_error,
             StoreError: store_error,
             LookupError: workflow_error,  # an unknown criteria set
+            sync.SyncRefused: sync_refused,
         },
     )
+
+
+async def _sync_body(request: Request) -> dict[str, Any]:
+    """A push's body: larger than other requests' (a laptop's changes since its last sync),
+    read in chunks and refused as soon as it passes the limit."""
+    import json
+
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > sync.MAX_SYNC_BODY:
+            raise Refused(413, _("the request is too large"))
+    try:
+        body = json.loads(bytes(data) or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise Refused(400, _("the request's body must be a JSON object"))
+    return body
 
 
 async def _threaded(function: Any, *args: Any) -> Any:

@@ -262,6 +262,113 @@ OPENAPI: dict[str, Any] = {
 }
 
 
+# -- sync (server/sync.py, docs/sync.md) -------------------------------------------------------
+
+_ENTRY = {
+    "type": "object",
+    "description": "An audit entry, as the laptop's chain has it (seq, who, when, what, old, "
+    "new, prev, hash, content).",
+}
+_SIDE = {
+    "type": "object",
+    "properties": {
+        "value": {"oneOf": [{"$ref": "#/components/schemas/Item"}, {"type": "null"}]},
+        "who": {"type": "string"},
+        "when": {"type": "string"},
+    },
+}
+OPENAPI["components"]["schemas"]["Item"]["properties"]["conflict"] = {
+    "type": "object",
+    "description": "Only on an item changed on the server and on a laptop since their last "
+    "sync: both values, until resolved.",
+    "properties": {"server": _SIDE, "laptop": _SIDE},
+}
+OPENAPI["paths"]["/sync/push"] = {
+    "post": {
+        "summary": "A laptop's changes since its last sync, per assessment: the audit head it "
+        "synced last (base, '' for a new one), the entries made since, its documents. Each "
+        "assessment is stored (a fast-forward), merged (the server moved on: items changed on "
+        "both sides to different values become conflicts), unchanged (sent before) or "
+        "refused (tampered, rewritten, not the account's, or not valid), each on its own.",
+        "security": SECURED,
+        "requestBody": _body(
+            {
+                "type": "object",
+                "required": ["device", "assessments"],
+                "properties": {
+                    "device": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                    "sets": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "assessments": {
+                        "type": "array",
+                        "maxItems": 2000,
+                        "items": {
+                            "type": "object",
+                            "required": ["header", "items", "base", "entries"],
+                            "properties": {
+                                "header": OBJECT,
+                                "items": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Item"},
+                                },
+                                "base": {"type": "string"},
+                                "entries": {"type": "array", "items": _ENTRY},
+                            },
+                        },
+                    },
+                },
+            }
+        ),
+        "responses": {
+            "200": _ok(
+                "Per assessment: id, result (stored, merged, unchanged, refused), head and seq "
+                "(the server's audit head after it), conflicts and not_applied (merged), "
+                "status and error (refused).",
+                {
+                    "type": "object",
+                    "properties": {"results": {"type": "array", "items": OBJECT}},
+                },
+            ),
+            "400": _error("The body is not a push."),
+            "401": REFUSED["401"],
+            "403": REFUSED["403"],
+            "413": _error("The push is too large."),
+        },
+    }
+}
+OPENAPI["paths"]["/sync/pull"] = {
+    "post": {
+        "summary": "What the account may see, but the assessments whose audit head the laptop "
+        "has already: units, the criteria sets of the assessments sent, and each assessment's "
+        "header, items and whole audit log; heads are every visible assessment's.",
+        "security": SECURED,
+        "requestBody": _body(
+            {
+                "type": "object",
+                "properties": {
+                    "heads": {"type": "object", "additionalProperties": {"type": "string"}}
+                },
+            }
+        ),
+        "responses": {
+            "200": _ok(
+                "units, sets, assessments (header, items, audit), heads.",
+                {
+                    "type": "object",
+                    "properties": {
+                        "units": {"type": "array", "items": OBJECT},
+                        "sets": OBJECT,
+                        "assessments": {"type": "array", "items": OBJECT},
+                        "heads": OBJECT,
+                    },
+                },
+            ),
+            "400": _error("'heads' is not a map of ids to hashes."),
+            "401": REFUSED["401"],
+        },
+    }
+}
+
+
 def text() -> str:
     return json.dumps(OPENAPI, indent=2, ensure_ascii=False) + "\n"
 

@@ -124,6 +124,32 @@ def verify(log: str, entries: Iterable[Mapping[str, Any]]) -> Break | None:
     return None
 
 
+def continues(previous: Mapping[str, Any] | None, entries: Iterable[Any]) -> str | None:
+    """Whether `entries` carry on a chain whose last entry is `previous` (None: from the
+    start), each unchanged and in time order, as `verify` checks a whole log; the first
+    problem in words, or None. How a pushed piece of a chain (sync) is checked."""
+    seq = int(previous["seq"]) if previous else 0
+    before = _moment(previous) if previous else None
+    prev_hash = previous["hash"] if previous else ""
+    for entry in entries:
+        seq += 1
+        if not isinstance(entry, Mapping):
+            return _("entry {seq}: not an audit entry").format(seq=seq)
+        if entry.get("seq") != seq:
+            return _("entry {seq}: missing or out of order (found {found})").format(
+                seq=seq, found=entry.get("seq")
+            )
+        if entry.get("prev") != prev_hash:
+            return _("entry {seq}: does not follow the entry before it").format(seq=seq)
+        if entry.get("hash") != _digest(entry):
+            return _("entry {seq}: content changed after it was written").format(seq=seq)
+        when = _moment(entry)
+        if when is None or (before is not None and when < before):
+            return _("entry {seq}: its time is not after the entry before it").format(seq=seq)
+        prev_hash, before = entry["hash"], when
+    return None
+
+
 def head(entries: list[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The chain head (the last entry's seq, hash and content hash), None for an empty log:
     what a finalized assessment's minutes carry, so signed minutes anchor the trail."""

@@ -264,6 +264,7 @@ _ITEM = {
     "note": str,
     "reason": str,
     "pending": dict,
+    "conflict": dict,
 }
 _EVIDENCE = {"number": str, "date": str, "issuer": str, "file": str, "sha256": str}
 
@@ -303,6 +304,22 @@ def _fields(
                 _("{where}: must be {type}").format(where=f"{where}.{key}", type=_type_name(kind))
             )
     return True
+
+
+def _conflict_problems(conflict: dict, where: str) -> list[str]:
+    """A sync conflict kept on an item (server/sync.py): each side's value (an item's
+    document, or null), who and when."""
+    problems: list[str] = []
+    for side, doc in conflict.items():
+        if side not in ("server", "laptop"):
+            problems.append(_("{where}: unknown key {key!r}").format(where=where, key=side))
+            continue
+        shape = {"value": dict, "who": str, "when": str}
+        found = {k: v for k, v in doc.items() if v is not None} if isinstance(doc, dict) else doc
+        if _fields(found, f"{where}.{side}", shape, (), problems) and "value" in found:
+            item_shape = {k: v for k, v in _ITEM.items() if k != "conflict"}
+            _fields(found["value"], f"{where}.{side}.value", item_shape, ("code",), problems)
+    return problems
 
 
 def check_schema(data: dict) -> list[str]:
@@ -421,6 +438,8 @@ def check_schema(data: dict) -> list[str]:
                             where=f"{iw}.pending.{k}", type=_type_name(str)
                         )
                     )
+            if isinstance(item.get("conflict"), dict):
+                problems += _conflict_problems(item["conflict"], f"{iw}.conflict")
             if isinstance(item.get("inputs"), dict):
                 for k, v in item["inputs"].items():
                     if isinstance(v, dict) or (

@@ -45,6 +45,8 @@ def item_to_doc(item: ItemRecord) -> dict[str, Any]:
     }
     if item.pending:  # only when there is some: stored items and bundles stay as they were
         doc["pending"] = dict(item.pending)
+    if item.conflict:  # likewise: only an item changed on two sides since a sync has one
+        doc["conflict"] = dict(item.conflict)
     return doc
 
 
@@ -57,6 +59,7 @@ def item_from_doc(doc: dict[str, Any]) -> ItemRecord:
         note=doc.get("note", ""),
         reason=doc.get("reason", ""),
         pending={str(k): str(v) for k, v in (doc.get("pending") or {}).items()},
+        conflict=dict(doc.get("conflict") or {}),
     )
 
 

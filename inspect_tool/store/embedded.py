@@ -756,3 +756,97 @@ def _read_followup(path: Path) -> FollowUp | None:
         raise StoreDamaged(
             _("{path} is damaged ({why}); it has been left as it is").format(path=path, why=exc)
         ) from None
+
+    # -- sync --------------------------------------------------------------------------------
+    #
+    # `sync.json` keeps the laptop's sync state (inspect_tool/sync.py); an assessment pulled
+    # from the server replaces its file whole (data, audit log, summary) in one atomic write.
+
+    def sync_state(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.path / "sync.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"assessments": {}}
+        except (OSError, ValueError) as exc:
+            raise StoreDamaged(
+                _("{path} is damaged ({why}); it has been left as it is").format(
+                    path=self.path / "sync.json", why=exc
+                )
+            ) from None
+        if not isinstance(data, dict) or not isinstance(data.get("assessments", {}), dict):
+            raise StoreDamaged(
+                _("{path} is damaged ({why}); it has been left as it is").format(
+                    path=self.path / "sync.json", why=_("not a sync state")
+                )
+            )
+        data.setdefault("assessments", {})
+        return data
+
+    def put_sync_state(self, state: dict[str, Any]) -> None:
+        self._writable()
+        write_atomic(self.path / "sync.json", json.dumps(state, ensure_ascii=False, indent=1))
+
+    def _head(self, assessment_id: str) -> str:
+        try:
+            log = self.audit_log(assessment_id)
+        except KeyError:
+            return ""
+        return str(log[-1].get("hash", "")) if log else ""
+
+    def replace_synced(
+        self,
+        assessment: Assessment,
+        log: list[dict],
+        *,
+        expect_head: str,
+        summary: Summary | None = None,
+    ) -> bool:
+        self._writable()
+        if self._head(assessment.id) != expect_head:
+            return False
+        path = self._file(assessment.id)
+        with _db(path) as db:
+            for table in ("summary", "audit", "header", "items"):
+                db.drop_table(table)
+            if summary is not None:
+                db.table("summary").insert(Document(_summary_doc(summary), doc_id=1))
+            db.table("audit").insert_multiple(log)
+            db.table("header").insert(Document(header_to_doc(assessment), doc_id=1))
+            db.table("items").insert_multiple(item_to_doc(i) for i in assessment.items.values())
+        self._remember(path, summary)
+        return True
+
+    def sync_heads(self) -> dict[str, dict[str, Any]]:
+        heads = {}
+        for assessment_id in self.assessment_ids():
+            log = self.audit_log(assessment_id)
+            if log:
+                heads[assessment_id] = {"seq": log[-1].get("seq"), "hash": log[-1].get("hash")}
+        return heads
+
+    def sync_store(
+        self,
+        assessment: Assessment,
+        entries: list[dict],
+        *,
+        expect_head: str,
+        summary: Summary | None = None,
+    ) -> None:
+        try:
+            log = self.audit_log(assessment.id)
+        except KeyError:
+            log = []
+        if not self.replace_synced(
+            assessment, log + entries, expect_head=expect_head, summary=summary
+        ):
+            raise StoreError(
+                _("assessment {id} changed meanwhile: nothing was written").format(
+                    id=assessment.id[:8]
+                )
+            )
+
+    def sync_acked(self, device: str, assessment_id: str) -> int:
+        return 0  # a laptop's store is no server: no devices push to it
+
+    def sync_ack(self, device: str, assessment: Assessment, seq: int, head: str) -> None:
+        return None

@@ -171,6 +171,55 @@ class Store(Protocol):
         """Who the store's account is: "department", "unit" or "viewer" on a central store;
         "" on a laptop's embedded store, which answers for whoever uses it."""
         ...
+    # -- sync ----------------------------------------------------------------------------------
+    # A laptop's embedded store syncs with a province server (inspect_tool/sync.py); the
+    # server writes what laptops push into the central store (inspect_tool/server/sync.py).
+    # See docs/architecture.md, "Sync".
+
+    def sync_state(self) -> dict[str, Any]:
+        """A laptop's sync state: its device id, the server, the last sync, and per
+        assessment the audit head it last synced ({"assessments": {id: {"seq", "hash"}}})."""
+        ...
+
+    def put_sync_state(self, state: dict[str, Any]) -> None:
+        """Keep the sync state (atomically)."""
+
+    def replace_synced(
+        self,
+        assessment: Assessment,
+        log: list[dict],
+        *,
+        expect_head: str,
+        summary: Summary | None = None,
+    ) -> bool:
+        """Replace an assessment and its whole audit log by the server's copy, only if its
+        local audit head is still `expect_head` ("" = not here): False, nothing written,
+        when it changed meanwhile (local changes are never overwritten; they are sent next
+        time)."""
+        ...
+
+    def sync_heads(self) -> dict[str, dict[str, Any]]:
+        """The audit head ({"seq", "hash"}) of every assessment, by id."""
+        ...
+
+    def sync_store(
+        self,
+        assessment: Assessment,
+        entries: list[dict],
+        *,
+        expect_head: str,
+        summary: Summary | None = None,
+    ) -> None:
+        """Store an assessment's documents and append `entries` to its audit log byte for
+        byte, in one write, only if its audit head is still `expect_head` ("" = a new one);
+        StoreError (a StaleError on the central store) otherwise."""
+
+    def sync_acked(self, device: str, assessment_id: str) -> int:
+        """The seq of the last head acknowledged to `device` for the assessment (0: none)."""
+        ...
+
+    def sync_ack(self, device: str, assessment: Assessment, seq: int, head: str) -> None:
+        """Record that `device` was acknowledged the head `seq`/`head` of the assessment."""
 
 
 def default_store_path() -> Path | str:

@@ -831,3 +831,141 @@ class PgStore:
             cur.execute("SELECT inspect_account_kind(current_user)")
             row = cur.fetchone()
         return (row[0] if row else "") or ""
+    # -- sync ----------------------------------------------------------------------------------
+    #
+    # The province server writes what laptops push (inspect_tool/server/sync.py): documents and
+    # audit entries stored as sent, under the assessment's lock, only on the head they follow.
+    # A central store does not itself sync: it is what laptops sync with.
+
+    def sync_state(self) -> dict[str, Any]:
+        raise StoreError(_("the central store does not sync: laptops sync with its server"))
+
+    def put_sync_state(self, state: dict[str, Any]) -> None:
+        raise StoreError(_("the central store does not sync: laptops sync with its server"))
+
+    def replace_synced(
+        self,
+        assessment: Assessment,
+        log: list[dict],
+        *,
+        expect_head: str,
+        summary: Summary | None = None,
+    ) -> bool:
+        raise StoreError(_("the central store does not sync: laptops sync with its server"))
+
+    def sync_heads(self) -> dict[str, dict[str, Any]]:
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT DISTINCT ON (a.log) a.log, a.seq, a.entry FROM audit a "
+                "JOIN assessments s ON s.id = a.log ORDER BY a.log, a.seq DESC"
+            )
+            rows = cur.fetchall()
+        return {log: {"seq": seq, "hash": json.loads(entry)["hash"]} for log, seq, entry in rows}
+
+    def sync_store(
+        self,
+        assessment: Assessment,
+        entries: list[dict],
+        *,
+        expect_head: str,
+        summary: Summary | None = None,
+    ) -> None:
+        """One transaction under the assessment's lock: refused (StaleError) unless its head is
+        still `expect_head`; then the documents as `save` writes them, and `entries` appended
+        as they are (their own seq and hash), so the chain stays the laptop's, byte for byte.
+        What the database refuses (row-level security: another unit's id) is a StoreError."""
+        import psycopg
+
+        try:
+            self._sync_store(assessment, entries, expect_head, summary)
+        except psycopg.Error as exc:
+            raise StoreError(
+                _("the store refused assessment {id}: {why}").format(
+                    id=assessment.id[:8], why=str(exc).strip().splitlines()[0]
+                )
+            ) from None
+
+    def _sync_store(
+        self, assessment: Assessment, entries: list[dict], expect_head: str, summary: Any
+    ) -> None:
+        from psycopg.types.json import Jsonb
+
+        self._writable()
+        header = header_to_doc(assessment)
+        wanted = {code: item_to_doc(item) for code, item in assessment.items.items()}
+        with self._tx() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (assessment.id,))
+            cur.execute(
+                "SELECT entry FROM audit WHERE log = %s ORDER BY seq DESC LIMIT 1",
+                (assessment.id,),
+            )
+            row = cur.fetchone()
+            head = json.loads(row[0])["hash"] if row else ""
+            if head != expect_head:
+                raise StaleError(
+                    _("assessment {id} changed meanwhile: nothing was written").format(
+                        id=assessment.id[:8]
+                    )
+                )
+            province = self._province(cur, assessment.unit)
+            values = self._summary_values(assessment, summary)
+            columns = ", ".join(SUMMARY_COLUMNS)
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SUMMARY_COLUMNS)
+            cur.execute(
+                "INSERT INTO assessments (id, unit, province, version, header, summarized, "
+                f"{columns}) VALUES (%s, %s, %s, %s, %s, %s, "
+                f"{', '.join(['%s'] * len(SUMMARY_COLUMNS))}) "
+                "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, "
+                f"header = EXCLUDED.header, summarized = EXCLUDED.summarized, {updates}",
+                (
+                    assessment.id,
+                    assessment.unit,
+                    province,
+                    assessment.version,
+                    Jsonb(header),
+                    summary is not None,
+                    *values,
+                ),
+            )
+            cur.execute("SELECT code, doc FROM items WHERE assessment_id = %s", (assessment.id,))
+            stored = dict(cur.fetchall())
+            changed = [
+                (assessment.id, code, assessment.unit, province, Jsonb(doc))
+                for code, doc in wanted.items()
+                if stored.get(code) != doc
+            ]
+            if changed:
+                cur.executemany(
+                    "INSERT INTO items (assessment_id, code, unit, province, doc) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (assessment_id, code) "
+                    "DO UPDATE SET doc = EXCLUDED.doc",
+                    changed,
+                )
+            gone = [code for code in stored if code not in wanted]
+            if gone:
+                cur.execute(
+                    "DELETE FROM items WHERE assessment_id = %s AND code = ANY(%s)",
+                    (assessment.id, gone),
+                )
+            self._insert_entries(cur, assessment.id, assessment.unit, province, entries)
+
+    def sync_acked(self, device: str, assessment_id: str) -> int:
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT seq FROM sync_devices WHERE device = %s AND assessment_id = %s",
+                (device, assessment_id),
+            )
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def sync_ack(self, device: str, assessment: Assessment, seq: int, head: str) -> None:
+        with self._tx() as cur:
+            province = self._province(cur, assessment.unit)
+            cur.execute(
+                "INSERT INTO sync_devices (device, assessment_id, unit, province, seq, hash) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (device, assessment_id) DO UPDATE "
+                "SET seq = GREATEST(sync_devices.seq, EXCLUDED.seq), hash = CASE WHEN "
+                "EXCLUDED.seq >= sync_devices.seq THEN EXCLUDED.hash ELSE sync_devices.hash END, "
+                "at = now()",
+                (device, assessment.id, assessment.unit, province, seq, head),
+            )

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from ..core import Core
 from ..i18n import _
-from ..store import Store
+from ..store import Store, StoreError
 from ..workflow import Workflow
 from .commands import CriteriaProvider
 from .read_only import ReadOnlyWorkflow, read_only_reason
@@ -66,6 +66,8 @@ class InspectApp(App):
         Binding("f1", "help", _("Help"), id="app.help"),
         # not a priority: typed into a field, `?` is the field's
         Binding("question_mark", "help", _("Help"), id="app.help_key", show=False),
+        # -- sync
+        Binding("f9", "sync", _("Sync"), id="app.sync", show=False),
     ]
     COMMANDS = App.COMMANDS | {CriteriaProvider}
 
@@ -105,6 +107,7 @@ class InspectApp(App):
                 timeout=15,
             )
         self.push_screen(UnitsScreen(self.flow))
+        self.start_sync()
         last = self.ui_state.last_assessment
         if last:
             self.open_assessment(last)
@@ -113,6 +116,8 @@ class InspectApp(App):
         shown = super().push_screen(screen, *args, **kwargs)
         if self.read_only and not isinstance(screen, ModalScreen):
             self.call_after_refresh(self._banner, screen)
+        if isinstance(screen, UnitsScreen):
+            self.call_after_refresh(self.show_sync_state)
         return shown
 
     def _banner(self, screen: Screen) -> None:
@@ -211,3 +216,123 @@ class InspectApp(App):
             yield SystemCommand(
                 _("New assessment"), _("Start an assessment of a unit"), screen.action_new
             )
+        if self.sync_server():
+            yield SystemCommand(
+                _("Sync"),
+                _("Send the changes made here to the server and get its news (F9)"),
+                self.action_sync,
+            )
+
+    # -- sync (inspect_tool/sync.py) -----------------------------------------------------------
+    #
+    # F9, and every few minutes while the store has a server: the sync runs in a worker
+    # thread (the network never blocks typing), and each of its writes to the store runs on
+    # this thread (`call_from_thread`), between two saves of what is typed.
+
+    SYNC_EVERY = 300  # seconds between background syncs
+
+    def sync_server(self) -> str:
+        """The server this store syncs with ("" if it never synced, or is not a laptop's)."""
+        if self.read_only:
+            return ""
+        try:
+            return str(self.store.sync_state().get("server", ""))
+        except (StoreError, AttributeError):
+            return ""
+
+    def start_sync(self) -> None:
+        self._syncing = False
+        self._sync_problem = ""
+        if self.sync_server():
+            self.set_interval(self.SYNC_EVERY, partial(self.run_sync, quiet=True))
+
+    def action_sync(self) -> None:
+        self.run_sync(quiet=False)
+
+    def run_sync(self, *, quiet: bool) -> None:
+        from ..sync import token_for
+
+        server = self.sync_server()
+        token = token_for(server) if server else None
+        if not server or not token:
+            if not quiet:
+                first = _("Sync once from the command line: {command}").format(
+                    command="inspect-tool sync --server URL --user NAME"
+                )
+                self.notify(first, severity="warning")
+            return
+        if getattr(self, "_syncing", False):
+            if not quiet:
+                self.notify(_("A sync is running."))
+            return
+        self._syncing = True
+        self.run_worker(partial(self._sync_work, server, token, quiet), thread=True, group="sync")
+
+    def _sync_work(self, server: str, token: str, quiet: bool) -> None:
+        from ..sync import sync
+
+        try:
+            report = sync(self.core, self.store, server, token, write=self.call_from_thread)
+        except Exception as exc:  # noqa: BLE001 (said in the app, never a traceback)
+            self.call_from_thread(self._synced, None, str(exc), quiet)
+            return
+        self.call_from_thread(self._synced, report, "", quiet)
+
+    def _synced(self, report, problem: str, quiet: bool) -> None:
+        self._syncing = False
+        self._sync_problem = problem
+        if report is None:
+            if not quiet:
+                self.notify(problem, title=_("Sync"), severity="error", timeout=10)
+        else:
+            said = _("{sent} sent, {merged} merged, {got} received").format(
+                sent=len(report.stored), merged=len(report.merged), got=len(report.pulled)
+            )
+            for ident, why in report.refused:
+                said += "\n" + _("refused: {id}: {why}").format(id=ident[:8], why=why)
+            for ident, code in report.conflicts:
+                said += "\n" + _("conflict: {id} item {code}").format(id=ident[:8], code=code)
+            if not quiet or report.conflicts or report.refused or report.pulled:
+                warn = report.conflicts or report.refused
+                self.notify(said, title=_("Sync"), severity="warning" if warn else "information")
+            self._reload_after_sync(set(report.pulled))
+        self.show_sync_state()
+
+    def _reload_after_sync(self, pulled: set[str]) -> None:
+        screen = self.screen
+        if isinstance(screen, UnitsScreen):
+            screen.action_reload()
+        elif isinstance(screen, AssessmentScreen) and screen.assessment.id in pulled:
+            screen.assessment = self.flow.get(screen.assessment.id)
+            screen.show_titles()
+            screen.refresh_scores()
+            screen.show_item(screen.code)
+
+    def sync_state_line(self) -> str:
+        from ..sync import status
+
+        if not self.sync_server():
+            return ""
+        st = status(self.store)
+        line = _("Sync: last {when} · {waiting} changes waiting · {conflicts} conflicts").format(
+            when=st.last_sync.replace("T", " ")[:16] or _("never"),
+            waiting=len(st.waiting),
+            conflicts=len(st.conflicts),
+        )
+        if getattr(self, "_sync_problem", ""):
+            line += " · " + _("last try failed: {why}").format(why=self._sync_problem)
+        return line
+
+    def show_sync_state(self) -> None:
+        """The sync line under the units (only for a store that syncs)."""
+        screen = self.screen
+        if not isinstance(screen, UnitsScreen) or not screen.is_attached:
+            return
+        line = self.sync_state_line()
+        if not line:
+            return
+        found = screen.query("#sync-state")
+        if found:
+            found.first(Static).update(line)
+        else:
+            screen.mount(Static(line, id="sync-state", markup=False))

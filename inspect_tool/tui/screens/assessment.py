@@ -45,6 +45,7 @@ class AssessmentScreen(Screen):
             "ctrl+d", "clear_item", _("Clear answer"), id="item.clear", priority=True, show=False
         ),
         Binding("ctrl+z", "undo_item", _("Undo"), id="item.undo", show=False),
+        Binding("f7", "resolve_conflict", _("Resolve"), id="item.resolve", show=False),
         # `/` only where it is not typed into a field (the tree); Ctrl+F anywhere
         Binding(
             "slash,ctrl+f",
@@ -180,6 +181,11 @@ class AssessmentScreen(Screen):
                     points=fmt(self.base.points[code]), why=self.base.explanation(code)
                 )
             )
+        if record is not None and record.conflict:  # sync: both values, side by side in F7
+            from .conflict import conflict_text
+
+            base_text.append("\n" if base_text else "")
+            base_text.append_text(conflict_text(record.conflict))
         show(self.statics["base"], base_text)
         specs = self.engine.inputs(code)
         values = dict(record.inputs) if record and not record.na else {}
@@ -486,6 +492,50 @@ class AssessmentScreen(Screen):
 
     def action_search(self) -> None:
         self.app.search_criteria()
+
+    # -- sync conflicts ------------------------------------------------------------------------
+
+    def action_resolve_conflict(self) -> None:
+        """F7 on a conflicted item: both values side by side; keep one, or what the form
+        shows, with a reason (Workflow.resolve_conflict, an audited act)."""
+        from .conflict import ConflictScreen
+
+        record = self.assessment.items.get(self.code)
+        if record is None or not record.conflict:
+            self.notify(_("Item {code} has no sync conflict.").format(code=self.code))
+            return
+        if not self.editable:
+            return
+        self.keep_unaccepted()
+        code = self.code
+
+        def done(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            take, reason = choice
+            current = self.flow.get(self.assessment.id).items.get(code)
+            try:
+                if take == "typed":
+                    inputs = dict(current.inputs) if current and not current.na else None
+                    self.assessment = self.flow.resolve_conflict(
+                        self.assessment.id,
+                        code,
+                        reason=reason,
+                        inputs=inputs,
+                        na=bool(current and current.na),
+                    )
+                else:
+                    self.assessment = self.flow.resolve_conflict(
+                        self.assessment.id, code, take, reason=reason
+                    )
+            except WorkflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.refresh_scores()
+            self.show_item(code)
+            self.notify(_("Item {code}: conflict resolved.").format(code=code))
+
+        self.app.push_screen(ConflictScreen(code, record.conflict), done)
 
     def action_back(self) -> None:
         self.keep_unaccepted()

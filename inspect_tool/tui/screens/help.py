@@ -26,6 +26,7 @@ def mark_words() -> dict[str, str]:
         "evidence": _("evidence required and missing"),
         "differs": _("differs from the self-assessment"),
         "pending": _("an entry typed but not saved yet"),
+        "conflict": _("changed on the server and on a laptop (sync): F7 resolves it"),
     }
 
 

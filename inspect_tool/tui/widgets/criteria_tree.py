@@ -21,12 +21,15 @@ MARKS = {
     "na": "–",
     "evidence": "!",
     "differs": "≠",
+    "conflict": "⇄",  # changed on the server and on a laptop: both values kept (sync)
 }
 
 
 def mark(assessment: Assessment, item: Criterion, scores: Scores, base: Scores | None) -> str:
     code = item.code
     record = assessment.items.get(code)
+    if record is not None and record.conflict:
+        return MARKS["conflict"]
     if record is not None and record.pending:
         return MARKS["pending"]
     base_points = base.points[code] if base is not None else None
