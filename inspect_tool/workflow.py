@@ -1192,6 +1192,7 @@ class Workflow:
     def campaign_move(self, ref: str, to: str, allowed_from: tuple[str, ...], reason: str):
         """A move a campaign step makes (sending back, final again), with its reason."""
         return self._move(ref, to, allowed_from, reason)
+
     # -- conflicts (sync) --------------------------------------------------------------------
     #
     # An item changed on the province server and on a laptop to different values since their

@@ -171,6 +171,7 @@ class Store(Protocol):
         """Who the store's account is: "department", "unit" or "viewer" on a central store;
         "" on a laptop's embedded store, which answers for whoever uses it."""
         ...
+
     # -- sync ----------------------------------------------------------------------------------
     # A laptop's embedded store syncs with a province server (inspect_tool/sync.py); the
     # server writes what laptops push into the central store (inspect_tool/server/sync.py).

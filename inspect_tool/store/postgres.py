@@ -831,6 +831,7 @@ class PgStore:
             cur.execute("SELECT inspect_account_kind(current_user)")
             row = cur.fetchone()
         return (row[0] if row else "") or ""
+
     # -- sync ----------------------------------------------------------------------------------
     #
     # The province server writes what laptops push (inspect_tool/server/sync.py): documents and
