@@ -271,13 +271,16 @@ SUMMARY_COLUMNS = (
 
 # -- the read and save paths: one round trip to read, two to save ---------------------------
 
-# What an assessment is as stored (its header and items as the server prints them), hashed
-# in the statement that reads it, so one snapshot: equal fingerprints, equal documents. A
-# copy kept in this process is used only while the server gives the same fingerprint, so a
-# write by anyone else (another process, another tool, plain SQL) is always seen.
+# Which versions of an assessment's rows are stored: the transaction ids (xmin) of its row and
+# of each item's, computed in the statement that reads them (one snapshot). Any write to a row,
+# by anyone (another process, another tool, plain SQL), makes a new version with the id of its
+# transaction, and an item added or removed changes the list: the same fingerprint, the same
+# documents (xmin as a row version, as optimistic-concurrency layers on PostgreSQL use it). A
+# copy kept in this process is used only while the server gives its fingerprint. Cheap: no
+# document is read to compute it.
 FINGERPRINT = (
-    "sha256(convert_to(a.header::text || '[' || coalesce((SELECT string_agg(i.doc::text, ',' "
-    "ORDER BY i.code) FROM items i WHERE i.assessment_id = a.id), '') || ']', 'UTF8'))"
+    "a.xmin::text || '/' || coalesce((SELECT string_agg(i.code || '@' || i.xmin::text, ',' "
+    "ORDER BY i.code) FROM items i WHERE i.assessment_id = a.id), '')"
 )
 # the documents are sent only when the copy kept here (its fingerprint: %(known)s) is not it
 READ_ONE = (
@@ -321,7 +324,7 @@ class _Kept:
     """An assessment as this process last read or wrote it, with its stored fingerprint and
     its item documents (to compute what a save changes)."""
 
-    fp: bytes
+    fp: str
     assessment: Assessment
     docs: dict[str, dict]
 
@@ -489,7 +492,7 @@ class PgStore:
         kept = self._kept.get(assessment_id)
         with self._one_trip() as conn:
             read = conn.cursor()
-            read.execute(READ_ONE, {"id": assessment_id, "known": kept.fp if kept else b""})
+            read.execute(READ_ONE, {"id": assessment_id, "known": kept.fp if kept else ""})
         row = read.fetchone()
         if row is None:
             raise KeyError(assessment_id)
@@ -498,7 +501,7 @@ class PgStore:
             return kept.copy()
         items = list(docs or [])
         assessment = assessment_from_docs(header, items)
-        self._kept.put(assessment_id, _Kept(bytes(fp), assessment, _by_code(items)))
+        self._kept.put(assessment_id, _Kept(fp, assessment, _by_code(items)))
         return assessment
 
     def assessments(self) -> list[Assessment]:
@@ -541,9 +544,7 @@ class PgStore:
             exists = version is not None
             self._check_version(assessment, changes, version, updated)
             province = province or ""
-            stored = (
-                kept.docs if kept and exists and fp is not None and bytes(fp) == kept.fp else None
-            )
+            stored = kept.docs if kept and exists and fp is not None and fp == kept.fp else None
             self._write_row(cur, assessment, province, header, summary)
             self._write_items(cur, assessment, province, wanted, stored, exists)
             last = json.loads(head) if head else None
@@ -556,7 +557,7 @@ class PgStore:
             )
         after = read.fetchone()  # round trip 2 ended with the COMMIT
         if after and after[0] is not None:
-            self._kept.put(assessment.id, _Kept(bytes(after[0]), assessment, wanted))
+            self._kept.put(assessment.id, _Kept(after[0], assessment, wanted))
 
     @staticmethod
     def _check_version(
