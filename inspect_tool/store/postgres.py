@@ -15,6 +15,11 @@ one it has. How the engine is meant to be used:
   connects as the account's login role, which owns nothing and does not bypass RLS;
 - the summary of each assessment is kept in its row in the same transaction as each save, so
   lists and reports read one query.
+- a read of an assessment is one round trip and a save two (`_one_trip`: a pipeline with our
+  own BEGIN and COMMIT): on two cores shared by 50 writers each round trip is a wait in the
+  queue. The copy last read or written is kept in the process and used while the server's
+  fingerprint of the rows (their versions) says it is current, so a save writes only the
+  items that changed and a read sends no document that did not change.
 
 The schema is plain numbered SQL files in `migrations/`, applied by `db init` and `db upgrade`;
 a database whose schema is older or newer than the tool is refused with the command to run.
@@ -409,21 +414,30 @@ class PgStore:
             self._identify(cur)
             yield cur
 
-    def _identify(self, cur: Any) -> None:
+    def _identify(self, cur: Any, lock: str | None = None) -> None:
+        """Who acts (the role taken, `inspect.user`) and, given `lock`, the transaction's
+        advisory lock on that name, in the same statement."""
         if self.role is not None:
             from psycopg import sql
 
             cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(self.role)))
-        cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
+        if lock is None:
+            cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
+        else:
+            cur.execute(
+                "SELECT set_config('inspect.user', %s, true), pg_advisory_xact_lock(hashtext(%s))",
+                (self.user, lock),
+            )
 
     @contextmanager
-    def _one_trip(self) -> Iterator[Any]:
+    def _one_trip(self, lock: str | None = None) -> Iterator[Any]:
         """A transaction sent as a pipeline: BEGIN, the identity and the statements go out
         together, a fetch waits for the answers so far, and COMMIT leaves with the last
         statements; so a read is one round trip and a save two. (psycopg's own
         `transaction()` in a pipeline waits after BEGIN and around its block: three more,
         each a wait for the server, long when many writers share two cores.) The block
-        gets the connection; results are fetched after it, once the COMMIT has answered."""
+        gets the connection; results are fetched after it, once the COMMIT has answered.
+        `lock`: the advisory lock to take first (see `_identify`)."""
         from psycopg.pq import TransactionStatus
 
         with self.pool.connection() as conn:
@@ -431,7 +445,7 @@ class PgStore:
             try:
                 with conn.pipeline(), conn.cursor() as cur:
                     cur.execute("BEGIN")
-                    self._identify(cur)
+                    self._identify(cur, lock)
                     yield conn
                     cur.execute("COMMIT")
             except BaseException:
@@ -536,8 +550,7 @@ class PgStore:
         wanted = {code: item_to_doc(item) for code, item in assessment.items.items()}
         content = audit.content_hash(header, wanted.values())
         kept = self._kept.get(assessment.id)
-        with self._one_trip() as conn, conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (assessment.id,))
+        with self._one_trip(lock=assessment.id) as conn, conn.cursor() as cur:
             read = conn.cursor()
             read.execute(SAVE_READ, {"id": assessment.id, "unit": assessment.unit})
             version, updated, fp, province, head = read.fetchone()  # round trip 1
