@@ -37,7 +37,8 @@ def central(core, pg_store):
 
 def sql(url: str, query: str, *args) -> list[tuple]:
     with psycopg.connect(url) as conn:
-        return conn.execute(query, args).fetchall()
+        cur = conn.execute(query, args)
+        return cur.fetchall() if cur.description else []
 
 
 def intact(store, ident: str) -> None:
