@@ -15,6 +15,11 @@ one it has. How the engine is meant to be used:
   connects as the account's login role, which owns nothing and does not bypass RLS;
 - the summary of each assessment is kept in its row in the same transaction as each save, so
   lists and reports read one query.
+- a read of an assessment is one round trip and a save two (`_one_trip`: a pipeline with our
+  own BEGIN and COMMIT): on two cores shared by 50 writers each round trip is a wait in the
+  queue. The copy last read or written is kept in the process and used while the server's
+  fingerprint of the rows (their versions) says it is current, so a save writes only the
+  items that changed and a read sends no document that did not change.
 
 The schema is plain numbered SQL files in `migrations/`, applied by `db init` and `db upgrade`;
 a database whose schema is older or newer than the tool is refused with the command to run.
@@ -23,11 +28,14 @@ a database whose schema is older or newer than the tool is refused with the comm
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -276,6 +284,98 @@ SUMMARY_COLUMNS = (
 )
 
 
+# -- the read and save paths: one round trip to read, two to save ---------------------------
+
+# Which versions of an assessment's rows are stored: the transaction ids (xmin) of its row and
+# of each item's, computed in the statement that reads them (one snapshot). Any write to a row,
+# by anyone (another process, another tool, plain SQL), makes a new version with the id of its
+# transaction, and an item added or removed changes the list: the same fingerprint, the same
+# documents (xmin as a row version, as optimistic-concurrency layers on PostgreSQL use it). A
+# copy kept in this process is used only while the server gives its fingerprint. Cheap: no
+# document is read to compute it.
+FINGERPRINT = (
+    "a.xmin::text || '/' || coalesce((SELECT string_agg(i.code || '@' || i.xmin::text, ',' "
+    "ORDER BY i.code) FROM items i WHERE i.assessment_id = a.id), '')"
+)
+# the documents are sent only when the copy kept here (its fingerprint: %(known)s) is not it
+READ_ONE = (
+    f"WITH s AS MATERIALIZED (SELECT a.header, {FINGERPRINT} AS fp FROM assessments a "
+    "WHERE a.id = %(id)s) "
+    "SELECT fp, CASE WHEN fp = %(known)s THEN NULL ELSE header END, "
+    "CASE WHEN fp = %(known)s THEN NULL ELSE (SELECT coalesce(jsonb_agg(doc ORDER BY code), "
+    "'[]') FROM items WHERE assessment_id = %(id)s) END FROM s"
+)
+# read under the lock, in one statement: a row even when the assessment is new
+SAVE_READ = (
+    f"SELECT a.version, a.header->>'updated', {FINGERPRINT}, "
+    "(SELECT province FROM units WHERE code = %(unit)s), "
+    "(SELECT entry FROM audit WHERE log = %(id)s ORDER BY seq DESC LIMIT 1) "
+    "FROM (SELECT 1) AS one LEFT JOIN assessments a ON a.id = %(id)s"
+)
+ROW_UPSERT = (
+    "INSERT INTO assessments (id, unit, province, version, header, summarized, "
+    f"{', '.join(SUMMARY_COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s, "
+    f"{', '.join(['%s'] * len(SUMMARY_COLUMNS))}) "
+    "ON CONFLICT (id) DO UPDATE SET unit = EXCLUDED.unit, "
+    "province = EXCLUDED.province, version = EXCLUDED.version, "
+    "header = EXCLUDED.header, summarized = EXCLUDED.summarized, "
+    f"{', '.join(f'{c} = EXCLUDED.{c}' for c in SUMMARY_COLUMNS)}"
+)
+# items given as two arrays (codes, documents): one statement however many; an item equal
+# to the stored one is left as it is
+ITEMS_UPSERT = (
+    "INSERT INTO items (assessment_id, code, unit, province, doc) "
+    "SELECT %s, t.code, %s, %s, t.doc "
+    "FROM ROWS FROM (unnest(%s::text[]), jsonb_array_elements(%s::jsonb)) AS t(code, doc) "
+    "ON CONFLICT (assessment_id, code) DO UPDATE SET doc = EXCLUDED.doc "
+    "WHERE items.doc IS DISTINCT FROM EXCLUDED.doc"
+)
+_UNREAD = object()  # _append: the chain head was not read by the caller
+KEPT_COPIES = 256
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """An assessment as this process last read or wrote it, with its stored fingerprint and
+    its item documents (to compute what a save changes)."""
+
+    fp: str
+    assessment: Assessment
+    docs: dict[str, dict]
+
+    def copy(self) -> Assessment:
+        # the model is frozen; its items mapping is a dict: each caller gets its own
+        return dataclasses.replace(self.assessment, items=dict(self.assessment.items))
+
+
+class _KeptCopies:
+    """A bounded map id → _Kept, safe for the server's threads."""
+
+    def __init__(self, limit: int = KEPT_COPIES):
+        self._copies: dict[str, _Kept] = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, ident: str) -> _Kept | None:
+        with self._lock:
+            return self._copies.get(ident)
+
+    def put(self, ident: str, kept: _Kept) -> None:
+        with self._lock:
+            self._copies.pop(ident, None)
+            if len(self._copies) >= self._limit:
+                del self._copies[next(iter(self._copies))]  # the oldest
+            self._copies[ident] = kept
+
+    def drop(self, ident: str) -> None:
+        with self._lock:
+            self._copies.pop(ident, None)
+
+
+def _by_code(docs: list[dict]) -> dict[str, dict]:
+    return {str(d.get("code", "")): d for d in docs}
+
+
 class PgStore:
     """The Store interface on PostgreSQL (see the module docstring)."""
 
@@ -294,6 +394,7 @@ class PgStore:
         self.pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, open=True, kwargs={"autocommit": False}
         )
+        self._kept = _KeptCopies()  # shared with as_role's copies: a hit needs the server's word
 
     def as_role(self, role: str, user: str) -> PgStore:
         """This store's connections, each transaction carried out as `role` (SET LOCAL ROLE),
@@ -320,12 +421,52 @@ class PgStore:
         """One transaction; who acts is set inside it (`inspect.user`), as the audit and a
         server's checks read it."""
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            if self.role is not None:
-                from psycopg import sql
-
-                cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(self.role)))
-            cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
+            self._identify(cur)
             yield cur
+
+    def _identify(self, cur: Any, lock: str | None = None) -> None:
+        """Who acts (the role taken, `inspect.user`) and, given `lock`, the transaction's
+        advisory lock on that name, in the same statement."""
+        if self.role is not None:
+            from psycopg import sql
+
+            cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(self.role)))
+        if lock is None:
+            cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
+        else:
+            cur.execute(
+                "SELECT set_config('inspect.user', %s, true), pg_advisory_xact_lock(hashtext(%s))",
+                (self.user, lock),
+            )
+
+    @contextmanager
+    def _one_trip(self, lock: str | None = None) -> Iterator[Any]:
+        """A transaction sent as a pipeline: BEGIN, the identity and the statements go out
+        together, a fetch waits for the answers so far, and COMMIT leaves with the last
+        statements; so a read is one round trip and a save two. (psycopg's own
+        `transaction()` in a pipeline waits after BEGIN and around its block: three more,
+        each a wait for the server, long when many writers share two cores.) The block
+        gets the connection; results are fetched after it, once the COMMIT has answered.
+        `lock`: the advisory lock to take first (see `_identify`)."""
+        from psycopg.pq import TransactionStatus
+
+        with self.pool.connection() as conn:
+            conn.autocommit = True  # BEGIN and COMMIT are ours: psycopg adds no wait
+            try:
+                with conn.pipeline(), conn.cursor() as cur:
+                    cur.execute("BEGIN")
+                    self._identify(cur, lock)
+                    yield conn
+                    cur.execute("COMMIT")
+            except BaseException:
+                if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.rollback()
+                raise
+            finally:
+                if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.close()  # the pool drops it rather than lend a connection in doubt
+                else:
+                    conn.autocommit = False
 
     @property
     def writable(self) -> bool:
@@ -370,16 +511,22 @@ class PgStore:
             return [row[0] for row in cur.fetchall()]
 
     def assessment(self, assessment_id: str) -> Assessment:
-        with self._tx() as cur:
-            cur.execute("SELECT header FROM assessments WHERE id = %s", (assessment_id,))
-            row = cur.fetchone()
-            if row is None:
-                raise KeyError(assessment_id)
-            cur.execute(
-                "SELECT doc FROM items WHERE assessment_id = %s ORDER BY code", (assessment_id,)
-            )
-            items = [r[0] for r in cur.fetchall()]
-        return assessment_from_docs(row[0], items)
+        """One statement, one round trip: the stored fingerprint, and the documents only when
+        the copy this store last read or wrote (`_kept`) is not current."""
+        kept = self._kept.get(assessment_id)
+        with self._one_trip() as conn:
+            read = conn.cursor()
+            read.execute(READ_ONE, {"id": assessment_id, "known": kept.fp if kept else ""})
+        row = read.fetchone()
+        if row is None:
+            raise KeyError(assessment_id)
+        fp, header, docs = row
+        if header is None and kept is not None:
+            return kept.copy()
+        items = list(docs or [])
+        assessment = assessment_from_docs(header, items)
+        self._kept.put(assessment_id, _Kept(fp, assessment, _by_code(items)))
+        return assessment
 
     def assessments(self) -> list[Assessment]:
         with self._tx() as cur:
@@ -400,73 +547,120 @@ class PgStore:
         summary: Summary | None = None,
     ) -> None:
         """One transaction: the header, the items that changed, the summary and the audit
-        entries; refused (StaleError) when the stored version is not the one it was read at."""
-        from psycopg.types.json import Jsonb
+        entries; refused (StaleError) when the stored version is not the one it was read at.
 
+        Two round trips: (1) BEGIN, the identity, the lock on the assessment, then one read of
+        its version, fingerprint, province and audit chain head, all taken after the lock;
+        (2) the writes, the new fingerprint and COMMIT. Only the items that differ from the
+        stored ones are written: when the stored fingerprint is that of the copy this store
+        last read or wrote, the difference is computed here; otherwise the server compares
+        every item (`ITEMS_UPSERT` writes only those that differ)."""
         self._writable()
         header = header_to_doc(assessment)
         wanted = {code: item_to_doc(item) for code, item in assessment.items.items()}
-        version = assessment.version
-        with self._tx() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (assessment.id,))
-            cur.execute(
-                "SELECT version, header->>'updated' FROM assessments WHERE id = %s",
-                (assessment.id,),
+        content = audit.content_hash(header, wanted.values())
+        kept = self._kept.get(assessment.id)
+        with self._one_trip(lock=assessment.id) as conn, conn.cursor() as cur:
+            read = conn.cursor()
+            read.execute(SAVE_READ, {"id": assessment.id, "unit": assessment.unit})
+            version, updated, fp, province, head = read.fetchone()  # round trip 1
+            exists = version is not None
+            self._check_version(assessment, changes, version, updated)
+            province = province or ""
+            stored = kept.docs if kept and exists and fp is not None and fp == kept.fp else None
+            self._write_row(cur, assessment, province, header, summary)
+            self._write_items(cur, assessment, province, wanted, stored, exists)
+            last = json.loads(head) if head else None
+            if history and not exists:
+                self._insert_entries(cur, assessment.id, assessment.unit, province, history)
+                last = max([*history, *([last] if last else [])], key=lambda e: int(e["seq"]))
+            self._append(cur, assessment.id, assessment.unit, province, changes, content, last)
+            read.execute(
+                f"SELECT {FINGERPRINT} FROM assessments a WHERE a.id = %s", (assessment.id,)
             )
-            row = cur.fetchone()
-            same = row is not None and row[0] == version and not changes  # a summary kept
-            if row is not None and version and row[0] != version - 1 and not same:
-                raise StaleError(
-                    _(
-                        "assessment {id} was changed by someone else since it was read "
-                        "(last change {when}): read it again; nothing was written"
-                    ).format(id=assessment.id[:8], when=row[1] or "?")
-                )
-            province = self._province(cur, assessment.unit)
-            values = self._summary_values(assessment, summary)
-            columns = ", ".join(SUMMARY_COLUMNS)
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SUMMARY_COLUMNS)
+        after = read.fetchone()  # round trip 2 ended with the COMMIT
+        if after and after[0] is not None:
+            self._kept.put(assessment.id, _Kept(after[0], assessment, wanted))
+
+    @staticmethod
+    def _check_version(
+        assessment: Assessment, changes: list[Change], stored: int | None, updated: str | None
+    ) -> None:
+        """A save names the version it was read at: the stored one must be the one before
+        it. A save of the same version with no change keeps a summary; version 0 (a new or
+        imported assessment) is not checked."""
+        version = assessment.version
+        same = stored is not None and stored == version and not changes  # a summary kept
+        if stored is not None and version and stored != version - 1 and not same:
+            raise StaleError(
+                _(
+                    "assessment {id} was changed by someone else since it was read "
+                    "(last change {when}): read it again; nothing was written"
+                ).format(id=assessment.id[:8], when=updated or "?")
+            )
+
+    def _write_row(
+        self,
+        cur: Any,
+        assessment: Assessment,
+        province: str,
+        header: dict,
+        summary: Summary | None,
+    ) -> None:
+        from psycopg.types.json import Jsonb
+
+        cur.execute(
+            ROW_UPSERT,
+            (
+                assessment.id,
+                assessment.unit,
+                province,
+                assessment.version,
+                Jsonb(header),
+                summary is not None,
+                *self._summary_values(assessment, summary),
+            ),
+        )
+
+    @staticmethod
+    def _write_items(
+        cur: Any,
+        assessment: Assessment,
+        province: str,
+        wanted: dict[str, dict],
+        stored: dict[str, dict] | None,
+        exists: bool,
+    ) -> None:
+        """The items that differ from `stored` (the stored documents when known here), in
+        one statement; with `stored` unknown, all of them, the server keeping those equal."""
+        from psycopg.types.json import Jsonb
+
+        if stored is None:
+            write, gone = wanted, None
+        else:
+            write = {code: doc for code, doc in wanted.items() if stored.get(code) != doc}
+            gone = [code for code in stored if code not in wanted]
+        if write:
             cur.execute(
-                "INSERT INTO assessments (id, unit, province, version, header, summarized, "
-                f"{columns}) VALUES (%s, %s, %s, %s, %s, %s, "
-                f"{', '.join(['%s'] * len(SUMMARY_COLUMNS))}) "
-                "ON CONFLICT (id) DO UPDATE SET unit = EXCLUDED.unit, "
-                "province = EXCLUDED.province, version = EXCLUDED.version, "
-                f"header = EXCLUDED.header, summarized = EXCLUDED.summarized, {updates}",
+                ITEMS_UPSERT,
                 (
                     assessment.id,
                     assessment.unit,
                     province,
-                    version,
-                    Jsonb(header),
-                    summary is not None,
-                    *values,
+                    list(write),
+                    Jsonb(list(write.values())),
                 ),
             )
-            cur.execute("SELECT code, doc FROM items WHERE assessment_id = %s", (assessment.id,))
-            stored = dict(cur.fetchall())
-            changed = [
-                (assessment.id, code, assessment.unit, province, Jsonb(doc))
-                for code, doc in wanted.items()
-                if stored.get(code) != doc
-            ]
-            if changed:
-                cur.executemany(
-                    "INSERT INTO items (assessment_id, code, unit, province, doc) "
-                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (assessment_id, code) "
-                    "DO UPDATE SET doc = EXCLUDED.doc",
-                    changed,
-                )
-            gone = [code for code in stored if code not in wanted]
-            if gone:
-                cur.execute(
-                    "DELETE FROM items WHERE assessment_id = %s AND code = ANY(%s)",
-                    (assessment.id, gone),
-                )
-            if history and row is None:
-                self._insert_entries(cur, assessment.id, assessment.unit, province, history)
-            content = audit.content_hash(header, list(wanted.values()))
-            self._append(cur, assessment.id, assessment.unit, province, changes, content)
+        if stored is None and exists:
+            cur.execute(
+                "DELETE FROM items WHERE assessment_id = %s AND code <> ALL(%s)",
+                (assessment.id, list(wanted)),
+            )
+        elif gone:
+            cur.execute(
+                "DELETE FROM items WHERE assessment_id = %s AND code = ANY(%s)",
+                (assessment.id, gone),
+            )
 
     @staticmethod
     def _summary_values(assessment: Assessment, summary: Summary | None) -> tuple:
@@ -510,10 +704,14 @@ class PgStore:
         province: str,
         changes: list[Change],
         content: str | None,
+        last: Any = _UNREAD,
     ) -> None:
-        cur.execute("SELECT entry FROM audit WHERE log = %s ORDER BY seq DESC LIMIT 1", (log,))
-        row = cur.fetchone()
-        last = json.loads(row[0]) if row else None
+        """The audit entries of `changes`, chained after `last` (the log's last entry, read
+        here unless the caller read it under its lock already)."""
+        if last is _UNREAD:
+            cur.execute("SELECT entry FROM audit WHERE log = %s ORDER BY seq DESC LIMIT 1", (log,))
+            row = cur.fetchone()
+            last = json.loads(row[0]) if row else None
         entries = []
         for change in changes:
             last = audit.chain(last, self.user, change.what, change.old, change.new, content)
@@ -544,6 +742,7 @@ class PgStore:
             if row is None:
                 raise KeyError(assessment_id)
             self._append(cur, assessment_id, row[0], row[1], changes, None)
+        self._kept.drop(assessment_id)
 
     def audit_log(self, assessment_id: str) -> list[dict]:
         with self._tx() as cur:
