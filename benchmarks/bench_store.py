@@ -12,8 +12,15 @@ appraised. Then each command runs as a person runs it, in its own process (`pyth
 inspect_tool --db STORE ...`, start-up included), timed with its peak memory: `assess list`,
 `report ranking` as CSV, XLSX and PDF, `report differences` as XLSX, `audit verify`, `export`
 of everything and `import` into an empty store. Goals at 3,321 units: list <= 1 s, ranking
-CSV/XLSX <= 3 s and PDF <= 30 s under 500 MB, audit verify <= 5 s. One line per command, then
-the save latency, last:
+CSV/XLSX <= 3 s and PDF <= 30 s under 500 MB, audit verify <= 5 s.
+
+The app on that store (`app`, in this process, headless with Pilot at 80x24): the units screen
+shown (from making the app, the store open, until its table has its rows), back from an
+assessment (Escape until the app is idle again, the table brought up to date), and a search
+(words typed into the units search key by key, as a person types: the slowest key, until the
+table shows what it finds). Goals: shown <= 1.5 s, back and a search <= 0.3 s.
+
+One line per command, then the save latency, last:
 
     store: save <ms16> ms at 16, <ms600> ms at 600, stock tinydb <ms> ms at 600
 
@@ -174,6 +181,11 @@ def national(n: int) -> None:
                 }[a.state]
                 store.save(a, moves, **args)
         print(f"  national store: {n} units built in {time.perf_counter() - start:.0f} s {counts}")
+        keep = os.environ.get("BENCH_KEEP")  # a folder: the store copied there, for profiling
+        if keep:
+            import shutil
+
+            shutil.copytree(db, keep, dirs_exist_ok=True)
         commands = [
             ("assess list", ["assess", "list"]),
             ("assess list --json", ["assess", "list", "--json"]),
@@ -193,6 +205,14 @@ def national(n: int) -> None:
                 args = [*args, str(folder / f"out-{label.split()[0]}.{suffix}")]
             seconds, mb = run_command(["--db", str(db), *args], folder)
             print(f"  {n} units: {label} {seconds:.2f} s, peak {mb:.0f} MB", flush=True)
+        if "app" not in skip:
+            figures = app_figures(db)
+            print(
+                f"  {n} units: app units screen shown {figures['shown']:.2f} s, back from an "
+                f"assessment {figures['back']:.2f} s, a search {figures['search']:.2f} s "
+                f"(a key, the slowest of {len(figures['found'])} words)",
+                flush=True,
+            )
         if "export" not in skip:
             seconds, mb = run_command(
                 ["--db", str(folder / "empty"), "import", str(folder / "out-export.json")],
@@ -200,6 +220,65 @@ def national(n: int) -> None:
                 check=False,  # the copies are not whole assessments: a strict import refuses them
             )
             print(f"  {n} units: import {seconds:.2f} s, peak {mb:.0f} MB", flush=True)
+
+
+# -- the app on the national store ----------------------------------------------------------
+
+
+def app_figures(db: Path, searches: tuple[str, ...] = ("son", "hoa binh", "t-0", "x")) -> dict:
+    """Seconds: the units screen shown, back from an assessment, the slowest search."""
+    import asyncio
+
+    from inspect_tool.i18n import set_language
+
+    set_language("vi")
+
+    async def run() -> dict:
+        from textual.widgets import DataTable
+
+        from inspect_tool.tui.app import InspectApp
+        from inspect_tool.tui.screens.assessment import AssessmentScreen
+
+        core = open_core(entry_points=False)
+        store = open_store(db, user="bench")
+        figures: dict = {}
+        started = time.perf_counter()
+        app = InspectApp(core, store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            while not app.screen.query(DataTable) or not app.screen.query_one(DataTable).row_count:
+                await pilot.pause(0.01)
+            figures["shown"] = time.perf_counter() - started
+            await pilot.pause()
+            units = app.screen
+            table = units.query_one(DataTable)
+            table.move_cursor(row=table.row_count // 2)
+            backs = []
+            for _ in range(3):
+                await pilot.press("enter")
+                await pilot.pause()
+                assert isinstance(app.screen, AssessmentScreen), app.screen
+                start = time.perf_counter()
+                await pilot.press("escape")
+                await pilot.pause()
+                backs.append(time.perf_counter() - start)
+                assert app.screen is units
+            figures["back"] = statistics.median(backs)
+            worst = 0.0
+            for word in searches:
+                await pilot.press("ctrl+f")
+                for key in word:
+                    start = time.perf_counter()
+                    await pilot.press("space" if key == " " else key)
+                    await pilot.pause()
+                    worst = max(worst, time.perf_counter() - start)
+                figures.setdefault("found", {})[word] = table.row_count
+                units.query_one("#search").value = ""
+                await pilot.pause()
+            figures["search"] = worst
+        store.close()
+        return figures
+
+    return asyncio.run(run())
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, Tree
 
 from ... import labels
-from ...i18n import _
+from ...i18n import N_, _
 from ...methods import fmt
 from ...scoring import AnswerError, Scores
 from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
@@ -31,24 +31,24 @@ ENTRIES = ("evidence", "note", "reason")  # beside the form, the same for every 
 class AssessmentScreen(Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     BINDINGS = [
-        Binding("pagedown", "next_item", _("Next item"), id="item.next", priority=True),
-        Binding("pageup", "previous_item", _("Previous item"), id="item.previous", priority=True),
-        Binding("f3", "next_unanswered", _("Next unanswered"), id="item.next_unanswered"),
-        Binding("f2", "toggle_na", _("N/A"), id="item.toggle_na"),
-        Binding("f6", "next_area", _("Next area"), id="item.next_area"),
-        Binding("f4", "record", _("Findings"), id="assessment.record"),
-        Binding("f5", "finish", _("Finish"), id="assessment.finish"),
-        Binding("escape", "back", _("Units"), id="assessment.back"),
+        Binding("pagedown", "next_item", N_("Next item"), id="item.next", priority=True),
+        Binding("pageup", "previous_item", N_("Previous item"), id="item.previous", priority=True),
+        Binding("f3", "next_unanswered", N_("Next unanswered"), id="item.next_unanswered"),
+        Binding("f2", "toggle_na", N_("N/A"), id="item.toggle_na"),
+        Binding("f6", "next_area", N_("Next area"), id="item.next_area"),
+        Binding("f4", "record", N_("Findings"), id="assessment.record"),
+        Binding("f5", "finish", N_("Finish"), id="assessment.finish"),
+        Binding("escape", "back", N_("Units"), id="assessment.back"),
         # over Input's own Ctrl+D (delete right: the Delete key does it too)
         Binding(
-            "ctrl+d", "clear_item", _("Clear answer"), id="item.clear", priority=True, show=False
+            "ctrl+d", "clear_item", N_("Clear answer"), id="item.clear", priority=True, show=False
         ),
-        Binding("ctrl+z", "undo_item", _("Undo"), id="item.undo", show=False),
+        Binding("ctrl+z", "undo_item", N_("Undo"), id="item.undo", show=False),
         # `/` only where it is not typed into a field (the tree); Ctrl+F anywhere
         Binding(
             "slash,ctrl+f",
             "search",
-            _("Search the criteria by code or words of the title"),
+            N_("Search the criteria by code or words of the title"),
             id="item.search",
             show=False,
         ),

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, Static
 
-from ...i18n import _
+from ...i18n import N_, _
 
 
 def mark_words() -> dict[str, str]:
@@ -75,7 +75,7 @@ def keys_of(screen: Screen) -> list[tuple[str, str]]:
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
     DEFAULT_CLASSES = "dialog-screen"
-    BINDINGS = [Binding("escape,f1,question_mark", "close", _("Close"), id="help.close")]
+    BINDINGS = [Binding("escape,f1,question_mark", "close", N_("Close"), id="help.close")]
 
     def __init__(self, under: Screen):
         super().__init__()

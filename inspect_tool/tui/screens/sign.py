@@ -14,13 +14,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ...i18n import _
+from ...i18n import N_, _
 
 
 class SignScreen(ModalScreen[None]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
     DEFAULT_CLASSES = "dialog-screen"
-    BINDINGS = [Binding("escape", "close", _("Close"), id="sign.close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"), id="sign.close")]
 
     def __init__(self, pdf: Path):
         super().__init__()

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from ... import labels
-from ...i18n import _, count
+from ...i18n import N_, _, count
 from ...model import KINDS, LEVELS, STATES, Unit
 from ...store import Summary
 from ...workflow import Workflow
@@ -87,9 +87,9 @@ def _entry(unit: Unit, s: Summary | None, folded: str) -> Entry:
 class UnitsScreen(Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     BINDINGS = [
-        Binding("ctrl+n", "new", _("New assessment"), id="units.new"),
-        Binding("ctrl+f", "search", _("Search"), id="units.search"),
-        Binding("ctrl+r", "reload", _("Reload"), id="units.reload"),
+        Binding("ctrl+n", "new", N_("New assessment"), id="units.new"),
+        Binding("ctrl+f", "search", N_("Search"), id="units.search"),
+        Binding("ctrl+r", "reload", N_("Reload"), id="units.reload"),
     ]
 
     def __init__(self, flow: Workflow):
