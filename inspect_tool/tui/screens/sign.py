@@ -116,7 +116,7 @@ class SignScreen(ModalScreen[None]):
             message = Text()
             for r in reports:
                 style = "green" if r.ok else ("yellow" if not r.signed else "bold red")
-                who = f"{r.signer} — {signed_at_text(r)}: " if r.signed else ""
+                who = f"{r.who} — {signed_at_text(r)}: " if r.signed else ""
                 message.append(f"{r.field}: {who}{r.reason}\n", style=style)
         self.app.call_from_thread(self.query_one("#error", Static).update, message)
         self.app.call_from_thread(setattr, self.query_one("#sign", Button), "disabled", False)
