@@ -106,6 +106,7 @@ def apply_group_na(
     done, refused = 0, []
     for code in codes:
         record = flow.get(aid).items.get(code)
+        screen.undo_to[code] = record  # Ctrl+Z on one of them: back to before this
         try:
             if unmark:
                 flow.clear(aid, code)

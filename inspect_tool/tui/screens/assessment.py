@@ -17,6 +17,7 @@ from textual.widgets import Header, Input, Label, Select, SelectionList, Static,
 from ... import labels
 from ...i18n import N_, _
 from ...methods import fmt
+from ...model import ItemRecord
 from ...scoring import AnswerError, Scores
 from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
 from ..widgets.criteria_tree import CriteriaTree
@@ -68,6 +69,10 @@ class AssessmentScreen(Screen):
         self.code = code if code in self.codes else self.codes[0]
         # the form shows an entry refused or partial: kept as the item's pending entry on leaving
         self.unaccepted = False
+        # undo is of an edit (a field from focus to leaving it), not of a key: per item, what
+        # it was before its last edit began; and the field being edited now
+        self.undo_to: dict[str, ItemRecord | None] = {}
+        self.editing: tuple[str, str] | None = None
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -151,6 +156,7 @@ class AssessmentScreen(Screen):
             answering = self.focused is not None and self.pane in self.focused.ancestors
         if code != self.code:
             self.keep_unaccepted()
+        self.editing = None  # an edit ends with its item
         self.code = code
         item = self.engine.item(code)
         record = self.assessment.items.get(code)
@@ -255,7 +261,24 @@ class AssessmentScreen(Screen):
         """Only the user's own edits arrive here: an item is loaded with its events held back.
         Enter in a field saves too, which is how an answer left empty on purpose is given."""
         if self.editable and event.control is not self.attach_entry:
+            self.begin_edit(event.control)
             self.save()
+
+    def begin_edit(self, control) -> None:
+        """The first change in a field since it got the focus begins an edit: the item as
+        it was is what Ctrl+Z goes back to. Later keys in the same field are the same edit."""
+        field = (self.code, str(control.id or id(control)))
+        if field != self.editing:
+            self.mark_undo()
+            self.editing = field
+
+    def mark_undo(self) -> None:
+        """A change of the item begins: the item as it is now is what undo brings back."""
+        self.undo_to[self.code] = self.assessment.items.get(self.code)
+        self.editing = None
+
+    def on_descendant_blur(self) -> None:
+        self.editing = None  # leaving a field ends its edit
 
     @on(Input.Submitted, "#attach")
     def attach_file(self) -> None:
@@ -264,6 +287,7 @@ class AssessmentScreen(Screen):
         if not typed or not self.editable:
             return
         path = Path(typed).expanduser()
+        self.mark_undo()
         try:
             self.assessment = self.flow.attach(self.assessment.id, self.code, path)
         except WorkflowError as exc:
@@ -379,6 +403,7 @@ class AssessmentScreen(Screen):
         if self.code not in self.assessment.items:
             self.show_item(self.code)  # only typed, never saved: the form emptied
             return
+        self.mark_undo()
         self.assessment = self.flow.clear(self.assessment.id, self.code)
         self.refresh_scores()
         self.show_item(self.code)
@@ -393,11 +418,18 @@ class AssessmentScreen(Screen):
             self.show_item(self.code)
             self.notify(_("Item {code}: what was typed is dropped.").format(code=self.code))
             return
+        code = self.code
         try:
-            self.assessment = self.flow.undo(self.assessment.id, self.code)
+            if code in self.undo_to:  # an edit made here: all of it, back to before it
+                current = self.assessment.items.get(code)
+                self.assessment = self.flow.restore(self.assessment.id, code, self.undo_to[code])
+                self.undo_to[code] = current  # undoing again redoes
+            else:  # changed before this screen was opened: its last change, from the log
+                self.assessment = self.flow.undo(self.assessment.id, code)
         except WorkflowError as exc:
             self.notify(str(exc), severity="warning")
             return
+        self.editing = None
         self.refresh_scores()
         self.show_item(self.code)
         self.notify(_("Item {code}: last change undone.").format(code=self.code))
@@ -445,6 +477,7 @@ class AssessmentScreen(Screen):
             return
         record = self.assessment.items.get(self.code)
         refusal = None
+        self.mark_undo()
         if record is not None and record.na:
             # back to unanswered: an N/A item has no inputs to go back to
             self.assessment = self.flow.clear(self.assessment.id, self.code)
