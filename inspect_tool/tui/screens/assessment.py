@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,6 +27,7 @@ from ..widgets.keys_footer import KeysFooter
 from ..widgets.totals import TotalsBar
 
 STATICS = ("title", "base", "points", "files", "info")
+HEADER_SIDES = 18  # the header's icon on the left, the room kept for a clock on the right
 ENTRIES = ("evidence", "note", "reason")  # beside the form, the same for every item
 
 
@@ -134,12 +136,21 @@ class AssessmentScreen(Screen):
         return self.flow.editable(self.assessment)
 
     def show_titles(self) -> None:
+        """The unit, the assessment and its set in the header, whole: the set's title when
+        the line has room for it, else its id and version (the help shows the title)."""
         a = self.assessment
         unit = self.flow.store.unit(a.unit)
         self.title = f"{a.unit} {unit.name if unit else ''}"
-        self.sub_title = (
-            f"{labels.kind(a.kind)} {a.year} · {labels.state(a.state)} · {self.engine.cset.title}"
-        )
+        cset = self.engine.cset
+        head = f"{labels.kind(a.kind)} {a.year} · {labels.state(a.state)}"
+        room = (self.size.width or self.app.size.width) - HEADER_SIDES - cell_len(self.title) - 3
+        for sub in (f"{head} · {cset.title}", f"{head} · {cset.id} {cset.version}", head):
+            if cell_len(sub) <= room:
+                break
+        self.sub_title = sub
+
+    def on_resize(self) -> None:
+        self.show_titles()
 
     def refresh_scores(self) -> None:
         self.scores = self.flow.scores(self.assessment)

@@ -81,9 +81,12 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.keys = keys_of(under)
         self.marks: list[tuple[str, str]] = []
+        self.about = ""  # the assessment's set, whole (the header may have room for its id)
         from .assessment import AssessmentScreen
 
         if isinstance(under, AssessmentScreen):
+            cset = under.engine.cset
+            self.about = f"{cset.title} ({cset.id} {cset.version})"
             from ..widgets.criteria_tree import MARKS
 
             words = mark_words()
@@ -92,6 +95,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
             yield Label(_("Help"), id="dialog-title")
+            if self.about:
+                yield Label(_("Criteria set"), classes="section")
+                yield Static(self.about, id="help-set", markup=False)
             yield Label(_("Keys"), classes="section")
             yield Static(self._table(self.keys), id="help-keys")
             if self.marks:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -15,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from ... import labels
 from ...i18n import N_, _, count
@@ -40,6 +42,27 @@ class Entry:
     def texts(self) -> tuple[Text, ...]:
         """The cells as the table shows them, made once."""
         return tuple(map(_cell, self.cells))
+
+
+def column_labels() -> tuple[str, ...]:
+    # what is looked for first comes first, and the kind, which the unit's name mostly says
+    # already, last
+    return (
+        _("Code"),
+        _("Unit"),
+        _("Assessment"),
+        _("State"),
+        _("Index %"),
+        _("Band"),
+        _("Answered"),
+        _("Kind"),
+    )
+
+
+COLUMNS = range(8)
+WIDE = 100  # columns of the screen from which every column of the table shows
+# narrower, in turn: without the kind, then without the band too (at 80 columns)
+NARROW = ((0, 1, 2, 3, 4, 5, 6), (0, 1, 2, 3, 4, 6))
 
 
 @dataclass(frozen=True)
@@ -129,6 +152,7 @@ class UnitsScreen(Screen):
         self._made: dict[tuple, Entry] = {}  # rows made, by unit and summary
         self._folded: dict[Unit, str] = {}
         self._told: set[str] = set()  # assessments named as not scoring
+        self._unit_width: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -144,18 +168,9 @@ class UnitsScreen(Screen):
                 id="state",
             )
         table = UnitsTable(id="units", cursor_type="row", zebra_stripes=True)
-        # what is looked for first comes first: on an 80-column screen the band still shows,
-        # and the kind, which the unit's name mostly says already, is last
-        self.columns = table.add_columns(
-            _("Code"),
-            _("Unit"),
-            _("Assessment"),
-            _("State"),
-            _("Index %"),
-            _("Band"),
-            _("Answered"),
-            _("Kind"),
-        )
+        # the columns are added once the screen's width is known (`lay_out`)
+        self.columns: dict[int, ColumnKey] = {}  # index in an entry's cells -> its column
+        self.kept_columns: tuple[int, ...] = ()
         yield table
         # the highlighted row in full: on an 80-column screen the last columns are cut
         yield Static(id="detail")
@@ -216,7 +231,7 @@ class UnitsScreen(Screen):
         if entry.key in self.rows:
             table = self.query_one(DataTable)
             for i, (was, now) in enumerate(zip(before.cells, entry.cells, strict=True)):
-                if was != now:
+                if was != now and i in self.columns:
                     table.update_cell(entry.key, self.columns[i], entry.texts[i])
             self.rows[entry.key] = (entry.unit, summary)
         self.show_detail()
@@ -267,6 +282,8 @@ class UnitsScreen(Screen):
         old = {e.key: e for e in self.entries}
         self.entries = entries
         self.details = {e.key: e.detail for e in entries}
+        if self.lay_out(self.size.width or self.app.size.width):
+            return  # the columns changed: the table was filled again
         if self._shown is not None and [e.key for e in entries] == list(old):
             # the same rows: change only the cells that differ (an answer, a state)
             table = self.query_one(DataTable)
@@ -276,12 +293,52 @@ class UnitsScreen(Screen):
                 if e is before or e.key not in shown or e.cells == before.cells:
                     continue
                 for i, (was, now) in enumerate(zip(before.cells, e.cells, strict=True)):
-                    if was != now:
+                    if was != now and i in self.columns:
                         table.update_cell(e.key, self.columns[i], e.texts[i])
             self.rows = {e.key: (e.unit, e.summary) for e in entries if e.key in shown}
             self.show_detail()
             return
         self.fill(force=True)
+
+    # -- columns for the width ----------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        if self.kept_columns and self.size.width:
+            self.lay_out(self.size.width)
+
+    def lay_out(self, width: int) -> bool:
+        """Every column where the screen is wide; on a narrow one (80 columns) those that
+        fit whole, the unit's name given what is left (cut with an ellipsis): the kind and
+        the band go first, the detail line below shows them for the highlighted row."""
+        layout, unit_width = tuple(COLUMNS), None
+        if width < WIDE:  # the first set whose others leave the name room enough
+            widths = self._widths()
+            for layout in NARROW:
+                others = sum(widths[i] + 2 for i in layout if i != 1)
+                unit_width = width - 1 - others - 2  # the scrollbar, the name's padding
+                if unit_width >= min(widths[1], 16):
+                    break
+            unit_width = max(12, unit_width or 0)
+        if layout == self.kept_columns and unit_width == self._unit_width:
+            return False
+        self.kept_columns, self._unit_width = layout, unit_width
+        table = self.query_one(UnitsTable)
+        table.clear(columns=True)
+        labels_ = column_labels()
+        self.columns = {
+            i: table.add_column(labels_[i], width=unit_width if i == 1 else None) for i in layout
+        }
+        self.fill(force=True)
+        return True
+
+    def _widths(self) -> list[int]:
+        """Each column's widest cell (its label included)."""
+        widths = [cell_len(label) for label in column_labels()]
+        for e in self.entries:
+            for i, cell in enumerate(e.cells):
+                if len(cell) > widths[i]:  # most are ASCII or composed Vietnamese
+                    widths[i] = max(widths[i], cell_len(cell))
+        return widths
 
     def fill(self, force: bool = False) -> None:
         """Show the entries the search and filters keep; the table is refilled only when
@@ -303,7 +360,8 @@ class UnitsScreen(Screen):
             return
         table = self.query_one(UnitsTable)
         table.clear()
-        table.add_plain_rows([(e.key, e.texts) for e in kept])
+        layout = self.kept_columns
+        table.add_plain_rows([(e.key, [e.texts[i] for i in layout]) for e in kept])
         self._shown = keys
         self.rows = {e.key: (e.unit, e.summary) for e in kept}  # the rows shown
         self.show_detail()
