@@ -189,7 +189,13 @@ class UnitsScreen(Screen):
         opened, self._opened = self._opened, None
         if opened is not None:
             self.refresh_one(opened)
-        self.run_worker(self._read_in_thread, thread=True, exclusive=True, group="units-read")
+        self.run_worker(
+            self._read_in_thread,
+            thread=True,
+            exclusive=True,
+            group="units-read",
+            exit_on_error=False,
+        )
 
     # -- reading --------------------------------------------------------------------------
 
@@ -208,8 +214,13 @@ class UnitsScreen(Screen):
         return Snapshot(tuple(units), tuple(listed), tuple(broken))
 
     def _read_in_thread(self) -> None:
-        snapshot = self.read()
-        self.app.call_from_thread(self.apply, snapshot)
+        """The store read again off the screen's thread. The app may quit meanwhile (its
+        store closed, its loop gone): then there is nothing to show, and nothing to say."""
+        try:
+            snapshot = self.read()
+            self.app.call_from_thread(self.apply, snapshot)
+        except Exception:  # noqa: BLE001 (a later read, Ctrl+R, says what is wrong)
+            return
 
     def refresh_one(self, assessment_id: str) -> None:
         """One assessment's row brought up to date, the others kept as they are."""
