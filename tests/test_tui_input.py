@@ -369,7 +369,9 @@ async def test_an_empty_draft_shows_no_band_and_no_minus_zero(core, demo_path):
         units = app.screen
         row = next(k for k, (_u, a) in units.rows.items() if a and a.id == fresh.id)
         cells = [str(c) for c in units.query_one(DataTable).get_row(row)]
-        assert "None" not in cells and "—" in cells
+        assert "None" not in cells and "-0.00" not in cells
+        # at 80 columns the band is left to the detail line: no band there either
+        assert units.details[row].split(" · ")[4] == "0.00% —"
         app.open_assessment(fresh.id)
         await pilot.pause()
         screen = app.screen
