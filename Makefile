@@ -48,7 +48,7 @@ lint: $(VENV)/.installed-test
 # Messages: extract from the code, merge into the Vietnamese catalog, compile. Translate the
 # new entries in inspect_tool/locale/vi/LC_MESSAGES/inspect_tool.po, then run it again.
 i18n: $(VENV)/.installed-test
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k count:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -k count:1,2 --no-location --sort-output \
 		--project inspect-tool -o inspect_tool/locale/inspect_tool.pot .
 	$(BIN)/pybabel update -D inspect_tool -i inspect_tool/locale/inspect_tool.pot \
 		-d inspect_tool/locale --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date

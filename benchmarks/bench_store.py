@@ -13,8 +13,19 @@ inspect_tool --db STORE ...`, start-up included), timed with its peak memory: `a
 `units show` of one unit, `report ranking` as CSV, XLSX and PDF, `report differences` as XLSX,
 `audit verify`, `export` of everything (streamed) and `import` into an empty store. Goals at
 3,321 units: list <= 1 s, ranking CSV/XLSX <= 3 s and PDF <= 30 s under 500 MB, audit verify
-<= 5 s, export under 500 MB. `BENCH_SKIP` (labels, comma-separated) leaves commands out. One
-line per command, then the save latency, last:
+<= 5 s, export under 500 MB. `BENCH_SKIP` (labels, comma-separated) leaves commands out.
+
+The app on that store (`app`, in this process, headless with Pilot at 80x24): the units screen
+shown (from making the app, the store open, until its table has its rows), back from an
+assessment (Escape until the app is idle again, the table brought up to date), and a search
+(words typed into the units search key by key, as a person types: the slowest key, until the
+table shows what it finds, and until every row found is in). The index of summaries is made
+first, as any earlier read of the store leaves it. Back from an assessment, the store is read
+again in a worker thread (for what other windows changed): it is waited for between the
+returns, not timed. The CPU time of each is printed too (the machine is shared). Goals: shown
+<= 1.5 s, back and a search <= 0.3 s.
+
+One line per command, then the save latency, last:
 
     store: save <ms16> ms at 16, <ms600> ms at 600, stock tinydb <ms> ms at 600
 
@@ -175,6 +186,11 @@ def national(n: int) -> None:
                 }[a.state]
                 store.save(a, moves, **args)
         print(f"  national store: {n} units built in {time.perf_counter() - start:.0f} s {counts}")
+        keep = os.environ.get("BENCH_KEEP")  # a folder: the store copied there, for profiling
+        if keep:
+            import shutil
+
+            shutil.copytree(db, keep, dirs_exist_ok=True)
         commands = [
             ("assess list", ["assess", "list"]),
             ("assess list --json", ["assess", "list", "--json"]),
@@ -195,6 +211,21 @@ def national(n: int) -> None:
                 args = [*args, str(folder / f"out-{label.split()[0]}.{suffix}")]
             seconds, mb = run_command(["--db", str(db), *args], folder)
             print(f"  {n} units: {label} {seconds:.2f} s, peak {mb:.0f} MB", flush=True)
+        if "app" not in skip:
+            figures = app_figures(db)
+            print(
+                f"  {n} units: app units screen shown {figures['shown']:.2f} s (every row in "
+                f"{figures['all']:.2f} s), back from an assessment {figures['back']:.2f} s, "
+                f"a search {figures['search']:.2f} s (every row found in "
+                f"{figures['search_all']:.2f} s; the slowest key of {len(figures['found'])} "
+                "words)",
+                flush=True,
+            )
+            print(
+                f"  {n} units: app CPU time: shown {figures['shown_cpu']:.2f} s, back "
+                f"{figures['back_cpu']:.2f} s, a search {figures['search_cpu']:.2f} s",
+                flush=True,
+            )
         if "export" not in skip:
             seconds, mb = run_command(
                 ["--db", str(folder / "empty"), "import", str(folder / "out-export.json")],
@@ -202,6 +233,79 @@ def national(n: int) -> None:
                 check=False,  # the copies are not whole assessments: a strict import refuses them
             )
             print(f"  {n} units: import {seconds:.2f} s, peak {mb:.0f} MB", flush=True)
+
+
+# -- the app on the national store ----------------------------------------------------------
+
+
+def app_figures(db: Path, searches: tuple[str, ...] = ("son", "hoa binh", "t-0", "x")) -> dict:
+    """Seconds: the units screen shown, back from an assessment, the slowest search."""
+    import asyncio
+
+    from inspect_tool.i18n import set_language
+
+    set_language("vi")
+
+    async def run() -> dict:
+        from textual.widgets import DataTable
+
+        from inspect_tool.tui.app import InspectApp
+        from inspect_tool.tui.screens.assessment import AssessmentScreen
+
+        core = open_core(entry_points=False)
+        store = open_store(db, user="bench")
+        store.summaries()  # the index of summaries made, as any earlier read leaves it
+        figures: dict = {}
+        started, cpu = time.perf_counter(), time.process_time()
+        app = InspectApp(core, store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            while not app.screen.query(DataTable) or not app.screen.query_one(DataTable).row_count:
+                await pilot.pause(0.01)
+            figures["shown"] = time.perf_counter() - started
+            figures["shown_cpu"] = time.process_time() - cpu
+            units = app.screen
+            table = units.query_one(DataTable)
+            while table.row_count < len(units.rows):  # every row in, for the steps below
+                await pilot.pause(0.05)
+            figures["all"] = time.perf_counter() - started
+            table.move_cursor(row=table.row_count // 2)
+            backs, backs_cpu = [], []
+            for _ in range(3):
+                await pilot.press("enter")
+                await pilot.pause()
+                assert isinstance(app.screen, AssessmentScreen), app.screen
+                start, cpu = time.perf_counter(), time.process_time()
+                await pilot.press("escape")
+                await pilot.pause()
+                backs.append(time.perf_counter() - start)
+                backs_cpu.append(time.process_time() - cpu)
+                assert app.screen is units
+                await app.workers.wait_for_complete()  # the store read again, off the screen
+                await pilot.pause()
+            figures["back"] = statistics.median(backs)
+            figures["back_cpu"] = statistics.median(backs_cpu)
+            worst = worst_all = worst_cpu = 0.0
+            for word in searches:
+                await pilot.press("ctrl+f")
+                for key in word:
+                    start, cpu = time.perf_counter(), time.process_time()
+                    await pilot.press("space" if key == " " else key)
+                    await pilot.pause()
+                    worst = max(worst, time.perf_counter() - start)
+                    worst_cpu = max(worst_cpu, time.process_time() - cpu)
+                    while table.row_count < len(units.rows):
+                        await pilot.pause(0.01)
+                    worst_all = max(worst_all, time.perf_counter() - start)
+                figures.setdefault("found", {})[word] = table.row_count
+                units.query_one("#search").value = ""
+                await pilot.pause()
+            figures["search"] = worst
+            figures["search_all"] = worst_all
+            figures["search_cpu"] = worst_cpu
+        store.close()
+        return figures
+
+    return asyncio.run(run())
 
 
 def main() -> None:

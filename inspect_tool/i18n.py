@@ -50,3 +50,12 @@ def count(singular: str, plural: str, n: int) -> str:
 
 
 set_language()
+
+
+# -- marked now, translated when shown ------------------------------------------------------
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's own name for it)
+    """Mark `message` for the catalog and keep it in English: for words made at import time
+    (the app's key descriptions), translated when they are shown, in the language then."""
+    return message

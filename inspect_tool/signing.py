@@ -543,10 +543,47 @@ def load_trust(paths: list[Path]) -> list[Any]:
     return certs
 
 
+def name_words() -> dict[str, str]:
+    """A certificate's name attributes in the user's language (pyHanko and asn1crypto say
+    them in English); any other keeps asn1crypto's English label."""
+    return {
+        "common_name": _("Name"),
+        "given_name": _("Given name"),
+        "surname": _("Surname"),
+        "title": _("Title"),
+        "organization_name": _("Organization"),
+        "organizational_unit_name": _("Organizational unit"),
+        "locality_name": _("Locality"),
+        "state_or_province_name": _("Province"),
+        "country_name": _("Country"),
+        "street_address": _("Address"),
+        "email_address": _("Email"),
+        "serial_number": _("Serial number"),
+        "user_id": _("User ID"),
+        "organization_identifier": _("Organization identifier"),
+    }
+
+
+def name_text(name: Any) -> str:
+    """An asn1crypto `Name` for a person: the person's name first, then the other attributes
+    in the certificate's order, each with its label in the user's language."""
+    words = name_words()
+    data: dict[str, list[str]] = {}
+    for rdn in name.chosen:
+        for type_val in rdn:
+            kind = type_val["type"]
+            label = words.get(kind.native) or kind.human_friendly
+            data.setdefault(label, []).append(str(type_val["value"].native))
+    first = words["common_name"]
+    order = sorted(data, key=lambda label: label != first)
+    parts = [f"{label}: {', '.join(data[label])}" for label in order]
+    return ("; " if any("," in p for p in parts) else ", ").join(parts)
+
+
 @dataclass
 class SignatureReport:
     field: str
-    signer: str
+    signer: str  # asn1crypto's English text of the signer's name: the data kept (signed_by)
     signed_at: str
     intact: bool
     valid: bool
@@ -556,6 +593,12 @@ class SignatureReport:
     ok: bool
     reason: str
     signed: bool = True  # False: an empty signature field, reported as not signed
+    signer_shown: str = ""  # the signer's name with its labels in the user's language
+
+    @property
+    def who(self) -> str:
+        """The signer as a person reads it: in the user's language."""
+        return self.signer_shown or self.signer
 
 
 def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureReport]:
@@ -610,6 +653,7 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> list[SignatureRep
                 SignatureReport(
                     field=str(sig.field_name),
                     signer=status.signing_cert.subject.human_friendly,
+                    signer_shown=name_text(status.signing_cert.subject),
                     signed_at=when.astimezone(VIETNAM).isoformat(timespec="seconds")
                     if when
                     else "",
@@ -653,7 +697,8 @@ def all_good(reports: list[SignatureReport]) -> bool:
 
 
 def reports_as_json(reports: list[SignatureReport]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in reports]
+    """For machines: the signer as asn1crypto writes it, the same in every language."""
+    return [{k: v for k, v in asdict(r).items() if k != "signer_shown"} for r in reports]
 
 
 # -- importing signed minutes -----------------------------------------------------------------
@@ -728,6 +773,7 @@ def verify_detached(
     return SignatureReport(
         field="",
         signer=status.signing_cert.subject.human_friendly,
+        signer_shown=name_text(status.signing_cert.subject),
         signed_at=when.astimezone(VIETNAM).isoformat(timespec="seconds") if when else "",
         intact=bool(status.intact),
         valid=bool(status.valid),

@@ -958,6 +958,33 @@ class Workflow:
                 _("no area '{area}' (areas: {codes})").format(area=area, codes=", ".join(codes))
             )
 
+    # -- undo of one edit (the app: a field typed in, from focus to leaving it) ---------------
+
+    def restore(self, ref: str, code: str, record: ItemRecord | None) -> Assessment:
+        """Put the item back to `record`, what it was when an edit began (None: it had
+        nothing), as one change, logged. The app saves every key typed (nothing typed is
+        lost) but undoes what the person meant: a whole edit, not its last key. Restoring
+        again to what it replaced redoes it."""
+        assessment = self.get(ref)
+        self._editable(assessment)
+        try:
+            self.engine(assessment).item(code)
+        except KeyError as exc:
+            raise WorkflowError(str(exc.args[0])) from None
+        if record is not None and record.code != code:
+            raise WorkflowError(_("item {code}: nothing to undo").format(code=code))
+        current = assessment.items.get(code)
+        if record == current:
+            raise WorkflowError(_("item {code}: nothing to undo").format(code=code))
+        items = dict(assessment.items)
+        if record is None:
+            items.pop(code, None)
+        else:
+            items[code] = record
+        return self._commit(
+            dataclasses.replace(assessment, items=items), [item_change(code, current, record)]
+        )
+
     # -- life ------------------------------------------------------------------------------------
 
     def missing(self, assessment: Assessment) -> list[str]:

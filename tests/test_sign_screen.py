@@ -10,8 +10,9 @@ import pytest
 from textual.widgets import Button, Input, Select
 
 from inspect_tool.demo import build_demo_store
+from inspect_tool.i18n import _, set_language
 from inspect_tool.minutes import make_minutes
-from inspect_tool.signing import make_test_cert, signature_fields, verify_pdf
+from inspect_tool.signing import make_test_cert, reports_as_json, signature_fields, verify_pdf
 from inspect_tool.store import open_store
 from inspect_tool.tui.app import InspectApp
 from inspect_tool.tui.screens.sign import SignScreen
@@ -80,8 +81,30 @@ async def test_the_sign_screen_signs_final_minutes_and_verifies_them(core, made,
         await pilot.pause()
         shown = str(dialog.query_one("#error").render())
         assert f"{first}: " in shown and "Trần Thị Bình" in shown
+        # the certificate's words in the user's language, not pyHanko's English
+        assert "Name: Trần Thị Bình" in shown and "Common Name" not in shown
         assert "intact, valid and trusted" in shown
         assert all(f"{name}: not signed" in shown for name in others)
     app.store.close()
     reports = await asyncio.to_thread(verify_pdf, pdf, [documents / "me.pem"])
     assert reports[0].ok and reports[0].field == first
+
+
+def test_the_signer_is_named_in_the_users_language(made):
+    """The certificate's attribute labels through the catalog; the data (`signer`, the JSON)
+    stays as asn1crypto writes it, the same in every language."""
+    pdf = made / "signed-vi.pdf"
+    shutil.copy(made / "final.pdf", pdf)
+    from inspect_tool.signing import sign_pdf
+
+    sign_pdf(pdf, next(iter(signature_fields(pdf))), made / "me.p12", b"pw")
+    set_language("vi")
+    try:
+        report = verify_pdf(pdf, [made / "me.pem"])[0]
+        assert report.who.startswith(_("Name") + ": Trần Thị Bình")
+        assert _("Organizational unit") + ": CHỨNG THƯ THỬ NGHIỆM" in report.who
+        assert "Common Name" not in report.who and "Organizational Unit" not in report.who
+        assert "Common Name: Trần Thị Bình" in report.signer
+        assert "signer_shown" not in reports_as_json([report])[0]
+    finally:
+        set_language("en")

@@ -445,3 +445,41 @@ async def test_make_and_sign_the_minutes_in_the_app(core, demo_path, tmp_path):
         assert [r.field for r in reports] == [field] and reports[0].ok
         assert field in str(dialog.query_one("#error").render())
     app.store.close()
+
+
+async def test_units_are_shown_as_typed_and_kept_up_to_date(core, demo_path):
+    """A name is text, never Rich markup (`[/]` stopped the screen); back from an
+    assessment, its row shows what was just answered; Ctrl+R reads the store again."""
+    with open_store(demo_path, user="Tổ kiểm tra") as store:
+        unit = next(u for u in store.units() if u.code == "HB-X01")
+        store.put_units([dataclasses.replace(unit, name="Xã [/] [b]Tân[/b]")], [])
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        key = next(k for k, (u, a) in screen.rows.items() if u.code == "HB-X01")
+        assert str(table.get_row(key)[1]) == "Xã [/] [b]Tân[/b]"
+        assessment = await open_unit(pilot, app, "HB-X05")
+        before = str(table.get_row(assessment.assessment.id)[6])
+        code = next(
+            c
+            for c in assessment.codes
+            if c not in assessment.assessment.items
+            and [s.type for s in assessment.engine.inputs(c)] in (["count"], ["number"])
+        )
+        assessment.show_item(code, answering=True)
+        await pilot.pause()
+        await pilot.press("3")
+        await pilot.pause()
+        answered = len(app.flow.get(assessment.assessment.id).items)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        shown = str(table.get_row(assessment.assessment.id)[6])
+        assert shown.startswith(f"{answered}/") and shown != before
+        await app.workers.wait_for_complete()  # the store read again off the screen
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert str(table.get_row(assessment.assessment.id)[6]) == shown
+    app.store.close()

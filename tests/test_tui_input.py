@@ -199,6 +199,50 @@ async def test_clear_and_undo(core, demo_path):
     app.store.close()
 
 
+async def test_undo_is_of_an_edit_not_of_a_key(core, demo_path):
+    """Every key is saved (a crash keeps what was typed), but Ctrl+Z undoes what the person
+    meant: the whole edit of a field, from the focus to leaving it."""
+    app = app_on(core, demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_unit(pilot, app, "HB-X06")
+        await goto(pilot, screen, "1.1.3")
+        field = screen.form.first_editor()
+        before = stored(app, screen, "1.1.3")
+        await pilot.press("4", "2")
+        await pilot.pause()
+        assert stored(app, screen, "1.1.3").inputs["value"] == 42  # saved as typed
+        log = app.store.audit_log(screen.assessment.id)
+        assert [e["what"] for e in log[-2:]] == ["item 1.1.3"] * 2  # each key kept
+        await pilot.press("ctrl+z")  # the whole edit, not the last key
+        await pilot.pause()
+        assert stored(app, screen, "1.1.3") == before
+        await pilot.press("ctrl+z")  # again: redone
+        await pilot.pause()
+        assert stored(app, screen, "1.1.3").inputs["value"] == 42
+        # two edits: the note, then the value again; undo goes back one edit at a time
+        await pilot.press("tab")  # to the evidence, then the note
+        note = screen.query_one("#note")
+        note.focus()
+        await pilot.pause()
+        await pilot.press("o", "k")
+        await pilot.pause()
+        field.focus()
+        await pilot.pause()
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert stored(app, screen, "1.1.3").inputs["value"] == 12
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        kept = stored(app, screen, "1.1.3")
+        assert kept.inputs["value"] == 42 and kept.note.endswith("ok")
+        assert float(field.value) == 42
+    app.store.close()
+    # what was typed survives a crash: a new window reads every key's save
+    with open_store(demo_path, user="t", write=False) as store:
+        a = store.assessment(screen.assessment.id)
+        assert a.items["1.1.3"].inputs["value"] == 42
+
+
 async def test_submit_asks_first_and_enter_alone_does_not_submit(core, demo_path):
     from inspect_tool.tui.screens.confirm import ConfirmScreen
     from inspect_tool.tui.screens.finish import FinishScreen
@@ -325,7 +369,9 @@ async def test_an_empty_draft_shows_no_band_and_no_minus_zero(core, demo_path):
         units = app.screen
         row = next(k for k, (_u, a) in units.rows.items() if a and a.id == fresh.id)
         cells = [str(c) for c in units.query_one(DataTable).get_row(row)]
-        assert "None" not in cells and "—" in cells
+        assert "None" not in cells and "-0.00" not in cells
+        # at 80 columns the band is left to the detail line: no band there either
+        assert units.details[row].split(" · ")[4] == "0.00% —"
         app.open_assessment(fresh.id)
         await pilot.pause()
         screen = app.screen

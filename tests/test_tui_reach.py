@@ -183,9 +183,15 @@ async def test_help_lists_the_keys_and_the_marks(core, demo_path, language):
         marks = dict(help_screen.marks)
         assert "f5" in keys and "f1 ?" in keys and "pgdn" in keys
         assert marks["○"] == _("not answered yet") and marks["–"] == _("not applicable")
-        # in the chosen language (the screens' own key words: in that of the process that
-        # imported them, the language the command line sets first)
+        # in the chosen language, the screens' own key words too: they are translated when
+        # shown, not when their module was imported (in whichever language then)
         assert _("To the next field: the evidence, the note") in keys.values()
+        assert keys["pgdn"] == {"vi": _("Next item"), "en": "Next item"}[language]
+        assert keys["f1 ?"] == {"vi": _("Help"), "en": "Help"}[language]
+        if language == "vi":
+            assert keys["pgdn"] != "Next item"
+        footer = {b.description for _n, b, _e, _t in screen.active_bindings.values()}
+        assert _("Next item") in footer and _("Finish") in footer
         close = str(help_screen.query_one("#close", Button).label)
         assert close == {"vi": "Đóng", "en": "Close"}[language]
         await pilot.press("end")  # longer than 24 lines: it scrolls

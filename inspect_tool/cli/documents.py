@@ -444,7 +444,7 @@ def verify_command(pdf: Path, trust: tuple[Path, ...], as_json: bool) -> None:
                 continue
             click.echo(
                 _("{field}: {signer}, signed {when}: {verdict}").format(
-                    field=r.field, signer=r.signer, when=signed_at_text(r), verdict=r.reason
+                    field=r.field, signer=r.who, when=signed_at_text(r), verdict=r.reason
                 )
             )
     sys.exit(0 if ok else 1)

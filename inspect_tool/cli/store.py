@@ -779,7 +779,7 @@ def _verify_against(store: Any, pdf: Path, trust: list[Path], as_json: bool) -> 
     if not any(r.signed for r in reports):
         problems.append(_("{path}: the minutes are not signed").format(path=pdf))
     for r in (r for r in reports if r.signed):
-        lines.append(_("signed by {signer}: {reason}").format(signer=r.signer, reason=r.reason))
+        lines.append(_("signed by {signer}: {reason}").format(signer=r.who, reason=r.reason))
         if not r.ok:  # intact, valid, and by a signer the trust store knows
             problems.append(_("{path}: signatures not valid: {why}").format(path=pdf, why=r.reason))
     if any(r.signed for r in reports):
@@ -1016,7 +1016,7 @@ def import_command(
             fail(f"{p7s}: {exc}")
         click.echo(
             _("{path}: signed by {signer}: {reason}").format(
-                path=file.name, signer=report.signer, reason=report.reason
+                path=file.name, signer=report.who, reason=report.reason
             )
         )
         if not (report.intact and report.valid):

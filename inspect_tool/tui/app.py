@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ..core import Core
-from ..i18n import _
+from ..i18n import N_, _
 from ..store import Store, StoreError
 from ..workflow import Workflow
 from .commands import CriteriaProvider
@@ -22,7 +22,7 @@ from .read_only import ReadOnlyWorkflow, read_only_reason
 from .screens.assessment import AssessmentScreen
 from .screens.units import UnitsScreen
 from .state import UiState
-from .textual_words import Palette, translate_textual
+from .textual_words import Palette, translate_node, translate_textual
 
 
 def load_keymap(path: Path | None) -> dict[str, str]:
@@ -52,22 +52,22 @@ class InspectApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "inspect-tool"
     BINDINGS = [
-        Binding("ctrl+q", "quit", _("Quit"), id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
         # declared here only to name it in the user's language (Textual calls it "palette")
         # show=False: Textual's footer shows it already, at its right end
         Binding(
             "ctrl+p",
             "command_palette",
-            _("Commands"),
+            N_("Commands"),
             id="app.commands",
             priority=True,
             show=False,
         ),
-        Binding("f1", "help", _("Help"), id="app.help"),
+        Binding("f1", "help", N_("Help"), id="app.help"),
         # not a priority: typed into a field, `?` is the field's
-        Binding("question_mark", "help", _("Help"), id="app.help_key", show=False),
+        Binding("question_mark", "help", N_("Help"), id="app.help_key", show=False),
         # -- sync
-        Binding("f9", "sync", _("Sync"), id="app.sync", show=False),
+        Binding("f9", "sync", N_("Sync"), id="app.sync", show=False),
     ]
     COMMANDS = App.COMMANDS | {CriteriaProvider}
 
@@ -113,6 +113,8 @@ class InspectApp(App):
             self.open_assessment(last)
 
     def push_screen(self, screen, *args, **kwargs):
+        if isinstance(screen, Screen):
+            translate_node(screen)  # its keys' words in the language now
         shown = super().push_screen(screen, *args, **kwargs)
         if self.read_only and not isinstance(screen, ModalScreen):
             self.call_after_refresh(self._banner, screen)

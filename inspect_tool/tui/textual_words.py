@@ -3,7 +3,9 @@ panel, the palette's "No matches found"), in the user's language.
 
 Textual writes them in English as class attributes. They are put in the user's language once
 the app starts: every class's bindings are rebuilt from the English ones, so switching the
-language between two apps (the tests do) translates from the original each time.
+language between two apps (the tests do) translates from the original each time. The app's
+own screens declare theirs in English too (`N_`), translated here the same way, through the
+catalog: a description made at import time would stay in the language of the first import.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from textual.command import CommandList, CommandPalette
 from textual.dom import DOMNode
 from textual.widgets.option_list import Option
 
-from ..i18n import _
+from ..i18n import _, current_language
 
 
 def textual_words() -> dict[str, str]:
@@ -104,6 +106,7 @@ def textual_words() -> dict[str, str]:
 
 _originals: dict[type, dict[str, list]] = {}
 _titles: dict[type, str] = {}
+_language_of: dict[type, str] = {}  # the language each class's key words are in
 
 
 def _classes(cls: type) -> list[type]:
@@ -116,7 +119,7 @@ def _classes(cls: type) -> list[type]:
 def translate_textual() -> None:
     """Put Textual's key descriptions in the current language, in every class (the app's own
     subclasses of Textual's widgets carry copies). Call before the app's widgets are made."""
-    words = textual_words()
+    textual = textual_words()
     for cls in _classes(DOMNode):
         merged = cls.__dict__.get("_merged_bindings")
         if merged is None:
@@ -124,19 +127,39 @@ def translate_textual() -> None:
         original = _originals.setdefault(
             cls, {key: list(bindings) for key, bindings in merged.key_to_bindings.items()}
         )
+        _language_of[cls] = current_language()
         for key, bindings in original.items():
             merged.key_to_bindings[key] = [
                 dataclasses.replace(
                     b,
-                    description=words.get(b.description, b.description),
-                    tooltip=words.get(b.tooltip, b.tooltip),
+                    description=_word(b.description, textual),
+                    tooltip=_word(b.tooltip, textual),
                 )
                 for b in bindings
             ]
         title = cls.__dict__.get("BINDING_GROUP_TITLE")
         if title:
             original_title = _titles.setdefault(cls, title)
-            cls.BINDING_GROUP_TITLE = words.get(original_title, original_title)
+            cls.BINDING_GROUP_TITLE = _word(original_title, textual)
+
+
+def translate_node(node: DOMNode) -> None:
+    """A screen made from a class imported after the app started (the app imports most
+    screens when first opened): its class's words put in the language now, and its own copy
+    of its bindings made again from them."""
+    cls = type(node)
+    if cls._merged_bindings is None or _language_of.get(cls) == current_language():
+        return
+    translate_textual()
+    node._bindings = cls._merged_bindings.copy()
+
+
+def _word(english: str, textual: dict[str, str]) -> str:
+    """A key's words in the current language: Textual's from the table above, the app's own
+    (any other: they are in the catalog) through `_`."""
+    if not english:
+        return english
+    return textual.get(english) or _(english)
 
 
 class Palette(CommandPalette):

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ...i18n import _, count, ngettext
+from ...i18n import N_, _, count, ngettext
 from ...workflow import WorkflowError
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ class ConfirmGroupNA(ModalScreen[str | None]):
 
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
     DEFAULT_CLASSES = "dialog-screen"
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="group_na.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="group_na.cancel")]
 
     def __init__(self, question: str, *, ask_reason: bool):
         super().__init__()
@@ -106,6 +106,7 @@ def apply_group_na(
     done, refused = 0, []
     for code in codes:
         record = flow.get(aid).items.get(code)
+        screen.undo_to[code] = record  # Ctrl+Z on one of them: back to before this
         try:
             if unmark:
                 flow.clear(aid, code)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,8 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, Tree
 
 from ... import labels
-from ...i18n import _
+from ...i18n import N_, _
 from ...methods import fmt
+from ...model import ItemRecord
 from ...scoring import AnswerError, Scores
 from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
 from ..widgets.carried import CarriedRecommendations
@@ -26,31 +28,32 @@ from ..widgets.keys_footer import KeysFooter
 from ..widgets.totals import TotalsBar
 
 STATICS = ("title", "base", "points", "files", "info")
+HEADER_SIDES = 18  # the header's icon on the left, the room kept for a clock on the right
 ENTRIES = ("evidence", "note", "reason")  # beside the form, the same for every item
 
 
 class AssessmentScreen(Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     BINDINGS = [
-        Binding("pagedown", "next_item", _("Next item"), id="item.next", priority=True),
-        Binding("pageup", "previous_item", _("Previous item"), id="item.previous", priority=True),
-        Binding("f3", "next_unanswered", _("Next unanswered"), id="item.next_unanswered"),
-        Binding("f2", "toggle_na", _("N/A"), id="item.toggle_na"),
-        Binding("f6", "next_area", _("Next area"), id="item.next_area"),
-        Binding("f4", "record", _("Findings"), id="assessment.record"),
-        Binding("f5", "finish", _("Finish"), id="assessment.finish"),
-        Binding("escape", "back", _("Units"), id="assessment.back"),
+        Binding("pagedown", "next_item", N_("Next item"), id="item.next", priority=True),
+        Binding("pageup", "previous_item", N_("Previous item"), id="item.previous", priority=True),
+        Binding("f3", "next_unanswered", N_("Next unanswered"), id="item.next_unanswered"),
+        Binding("f2", "toggle_na", N_("N/A"), id="item.toggle_na"),
+        Binding("f6", "next_area", N_("Next area"), id="item.next_area"),
+        Binding("f4", "record", N_("Findings"), id="assessment.record"),
+        Binding("f5", "finish", N_("Finish"), id="assessment.finish"),
+        Binding("escape", "back", N_("Units"), id="assessment.back"),
         # over Input's own Ctrl+D (delete right: the Delete key does it too)
         Binding(
-            "ctrl+d", "clear_item", _("Clear answer"), id="item.clear", priority=True, show=False
+            "ctrl+d", "clear_item", N_("Clear answer"), id="item.clear", priority=True, show=False
         ),
-        Binding("ctrl+z", "undo_item", _("Undo"), id="item.undo", show=False),
-        Binding("f7", "resolve_conflict", _("Resolve"), id="item.resolve", show=False),
+        Binding("ctrl+z", "undo_item", N_("Undo"), id="item.undo", show=False),
+        Binding("f7", "resolve_conflict", N_("Resolve"), id="item.resolve", show=False),
         # `/` only where it is not typed into a field (the tree); Ctrl+F anywhere
         Binding(
             "slash,ctrl+f",
             "search",
-            _("Search the criteria by code or words of the title"),
+            N_("Search the criteria by code or words of the title"),
             id="item.search",
             show=False,
         ),
@@ -70,6 +73,10 @@ class AssessmentScreen(Screen):
         self.code = code if code in self.codes else self.codes[0]
         # the form shows an entry refused or partial: kept as the item's pending entry on leaving
         self.unaccepted = False
+        # undo is of an edit (a field from focus to leaving it), not of a key: per item, what
+        # it was before its last edit began; and the field being edited now
+        self.undo_to: dict[str, ItemRecord | None] = {}
+        self.editing: tuple[str, str] | None = None
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -132,12 +139,21 @@ class AssessmentScreen(Screen):
         return self.flow.editable(self.assessment)
 
     def show_titles(self) -> None:
+        """The unit, the assessment and its set in the header, whole: the set's title when
+        the line has room for it, else its id and version (the help shows the title)."""
         a = self.assessment
         unit = self.flow.store.unit(a.unit)
         self.title = f"{a.unit} {unit.name if unit else ''}"
-        self.sub_title = (
-            f"{labels.kind(a.kind)} {a.year} · {labels.state(a.state)} · {self.engine.cset.title}"
-        )
+        cset = self.engine.cset
+        head = f"{labels.kind(a.kind)} {a.year} · {labels.state(a.state)}"
+        room = (self.size.width or self.app.size.width) - HEADER_SIDES - cell_len(self.title) - 3
+        for sub in (f"{head} · {cset.title}", f"{head} · {cset.id} {cset.version}", head):
+            if cell_len(sub) <= room:
+                break
+        self.sub_title = sub
+
+    def on_resize(self) -> None:
+        self.show_titles()
 
     def refresh_scores(self) -> None:
         self.scores = self.flow.scores(self.assessment)
@@ -154,6 +170,7 @@ class AssessmentScreen(Screen):
             answering = self.focused is not None and self.pane in self.focused.ancestors
         if code != self.code:
             self.keep_unaccepted()
+        self.editing = None  # an edit ends with its item
         self.code = code
         item = self.engine.item(code)
         record = self.assessment.items.get(code)
@@ -263,7 +280,24 @@ class AssessmentScreen(Screen):
         """Only the user's own edits arrive here: an item is loaded with its events held back.
         Enter in a field saves too, which is how an answer left empty on purpose is given."""
         if self.editable and event.control is not self.attach_entry:
+            self.begin_edit(event.control)
             self.save()
+
+    def begin_edit(self, control) -> None:
+        """The first change in a field since it got the focus begins an edit: the item as
+        it was is what Ctrl+Z goes back to. Later keys in the same field are the same edit."""
+        field = (self.code, str(control.id or id(control)))
+        if field != self.editing:
+            self.mark_undo()
+            self.editing = field
+
+    def mark_undo(self) -> None:
+        """A change of the item begins: the item as it is now is what undo brings back."""
+        self.undo_to[self.code] = self.assessment.items.get(self.code)
+        self.editing = None
+
+    def on_descendant_blur(self) -> None:
+        self.editing = None  # leaving a field ends its edit
 
     @on(Input.Submitted, "#attach")
     def attach_file(self) -> None:
@@ -272,6 +306,7 @@ class AssessmentScreen(Screen):
         if not typed or not self.editable:
             return
         path = Path(typed).expanduser()
+        self.mark_undo()
         try:
             self.assessment = self.flow.attach(self.assessment.id, self.code, path)
         except WorkflowError as exc:
@@ -387,6 +422,7 @@ class AssessmentScreen(Screen):
         if self.code not in self.assessment.items:
             self.show_item(self.code)  # only typed, never saved: the form emptied
             return
+        self.mark_undo()
         self.assessment = self.flow.clear(self.assessment.id, self.code)
         self.refresh_scores()
         self.show_item(self.code)
@@ -401,11 +437,18 @@ class AssessmentScreen(Screen):
             self.show_item(self.code)
             self.notify(_("Item {code}: what was typed is dropped.").format(code=self.code))
             return
+        code = self.code
         try:
-            self.assessment = self.flow.undo(self.assessment.id, self.code)
+            if code in self.undo_to:  # an edit made here: all of it, back to before it
+                current = self.assessment.items.get(code)
+                self.assessment = self.flow.restore(self.assessment.id, code, self.undo_to[code])
+                self.undo_to[code] = current  # undoing again redoes
+            else:  # changed before this screen was opened: its last change, from the log
+                self.assessment = self.flow.undo(self.assessment.id, code)
         except WorkflowError as exc:
             self.notify(str(exc), severity="warning")
             return
+        self.editing = None
         self.refresh_scores()
         self.show_item(self.code)
         self.notify(_("Item {code}: last change undone.").format(code=self.code))
@@ -453,6 +496,7 @@ class AssessmentScreen(Screen):
             return
         record = self.assessment.items.get(self.code)
         refusal = None
+        self.mark_undo()
         if record is not None and record.na:
             # back to unanswered: an N/A item has no inputs to go back to
             self.assessment = self.flow.clear(self.assessment.id, self.code)

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from ...i18n import _
+from ...i18n import N_, _
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -41,7 +41,7 @@ class ConfirmScreen(ModalScreen[bool]):
         margin-right: 2;
     }
     """
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="confirm.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="confirm.cancel")]
 
     def __init__(self, title: str, message: str, step: str, *, variant: str = "warning"):
         super().__init__()

@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ... import labels
-from ...i18n import _, count
+from ...i18n import N_, _, count
 from ...workflow import Workflow, WorkflowError
 from .base import WorkflowScreen
 from .confirm import ConfirmScreen
@@ -24,7 +24,7 @@ DELETED = "\x00deleted"  # what the screen returns when the assessment is gone
 
 class FinishScreen(WorkflowScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
-    BINDINGS = [Binding("escape", "back", _("Back"), id="finish.back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="finish.back")]
 
     def __init__(self, flow: Workflow, assessment_id: str):
         super().__init__()

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, Static
 
-from ...i18n import _
+from ...i18n import N_, _
 
 
 def mark_words() -> dict[str, str]:
@@ -76,15 +76,18 @@ def keys_of(screen: Screen) -> list[tuple[str, str]]:
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
     DEFAULT_CLASSES = "dialog-screen"
-    BINDINGS = [Binding("escape,f1,question_mark", "close", _("Close"), id="help.close")]
+    BINDINGS = [Binding("escape,f1,question_mark", "close", N_("Close"), id="help.close")]
 
     def __init__(self, under: Screen):
         super().__init__()
         self.keys = keys_of(under)
         self.marks: list[tuple[str, str]] = []
+        self.about = ""  # the assessment's set, whole (the header may have room for its id)
         from .assessment import AssessmentScreen
 
         if isinstance(under, AssessmentScreen):
+            cset = under.engine.cset
+            self.about = f"{cset.title} ({cset.id} {cset.version})"
             from ..widgets.criteria_tree import MARKS
 
             words = mark_words()
@@ -93,6 +96,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
             yield Label(_("Help"), id="dialog-title")
+            if self.about:
+                yield Label(_("Criteria set"), classes="section")
+                yield Static(self.about, id="help-set", markup=False)
             yield Label(_("Keys"), classes="section")
             yield Static(self._table(self.keys), id="help-keys")
             if self.marks:

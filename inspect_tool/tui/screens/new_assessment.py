@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ... import labels
 from ...catalog import UnknownSetError
-from ...i18n import _
+from ...i18n import N_, _
 from ...model import KINDS
 from ...workflow import DuplicateError, Workflow, WorkflowError
 
@@ -22,7 +22,7 @@ from ...workflow import DuplicateError, Workflow, WorkflowError
 class NewAssessmentScreen(ModalScreen[str | None]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
     DEFAULT_CLASSES = "dialog-screen"
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="new.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="new.cancel")]
 
     def __init__(self, flow: Workflow, unit: str | None = None):
         super().__init__()

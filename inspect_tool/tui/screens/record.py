@@ -14,14 +14,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from ... import labels
-from ...i18n import _
+from ...i18n import N_, _
 from ...workflow import Workflow
 from .base import WorkflowScreen
 
 
 class RecordScreen(WorkflowScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
-    BINDINGS = [Binding("escape", "back", _("Back"), id="record.back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="record.back")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # the rows' layout, in its .tcss
 
     def __init__(self, flow: Workflow, assessment_id: str):

@@ -14,13 +14,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ...i18n import _
+from ...i18n import N_, _
 
 
 class SignScreen(ModalScreen[None]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
     DEFAULT_CLASSES = "dialog-screen"
-    BINDINGS = [Binding("escape", "close", _("Close"), id="sign.close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"), id="sign.close")]
 
     def __init__(self, pdf: Path):
         super().__init__()
@@ -116,7 +116,7 @@ class SignScreen(ModalScreen[None]):
             message = Text()
             for r in reports:
                 style = "green" if r.ok else ("yellow" if not r.signed else "bold red")
-                who = f"{r.signer} — {signed_at_text(r)}: " if r.signed else ""
+                who = f"{r.who} — {signed_at_text(r)}: " if r.signed else ""
                 message.append(f"{r.field}: {who}{r.reason}\n", style=style)
         self.app.call_from_thread(self.query_one("#error", Static).update, message)
         self.app.call_from_thread(setattr, self.query_one("#sign", Button), "disabled", False)

@@ -3,25 +3,31 @@ band; search as you type, filter by kind and state, open one or start a new one.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from ... import labels
-from ...i18n import _, count
-from ...model import KINDS, LEVELS, STATES, Unit
+from ...i18n import N_, _, count
+from ...model import KINDS, LEVELS, STATES, Assessment, Unit
 from ...store import Summary
 from ...workflow import Workflow
 from ..search import fold, words
+from ..widgets.units_table import UnitsTable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Entry:
     """One row of the table, made once per read: its cells and its detail line."""
 
@@ -31,6 +37,47 @@ class Entry:
     folded: str  # code and name without diacritics, for the search
     cells: tuple[str, ...]
     detail: str
+
+    @cached_property
+    def texts(self) -> tuple[Text, ...]:
+        """The cells as the table shows them, made once."""
+        return tuple(map(_cell, self.cells))
+
+
+def column_labels() -> tuple[str, ...]:
+    # what is looked for first comes first, and the kind, which the unit's name mostly says
+    # already, last
+    return (
+        _("Code"),
+        _("Unit"),
+        _("Assessment"),
+        _("State"),
+        _("Index %"),
+        _("Band"),
+        _("Answered"),
+        _("Kind"),
+    )
+
+
+COLUMNS = range(8)
+WIDE = 100  # columns of the screen from which every column of the table shows
+# narrower, in turn: without the kind, then without the band too (at 80 columns)
+NARROW = ((0, 1, 2, 3, 4, 5, 6), (0, 1, 2, 3, 4, 6))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one read of the store gives the screen: made off the screen's thread."""
+
+    units: tuple[Unit, ...]
+    summaries: tuple[Summary, ...]
+    broken: tuple[tuple[Assessment, str], ...]  # assessments that cannot be scored here, why
+
+
+def _cell(text: str) -> Text:
+    """A cell as plain text: a name is never read as Rich markup (`[/]` in a unit's name
+    would stop the screen), and one cut by a narrow column ends with an ellipsis."""
+    return Text(text, end="", no_wrap=True, overflow="ellipsis")
 
 
 def _entry(unit: Unit, s: Summary | None, folded: str) -> Entry:
@@ -87,11 +134,11 @@ def _entry(unit: Unit, s: Summary | None, folded: str) -> Entry:
 class UnitsScreen(Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     BINDINGS = [
-        Binding("ctrl+n", "new", _("New assessment"), id="units.new"),
-        Binding("ctrl+f", "search", _("Search"), id="units.search"),
-        Binding("ctrl+r", "reload", _("Reload"), id="units.reload"),
+        Binding("ctrl+n", "new", N_("New assessment"), id="units.new"),
+        Binding("ctrl+f", "search", N_("Search"), id="units.search"),
+        Binding("ctrl+r", "reload", N_("Reload"), id="units.reload"),
         # -- campaigns: the board and the explanation round (tui/campaign.py)
-        Binding("ctrl+g", "campaign", _("Campaign"), id="units.campaign", show=False),
+        Binding("ctrl+g", "campaign", N_("Campaign"), id="units.campaign", show=False),
     ]
 
     def __init__(self, flow: Workflow):
@@ -102,6 +149,12 @@ class UnitsScreen(Screen):
         self.details: dict[str, str] = {}
         self._shown: list[str] | None = None  # the keys in the table, in order
         self._loaded = False
+        self._snapshot = Snapshot((), (), ())
+        self._opened: str | None = None  # the assessment opened from here
+        self._made: dict[tuple, Entry] = {}  # rows made, by unit and summary
+        self._folded: dict[Unit, str] = {}
+        self._told: set[str] = set()  # assessments named as not scoring
+        self._unit_width: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,19 +169,10 @@ class UnitsScreen(Screen):
                 prompt=_("All states"),
                 id="state",
             )
-        table = DataTable(id="units", cursor_type="row", zebra_stripes=True)
-        # what is looked for first comes first: on an 80-column screen the band still shows,
-        # and the kind, which the unit's name mostly says already, is last
-        self.columns = table.add_columns(
-            _("Code"),
-            _("Unit"),
-            _("Assessment"),
-            _("State"),
-            _("Index %"),
-            _("Band"),
-            _("Answered"),
-            _("Kind"),
-        )
+        table = UnitsTable(id="units", cursor_type="row", zebra_stripes=True)
+        # the columns are added once the screen's width is known (`lay_out`)
+        self.columns: dict[int, ColumnKey] = {}  # index in an entry's cells -> its column
+        self.kept_columns: tuple[int, ...] = ()
         yield table
         # the highlighted row in full: on an 80-column screen the last columns are cut
         yield Static(id="detail")
@@ -136,57 +180,182 @@ class UnitsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = _("Units")
-        self.load()
+        self.apply(self.read())
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        if self._loaded:  # back from an assessment: only what changed (the first is on_mount)
-            self.load()
+        """Back from an assessment: its row at once (from that one assessment), then the
+        whole store read again off the screen's thread for what others changed meanwhile."""
+        if not self._loaded:  # the first is on_mount
+            return
+        opened, self._opened = self._opened, None
+        if opened is not None:
+            self.refresh_one(opened)
+        self.run_worker(
+            self._read_in_thread,
+            thread=True,
+            exclusive=True,
+            group="units-read",
+            exit_on_error=False,
+        )
 
-    def load(self) -> None:
-        """Read the units and the assessments' summaries (one read each, nothing scored) and
-        show what changed since the last read."""
-        self._loaded = True
+    # -- reading --------------------------------------------------------------------------
+
+    def read(self) -> Snapshot:
+        """The units and the assessments' summaries (one read each, nothing scored). No
+        widget is touched: a worker thread may call it."""
         units = self.flow.store.units()
-        self.sub_title = count("{n} unit", "{n} units", len(units))
         problems: dict[str, str] = {}
-        by_unit: dict[str, list[Summary]] = {}
-        for s in self.flow.summaries(problems):
-            by_unit.setdefault(s.unit, []).append(s)
+        listed: list[Summary] = list(self.flow.summaries(problems))
+        broken = []
         for assessment_id, why in problems.items():  # named, and listed without figures
-            a = self.flow.store.assessment(assessment_id)
-            self.notify(f"{a.unit} {a.year}: {why}", severity="error", timeout=15)
-            by_unit.setdefault(a.unit, []).append(a)  # type: ignore[arg-type]
+            try:
+                broken.append((self.flow.store.assessment(assessment_id), why))
+            except (KeyError, ValueError):  # gone meanwhile, or damaged: said when opened
+                continue
+        return Snapshot(tuple(units), tuple(listed), tuple(broken))
+
+    def _read_in_thread(self) -> None:
+        """The store read again off the screen's thread. The app may quit meanwhile (its
+        store closed, its loop gone): then there is nothing to show, and nothing to say."""
+        try:
+            snapshot = self.read()
+            self.app.call_from_thread(self.apply, snapshot)
+        except Exception:  # noqa: BLE001 (a later read, Ctrl+R, says what is wrong)
+            return
+
+    def refresh_one(self, assessment_id: str) -> None:
+        """One assessment's row brought up to date, the others kept as they are."""
+        try:
+            a = self.flow.get(assessment_id)
+            summary = self.flow.summary(a)
+        except (ValueError, LookupError):  # deleted, or no longer scores: the full read says
+            return
+        before = next((e for e in self.entries if e.key == assessment_id), None)
+        listed = [s for s in self._snapshot.summaries if s.id != assessment_id] + [summary]
+        self._snapshot = dataclasses.replace(self._snapshot, summaries=tuple(listed))
+        if before is None or before.summary is None:  # a new row: placed among the others
+            self.apply(self._snapshot)
+            return
+        entry = _entry(before.unit, summary, before.folded)
+        self._made[(before.unit, summary)] = entry
+        self.entries = [entry if e is before else e for e in self.entries]
+        self.details[entry.key] = entry.detail
+        if entry.key in self.rows:
+            table = self.query_one(DataTable)
+            for i, (was, now) in enumerate(zip(before.cells, entry.cells, strict=True)):
+                if was != now and i in self.columns:
+                    table.update_cell(entry.key, self.columns[i], entry.texts[i])
+            self.rows[entry.key] = (entry.unit, summary)
+        self.show_detail()
+
+    # -- showing --------------------------------------------------------------------------
+
+    def entries_of(self, snapshot: Snapshot) -> list[Entry]:
+        """The rows of a snapshot; a row already made for the same unit and summary is
+        reused, so a read that changed one assessment remakes one row, not 3,000."""
+        by_unit: dict[str, list] = {}
+        for s in snapshot.summaries:
+            by_unit.setdefault(s.unit, []).append(s)
+        for a, _why in snapshot.broken:
+            by_unit.setdefault(a.unit, []).append(a)
+        made: dict[tuple, Entry] = {}
         entries = []
-        for unit in units:
-            mine = sorted(
-                by_unit.get(unit.code, []), key=lambda s: (s.year, KINDS.index(s.kind), s.created)
-            )
-            folded = fold(f"{unit.code} {unit.name}")  # `son` finds "Sơn"
-            for s in mine or [None]:
-                entries.append(_entry(unit, s, folded))
+        for unit in snapshot.units:
+            mine = by_unit.get(unit.code)
+            if mine and len(mine) > 1:
+                mine.sort(key=lambda s: (s.year, KINDS.index(s.kind), s.created))
+            for s in mine or (None,):
+                # one that cannot be scored is listed by its header (its items: no hash)
+                key = (unit, s if isinstance(s, Summary) or s is None else (s.id, s.state))
+                entry = self._made.get(key)
+                if entry is None:
+                    folded = self._folded.get(unit)
+                    if folded is None:
+                        folded = self._folded[unit] = fold(f"{unit.code} {unit.name}")
+                    entry = _entry(unit, s, folded)  # `son` finds "Sơn"
+                made[key] = entry
+                entries.append(entry)
+        self._made = made
+        return entries
+
+    def apply(self, snapshot: Snapshot) -> None:
+        """Show a snapshot: only what changed since the last one."""
+        if not self.is_attached:
+            return
+        first = not self._loaded
+        self._loaded = True
+        self._snapshot = snapshot
+        self.sub_title = count("{n} unit", "{n} units", len(snapshot.units))
+        for a, why in snapshot.broken:
+            if first or a.id not in self._told:
+                self.notify(f"{a.unit} {a.year}: {why}", severity="error", timeout=15)
+        self._told = {a.id for a, _why in snapshot.broken}
+        entries = self.entries_of(snapshot)
         old = {e.key: e for e in self.entries}
         self.entries = entries
         self.details = {e.key: e.detail for e in entries}
+        if self.lay_out(self.size.width or self.app.size.width):
+            return  # the columns changed: the table was filled again
         if self._shown is not None and [e.key for e in entries] == list(old):
             # the same rows: change only the cells that differ (an answer, a state)
             table = self.query_one(DataTable)
             shown = set(self._shown)
             for e in entries:
-                if e.key in shown and e.cells != old[e.key].cells:
-                    for column, before, after in zip(
-                        self.columns, old[e.key].cells, e.cells, strict=True
-                    ):
-                        if before != after:
-                            table.update_cell(e.key, column, after)
+                before = old[e.key]
+                if e is before or e.key not in shown or e.cells == before.cells:
+                    continue
+                for i, (was, now) in enumerate(zip(before.cells, e.cells, strict=True)):
+                    if was != now and i in self.columns:
+                        table.update_cell(e.key, self.columns[i], e.texts[i])
             self.rows = {e.key: (e.unit, e.summary) for e in entries if e.key in shown}
             self.show_detail()
             return
         self.fill(force=True)
 
+    # -- columns for the width ----------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        if self.kept_columns and self.size.width:
+            self.lay_out(self.size.width)
+
+    def lay_out(self, width: int) -> bool:
+        """Every column where the screen is wide; on a narrow one (80 columns) those that
+        fit whole, the unit's name given what is left (cut with an ellipsis): the kind and
+        the band go first, the detail line below shows them for the highlighted row."""
+        layout, unit_width = tuple(COLUMNS), None
+        if width < WIDE:  # the first set whose others leave the name room enough
+            widths = self._widths()
+            for layout in NARROW:
+                others = sum(widths[i] + 2 for i in layout if i != 1)
+                unit_width = width - 1 - others - 2  # the scrollbar, the name's padding
+                if unit_width >= min(widths[1], 16):
+                    break
+            unit_width = max(12, unit_width or 0)
+        if layout == self.kept_columns and unit_width == self._unit_width:
+            return False
+        self.kept_columns, self._unit_width = layout, unit_width
+        table = self.query_one(UnitsTable)
+        table.clear(columns=True)
+        labels_ = column_labels()
+        self.columns = {
+            i: table.add_column(labels_[i], width=unit_width if i == 1 else None) for i in layout
+        }
+        self.fill(force=True)
+        return True
+
+    def _widths(self) -> list[int]:
+        """Each column's widest cell (its label included)."""
+        widths = [cell_len(label) for label in column_labels()]
+        for e in self.entries:
+            for i, cell in enumerate(e.cells):
+                if len(cell) > widths[i]:  # most are ASCII or composed Vietnamese
+                    widths[i] = max(widths[i], cell_len(cell))
+        return widths
+
     def fill(self, force: bool = False) -> None:
         """Show the entries the search and filters keep; the table is refilled only when
-        the rows kept are not the ones shown."""
+        the rows kept are not the ones shown (in one go: `UnitsTable.add_plain_rows`)."""
         search = words(self.query_one("#search", Input).value)
         kind = self.query_one("#kind", Select).value
         state = self.query_one("#state", Select).value
@@ -202,10 +371,10 @@ class UnitsScreen(Screen):
         keys = [e.key for e in kept]
         if not force and keys == self._shown:
             return
-        table = self.query_one(DataTable)
+        table = self.query_one(UnitsTable)
         table.clear()
-        for e in kept:
-            table.add_row(*e.cells, key=e.key)
+        layout = self.kept_columns
+        table.add_plain_rows([(e.key, [e.texts[i] for i in layout]) for e in kept])
         self._shown = keys
         self.rows = {e.key: (e.unit, e.summary) for e in kept}  # the rows shown
         self.show_detail()
@@ -230,6 +399,7 @@ class UnitsScreen(Screen):
         if a is None:
             self.action_new(unit.code)
         else:
+            self._opened = a.id  # its row is brought up to date first on return
             self.app.open_assessment(a.id)
 
     def action_search(self) -> None:
@@ -249,7 +419,7 @@ class UnitsScreen(Screen):
             event.stop()
 
     def action_reload(self) -> None:
-        self.load()
+        self.apply(self.read())
 
     def action_new(self, unit_code: str | None = None) -> None:
         from .new_assessment import NewAssessmentScreen
@@ -262,7 +432,8 @@ class UnitsScreen(Screen):
 
         def created(assessment_id: str | None) -> None:
             if assessment_id:
-                self.load()
+                self.refresh_one(assessment_id)
+                self._opened = assessment_id
                 self.app.open_assessment(assessment_id)
 
         self.app.push_screen(NewAssessmentScreen(self.flow, unit_code), created)
