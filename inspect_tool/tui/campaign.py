@@ -24,7 +24,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 from .. import campaign as rules
 from ..campaign import Campaign
 from ..campaign_flow import BoardRow, CampaignFlow
-from ..i18n import _
+from ..i18n import N_, _
 from ..store import StoreError
 from ..workflow import Workflow, WorkflowError
 from ..yaml_lines import ProblemsError
@@ -60,8 +60,8 @@ class CampaignScreen(Screen):
     CampaignScreen #error { height: auto; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("escape", "app.pop_screen", _("Back"), id="campaign.back"),
-        Binding("ctrl+r", "reload", _("Reload"), id="campaign.reload"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="campaign.back"),
+        Binding("ctrl+r", "reload", N_("Reload"), id="campaign.reload"),
     ]
 
     def __init__(self, flow: Workflow, campaign_id: str):

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ...i18n import _
+from ...i18n import N_, _
 
 
 def side_text(title: str, side: Mapping[str, Any] | None) -> Text:
@@ -80,7 +80,7 @@ class ConflictScreen(ModalScreen[tuple[str, str] | None]):
         margin-right: 1;
     }
     """
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="conflict.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="conflict.cancel")]
 
     def __init__(self, code: str, conflict: Mapping[str, Any]):
         super().__init__()
