@@ -739,24 +739,6 @@ class TinyStore:
     def account_kind(self) -> str:
         return ""  # a laptop's store answers for whoever uses it
 
-
-# -- recommendations ---------------------------------------------------------------------------
-
-FOLLOWUP_ID = re.compile(r"[A-Za-z0-9]{1,64}-[0-9]{1,4}")
-
-
-def _read_followup(path: Path) -> FollowUp | None:
-    with _db(path) as db:
-        doc = db.table("record").get(doc_id=1)
-    if doc is None:
-        return None
-    try:
-        return followup_from_doc(dict(doc))
-    except (TypeError, ValueError) as exc:
-        raise StoreDamaged(
-            _("{path} is damaged ({why}); it has been left as it is").format(path=path, why=exc)
-        ) from None
-
     # -- sync --------------------------------------------------------------------------------
     #
     # `sync.json` keeps the laptop's sync state (inspect_tool/sync.py); an assessment pulled
@@ -850,3 +832,21 @@ def _read_followup(path: Path) -> FollowUp | None:
 
     def sync_ack(self, device: str, assessment: Assessment, seq: int, head: str) -> None:
         return None
+
+
+# -- recommendations ---------------------------------------------------------------------------
+
+FOLLOWUP_ID = re.compile(r"[A-Za-z0-9]{1,64}-[0-9]{1,4}")
+
+
+def _read_followup(path: Path) -> FollowUp | None:
+    with _db(path) as db:
+        doc = db.table("record").get(doc_id=1)
+    if doc is None:
+        return None
+    try:
+        return followup_from_doc(dict(doc))
+    except (TypeError, ValueError) as exc:
+        raise StoreDamaged(
+            _("{path} is damaged ({why}); it has been left as it is").format(path=path, why=exc)
+        ) from None
