@@ -133,7 +133,11 @@ def api(province):
 def test_login_gives_a_token_a_wrong_password_is_refused(api):
     status, body = api("POST", "/login", {"name": DEPT, "password": PASSWORD})
     assert status == 200
-    assert body["account"] == {"name": DEPT, "kind": "department", "unit": "", "province": ""}
+    account = {k: body["account"][k] for k in ("name", "kind", "unit", "province", "role")}
+    assert account == {
+        "name": DEPT, "kind": "department", "unit": "", "province": "", "role": "department",
+    }  # fmt: skip
+    assert "appraisal.finalize" in body["account"]["actions"]  # every step: today's default
     token = body["token"]
     assert api("GET", "/me", token=token) == (200, {"account": body["account"]})
     assert api("POST", "/login", {"token": token})[0] == 200

@@ -133,4 +133,4 @@ def register_plugin_commands(registry: Registry, group: click.Group) -> None:
             after = _commands(group)
 
 
-from . import catalog, central, documents, serve, store  # noqa: E402,F401  (commands register on `cli`)
+from . import catalog, central, documents, progress, serve, store  # noqa: E402,F401  (commands register on `cli`)

@@ -23,13 +23,14 @@ from starlette.routing import Route
 
 from ..core import Core
 from ..i18n import _
-from ..model import Assessment, Evidence
+from ..model import KINDS, Assessment, Evidence
 from ..store.codec import header_to_doc, item_to_doc
 from ..store.interface import StoreError
 from ..store.postgres import PgStore, StaleError
 from ..workflow import DuplicateError, Workflow, WorkflowError
 from .accounts import Account, Accounts, LoginRefused, TooManyAttempts
 from .openapi import OPENAPI
+from .roles import any_step, refusal
 
 MAX_BODY = 1024 * 1024  # a JSON request body; evidence files do not go through these routes
 
@@ -89,9 +90,17 @@ class Server:
         return Workflow(self.core, self.as_account(account))
 
 
-def _department(account: Account) -> None:
-    if account.kind != "department":
-        raise Refused(403, _("only the Department's accounts may do this"))
+def _allow(account: Account, action: str) -> None:
+    """The account's role may do `action` (the roles are data: migrations/0005), or 403."""
+    why = refusal(account, action)
+    if why is not None:
+        raise Refused(403, why, action=action, role=account.role)
+
+
+def _step(account: Account, step: str) -> None:
+    """Before the assessment is read: 403 when the role takes this step on no kind."""
+    if not any_step(account, step):
+        _allow(account, f"self.{step}")
 
 
 def _writer(account: Account, assessment: Assessment) -> None:
@@ -205,6 +214,7 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         store = server.as_account(account)
         found = _read(store, account, request.path_params["id"])
         _writer(account, found)
+        _allow(account, f"{found.kind}.answer")
         code = _text(body, "code", required=True) or ""
         based_on = body.get("based_on")
         if not isinstance(based_on, int) or isinstance(based_on, bool):
@@ -256,14 +266,16 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         store = server.as_account(account)
         found = _read(store, account, request.path_params["id"])
         _writer(account, found)
+        _allow(account, f"{found.kind}.submit")
         after = Workflow(server.core, store).submit(found.id)
         return JSONResponse({"state": after.state, "version": after.version})
 
     def finalize(request: Request) -> JSONResponse:
         account = server.account(request)
-        _department(account)
+        _step(account, "finalize")
         store = server.as_account(account)
         found = _read(store, account, request.path_params["id"])
+        _allow(account, f"{found.kind}.finalize")
         after = Workflow(server.core, store).finalize(found.id)
         return JSONResponse({"state": after.state, "version": after.version})
 
@@ -273,10 +285,13 @@ def build_app(core: Core, store: PgStore) -> Starlette:
 
     def _create(request: Request, body: dict[str, Any]) -> JSONResponse:
         account = server.account(request)
-        _department(account)
+        _step(account, "create")
         unit = _text(body, "unit", required=True) or ""
         set_ref = _text(body, "set", required=True) or ""
         kind = _text(body, "kind", required=True) or ""
+        if kind not in KINDS:
+            raise Refused(400, _("kind must be one of {kinds}").format(kinds=", ".join(KINDS)))
+        _allow(account, f"{kind}.create")
         year = body.get("year")
         if not isinstance(year, int) or isinstance(year, bool):
             raise Refused(400, _("'year' must be a year"))
@@ -291,7 +306,7 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         from ..reports import ranking as make_ranking
 
         account = server.account(request)
-        _department(account)
+        _allow(account, "ranking")
         set_ref = request.query_params.get("set", "")
         stage = request.query_params.get("stage", "final")
         try:
@@ -313,6 +328,32 @@ def build_app(core: Core, store: PgStore) -> Starlette:
     def openapi(request: Request) -> JSONResponse:
         return JSONResponse(OPENAPI)
 
+    # -- accounts and the progress board (roles as data: migrations/0005) ----------------------
+
+    def accounts(request: Request) -> JSONResponse:
+        _allow(server.account(request), "accounts")
+        return JSONResponse({"accounts": server.accounts.listing()})
+
+    def revoke(request: Request) -> JSONResponse:
+        _allow(server.account(request), "accounts")
+        name = request.path_params["name"]
+        revoked = server.accounts.revoke(name)
+        if revoked is None:
+            raise Refused(404, _("no account {name}").format(name=name[:64]))
+        return JSONResponse({"account": name, "revoked": revoked})
+
+    def progress(request: Request) -> JSONResponse:
+        from ..progress import board_json, filters_from, read_board
+
+        account = server.account(request)
+        _allow(account, "progress")
+        try:
+            filters = filters_from(request.query_params)
+        except ValueError as exc:
+            raise Refused(400, str(exc)) from None
+        board = read_board(server.as_account(account), filters)
+        return JSONResponse(board_json(board))
+
     routes = [
         Route("/login", login, methods=["POST"]),
         Route("/me", me, methods=["GET"]),
@@ -325,6 +366,9 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         Route("/assessments/{id}/finalize", finalize, methods=["POST"]),
         Route("/ranking", ranking, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/accounts", accounts, methods=["GET"]),
+        Route("/accounts/{name}/revoke", revoke, methods=["POST"]),
+        Route("/progress", progress, methods=["GET"]),
     ]
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
