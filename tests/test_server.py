@@ -92,10 +92,8 @@ def province(pg_cluster, core):
     return admin, pg_cluster.url(database, f"srv_role_{N}"), ids
 
 
-@pytest.fixture(scope="module")
-def api(province):
-    """`inspect-tool serve` on a free port of 127.0.0.1, until the module ends."""
-    _admin, server_url, _ids = province
+def start_server(server_url: str):
+    """`inspect-tool serve` on a free port of 127.0.0.1: yields its client, then stops it."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -128,6 +126,12 @@ def api(province):
     yield client
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def api(province):
+    """`inspect-tool serve` on a free port of 127.0.0.1, until the module ends."""
+    yield from start_server(province[1])
 
 
 def test_login_gives_a_token_a_wrong_password_is_refused(api):
