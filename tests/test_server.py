@@ -275,7 +275,7 @@ def test_an_answer_on_a_stale_version_is_refused_with_the_newer_value(api, provi
     wrong = {"code": "9.9.9", "inputs": {}, "based_on": version + 1}
     assert api("POST", f"{path}/answers", wrong, token=token)[0] == 422
     assert api("POST", f"{path}/answers", {"code": "1.1.1"}, token=token)[0] == 400
-    nested = {"code": "1.1.1", "inputs": {"date": ["x"]}, "based_on": version + 1}
+    nested = {"code": "1.1.1", "inputs": {"date": [["x"]]}, "based_on": version + 1}
     assert api("POST", f"{path}/answers", nested, token=token)[0] == 400
     assert (
         api("POST", f"{path}/answers", {**nested, "inputs": {}, "points": {}}, token=token)[0]

@@ -51,17 +51,16 @@ class _BasedOn:
     save is refused (StaleError) when it changed since, even between the server's check and
     the workflow's own read."""
 
-    def __init__(self, store: PgStore, assessment_id: str, version: int):
-        self._store, self._id, self._version = store, assessment_id, version
+    def __init__(self, store: PgStore, found: Assessment, version: int):
+        self._store, self._found, self._version = store, found, version
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
     def assessment(self, assessment_id: str) -> Assessment:
-        found = self._store.assessment(assessment_id)
-        if assessment_id == self._id:
-            found = dataclasses.replace(found, version=self._version)
-        return found
+        if assessment_id == self._found.id:  # as the server read it: not read twice
+            return dataclasses.replace(self._found, version=self._version)
+        return self._store.assessment(assessment_id)
 
 
 class Server:
@@ -154,6 +153,13 @@ def _text(body: dict[str, Any], key: str, required: bool = False) -> str | None:
     return value
 
 
+def _plain_input(value: Any) -> bool:
+    """A figure, a text, a date, or a checklist's ticks (a short list of texts)."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return True
+    return isinstance(value, list) and len(value) <= 200 and all(isinstance(v, str) for v in value)
+
+
 def _evidence(value: Any) -> list[Evidence] | None:
     if value is None:
         return None
@@ -220,9 +226,8 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         if not isinstance(based_on, int) or isinstance(based_on, bool):
             raise Refused(400, _("'based_on' must be the version the answer was made on"))
         inputs = body.get("inputs")
-        plain = (str, int, float, bool, type(None))
         if inputs is not None and (
-            not isinstance(inputs, dict) or not all(isinstance(v, plain) for v in inputs.values())
+            not isinstance(inputs, dict) or not all(_plain_input(v) for v in inputs.values())
         ):
             raise Refused(400, _("'inputs' must be an object of figures, texts or dates"))
         points = body.get("points")
@@ -241,7 +246,7 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         }
         if found.version != based_on:
             return _stale(found, code)
-        flow = Workflow(server.core, _BasedOn(store, found.id, based_on))  # type: ignore[arg-type]
+        flow = Workflow(server.core, _BasedOn(store, found, based_on))  # type: ignore[arg-type]
         try:
             after = flow.answer(found.id, code, **entry)
         except StaleError:

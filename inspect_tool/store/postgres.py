@@ -360,11 +360,13 @@ class PgStore:
         """One transaction; who acts is set inside it (`inspect.user`), as the audit and a
         server's checks read it."""
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            if self.role is not None:
-                from psycopg import sql
-
-                cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(self.role)))
-            cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
+            if self.role is not None:  # SET LOCAL ROLE and the user in one round trip
+                cur.execute(
+                    "SELECT set_config('role', %s, true), set_config('inspect.user', %s, true)",
+                    (self.role, self.user),
+                )
+            else:
+                cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
             yield cur
 
     @property
