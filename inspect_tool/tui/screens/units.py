@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from ... import labels
 from ...i18n import _, count
 from ...model import KINDS, LEVELS, STATES, Unit
-from ...store import Summary
+from ...store import Summary, can_watch
 from ...workflow import Workflow
 from ..search import fold, words
 
@@ -90,6 +90,8 @@ class UnitsScreen(Screen):
         Binding("ctrl+n", "new", _("New assessment"), id="units.new"),
         Binding("ctrl+f", "search", _("Search"), id="units.search"),
         Binding("ctrl+r", "reload", _("Reload"), id="units.reload"),
+        # the central store only (check_action): the live board of every unit
+        Binding("ctrl+b", "progress", _("Progress board"), id="units.progress"),
     ]
 
     def __init__(self, flow: Workflow):
@@ -264,3 +266,16 @@ class UnitsScreen(Screen):
                 self.app.open_assessment(assessment_id)
 
         self.app.push_screen(NewAssessmentScreen(self.flow, unit_code), created)
+
+    # -- the progress board (the central store) ------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "progress":
+            return can_watch(self.flow.store)
+        return True
+
+    def action_progress(self) -> None:
+        from ..progress import ProgressScreen
+
+        if can_watch(self.flow.store):
+            self.app.push_screen(ProgressScreen(self.flow.store))
