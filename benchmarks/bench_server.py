@@ -35,12 +35,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inspect_tool.core import open_core  # noqa: E402
 from inspect_tool.model import Unit  # noqa: E402
 from inspect_tool.samples import sample_answers  # noqa: E402
+from inspect_tool.server.accounts import hash_password  # noqa: E402
 from inspect_tool.store import Change, open_store  # noqa: E402
 from inspect_tool.store.postgres import add_account  # noqa: E402
 from inspect_tool.workflow import Workflow, _plain  # noqa: E402
@@ -95,10 +98,14 @@ def build(core, admin: str, department: str) -> tuple[list[tuple[str, str]], dic
     clients = []
     for unit, ident in zip(units, ids, strict=True):
         name = f"ward_{unit.code[2:]}"
-        add_account(admin, name, "unit", unit=unit.code, password=PASSWORD, role="unit_head")
+        add_account(admin, name, "unit", unit=unit.code, role="unit_head")
         clients.append((name, ident))
-    add_account(admin, "bench_dept", "department", password=PASSWORD, role="appraiser")
+    add_account(admin, "bench_dept", "department", role="appraiser")
     add_account(admin, "bench_server", "server")
+    # one argon2 hash for every account: hashing 171 passwords would time the setup, not
+    # the server (each login still verifies it, as `db account add --password` leaves it)
+    with psycopg.connect(admin) as conn:
+        conn.execute("UPDATE accounts SET password_hash = %s", (hash_password(PASSWORD),))
     return clients, sheets
 
 
@@ -206,6 +213,7 @@ def start_server(url: str) -> tuple[subprocess.Popen, str]:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # each line as it comes, into a log too
     cluster = Cluster()
     process = None
     try:

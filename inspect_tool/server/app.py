@@ -2,7 +2,8 @@
 
 Every request but POST /login and GET /openapi.json names its account by a token
 (`Authorization: Bearer …`). The server checks what the account may do (a unit's account its
-own unit's self-assessment; the Department the rest), and then carries the request to the
+own unit's self-assessment; the Department the rest; and each step against the account's
+role, data of the store: server/roles.py), and then carries the request to the
 database as that account's role (PgStore.as_role: SET LOCAL ROLE in each transaction), so the
 row-level security of the store holds whatever these checks do: another unit's assessment is
 not found, as if it did not exist.
