@@ -69,6 +69,8 @@ class ProgressScreen(Screen):
         self.rows: list[ProgressRow] = []
         self.reads = 0  # how many times the board was read (the tests wait on it)
         self._stop = threading.Event()
+        self._shown: dict[str, tuple[str, ...]] = {}  # the table's rows: key → cells
+        self._columns: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,7 +85,7 @@ class ProgressScreen(Screen):
                 id="state",
             )
         table = DataTable(id="board", cursor_type="row", zebra_stripes=True)
-        table.add_columns(
+        self._columns = table.add_columns(
             _("Code"),
             _("Unit"),
             _("Assessment"),
@@ -142,14 +144,25 @@ class ProgressScreen(Screen):
     @on(Input.Changed, "#search")
     @on(Select.Changed)
     def fill(self) -> None:
+        """Show the rows the filters keep: when they are the rows shown, only the cells that
+        changed (a ward's answer), so a national board stays cheap to follow."""
         board = build_board(self.rows, self.filters())
         table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for n, row in enumerate(board.rows):
-            table.add_row(*_cells(row), key=row.id or f"unit:{row.unit}:{n}")
-        if board.rows:
-            table.move_cursor(row=min(cursor, len(board.rows) - 1))
+        shown = {row.id or f"unit:{row.unit}": _cells(row) for row in board.rows}
+        if list(shown) == list(self._shown):
+            for key, cells in shown.items():
+                old = self._shown[key]
+                for column, before, after in zip(self._columns, old, cells, strict=True):
+                    if before != after:
+                        table.update_cell(key, column, after)
+        else:
+            cursor = table.cursor_row
+            table.clear()
+            for key, cells in shown.items():
+                table.add_row(*cells, key=key)
+            if shown:
+                table.move_cursor(row=min(cursor, len(shown) - 1))
+        self._shown = shown
         counts = "   ".join(f"{state_word(s)}: {n}" for s, n in board.counts.items())
         self.query_one("#counts", Static).update(
             _("{n} units   {counts}").format(n=board.units, counts=counts)
