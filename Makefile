@@ -66,6 +66,7 @@ bench: system-deps $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_tui.py
 	$(BIN)/python benchmarks/bench_minutes.py
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_server.py
 
 # Refresh the lock: the newest versions that pyproject.toml's ranges allow, for every platform
 # and Python from 3.11 on (uv's universal resolution), with the hashes of every file. The test

@@ -15,8 +15,17 @@ workflow (so the command line, the app and imports alike) and the units import.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .i18n import _
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased without its diacritics (đ is d): what a search compares, so that
+    `son` finds "Sơn" (the app's searches and the progress board)."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
 
 BIDI = dict.fromkeys(
     [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)],

@@ -92,10 +92,8 @@ def province(pg_cluster, core):
     return admin, pg_cluster.url(database, f"srv_role_{N}"), ids
 
 
-@pytest.fixture(scope="module")
-def api(province):
-    """`inspect-tool serve` on a free port of 127.0.0.1, until the module ends."""
-    _admin, server_url, _ids = province
+def start_server(server_url: str):
+    """`inspect-tool serve` on a free port of 127.0.0.1: yields its client, then stops it."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -130,10 +128,20 @@ def api(province):
     process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def api(province):
+    """`inspect-tool serve` on a free port of 127.0.0.1, until the module ends."""
+    yield from start_server(province[1])
+
+
 def test_login_gives_a_token_a_wrong_password_is_refused(api):
     status, body = api("POST", "/login", {"name": DEPT, "password": PASSWORD})
     assert status == 200
-    assert body["account"] == {"name": DEPT, "kind": "department", "unit": "", "province": ""}
+    account = {k: body["account"][k] for k in ("name", "kind", "unit", "province", "role")}
+    assert account == {
+        "name": DEPT, "kind": "department", "unit": "", "province": "", "role": "department",
+    }  # fmt: skip
+    assert "appraisal.finalize" in body["account"]["actions"]  # every step: today's default
     token = body["token"]
     assert api("GET", "/me", token=token) == (200, {"account": body["account"]})
     assert api("POST", "/login", {"token": token})[0] == 200
@@ -267,7 +275,7 @@ def test_an_answer_on_a_stale_version_is_refused_with_the_newer_value(api, provi
     wrong = {"code": "9.9.9", "inputs": {}, "based_on": version + 1}
     assert api("POST", f"{path}/answers", wrong, token=token)[0] == 422
     assert api("POST", f"{path}/answers", {"code": "1.1.1"}, token=token)[0] == 400
-    nested = {"code": "1.1.1", "inputs": {"date": ["x"]}, "based_on": version + 1}
+    nested = {"code": "1.1.1", "inputs": {"date": [["x"]]}, "based_on": version + 1}
     assert api("POST", f"{path}/answers", nested, token=token)[0] == 400
     assert (
         api("POST", f"{path}/answers", {**nested, "inputs": {}, "points": {}}, token=token)[0]

@@ -137,6 +137,7 @@ from . import (  # noqa: E402,F401  (commands register on `cli`)
     catalog,
     central,
     documents,
+    progress,  # the progress board
     recommendations,  # recommendations followed up (also on `report`)
     serve,
     store,

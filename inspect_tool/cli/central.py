@@ -69,9 +69,16 @@ def account() -> None:
 @click.option(
     "--kind",
     type=click.Choice(["department", "unit", "viewer", "server"]),
-    required=True,
     help="department: every unit of its province; unit: its own unit; viewer: reads only; "
-    "server: the login role of `inspect-tool serve`, which acts as each account.",
+    "server: the login role of `inspect-tool serve`, which acts as each account. "
+    "Optional when --role is given (the role's kind).",
+)
+@click.option(
+    "--role",
+    default="",
+    help="What the account may do (`db account roles` lists them): administrator, appraiser, "
+    "inspector, unit_head, unit_editor, viewer, department. Default: its kind's (department, "
+    "unit_head, viewer), which may do what accounts could before roles.",
 )
 @click.option("--unit", "unit_code", default="", help="The unit of a unit account.")
 @click.option("--province", default="", help="The province (the units' parent); all if empty.")
@@ -85,16 +92,52 @@ def account() -> None:
 @pass_ctx
 @guard
 def account_add(
-    ctx: Ctx, name: str, kind: str, unit_code: str, province: str, password: bool, url: str | None
+    ctx: Ctx,
+    name: str,
+    kind: str | None,
+    role: str,
+    unit_code: str,
+    province: str,
+    password: bool,
+    url: str | None,
 ) -> None:
-    """Add an account: a login role of the database, member of its kind's group."""
-    from ..store.postgres import add_account
+    """Add an account: a login role of the database, member of its kind's group, with its role."""
+    from ..store.postgres import add_account, role_kind
 
+    url = _url(ctx, url)
+    if kind is None:
+        if not role:
+            raise click.UsageError(_("give --kind or --role"))
+        kind = role_kind(url, role)
     secret = ""
     if password:
         secret = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
-    add_account(_url(ctx, url), name, kind, unit=unit_code, province=province, password=secret)
-    click.echo(_("account {name} added ({kind})").format(name=name, kind=kind))
+    add_account(url, name, kind, unit=unit_code, province=province, password=secret, role=role)
+    if role:
+        click.echo(
+            _("account {name} added ({kind}, role {role})").format(name=name, kind=kind, role=role)
+        )
+    else:
+        click.echo(_("account {name} added ({kind})").format(name=name, kind=kind))
+
+
+@account.command("roles")
+@click.option("--url", help="The store's URL, as its owner (default: --db).")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@pass_ctx
+@guard
+def account_roles(ctx: Ctx, url: str | None, as_json: bool) -> None:
+    """The roles an account may have, and what each may do (data of the store)."""
+    from ..store.postgres import roles
+
+    found = roles(_url(ctx, url))
+    if as_json:
+        rows = [{"name": n, "kind": k, "title": t, "actions": a} for n, k, t, a in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for name, kind, title, actions in found:
+        click.echo(f"{name:<14} {kind:<11} {title}")
+        click.echo(f"{'':<26} {', '.join(actions)}")
 
 
 @account.command("token")

@@ -62,12 +62,35 @@ def token_hash(token: str) -> str:
 @dataclass(frozen=True)
 class Account:
     name: str
-    kind: str  # department, unit, viewer
+    kind: str  # department, unit, viewer: the RLS group (migrations/0001)
     unit: str
     province: str
+    role: str = ""  # what it may do (migrations/0005): a row of the store's roles
+    actions: frozenset[str] = frozenset()
 
-    def as_json(self) -> dict[str, str]:
-        return {"name": self.name, "kind": self.kind, "unit": self.unit, "province": self.province}
+    def may(self, action: str) -> bool:
+        return action in self.actions
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "unit": self.unit,
+            "province": self.province,
+            "role": self.role,
+            "actions": sorted(self.actions),
+        }
+
+
+# an account with its role's actions, read in one query
+ACCOUNT_SQL = (
+    "SELECT a.name, a.kind, a.unit, a.province, a.role, r.actions FROM accounts a "
+    "JOIN roles r ON r.name = a.role"
+)
+
+
+def _account(row: Any) -> Account:
+    return Account(*row[:5], actions=frozenset(row[5]))
 
 
 class LoginRefused(Exception):
@@ -150,12 +173,13 @@ class Accounts:
             if cur.fetchone()[0] >= MAX_FAILURES:
                 raise TooManyAttempts(name)
             cur.execute(
-                "SELECT name, kind, unit, province, password_hash FROM accounts WHERE name = %s",
+                "SELECT a.name, a.kind, a.unit, a.province, a.role, r.actions, a.password_hash "
+                "FROM accounts a JOIN roles r ON r.name = a.role WHERE a.name = %s",
                 (name,),
             )
             row = cur.fetchone()
-            encoded = row[4] if row and row[4] else _DUMMY
-            good = verify_password(encoded, password) and row is not None and bool(row[4])
+            encoded = row[6] if row and row[6] else _DUMMY
+            good = verify_password(encoded, password) and row is not None and bool(row[6])
             if not good:
                 cur.execute("INSERT INTO server_login_failures (name) VALUES (%s)", (name,))
                 cur.execute("DELETE FROM server_login_failures WHERE at < now() - interval '1 day'")
@@ -170,7 +194,7 @@ class Accounts:
                 expires = cur.fetchone()[0].isoformat()
         if not good:  # raised after the transaction, so that the failure is kept
             raise LoginRefused(name)
-        return token, Account(*row[:4]), expires
+        return token, _account(row), expires
 
     def check(self, token: str) -> Account | None:
         """The account of a valid token (not revoked, not expired), or None."""
@@ -178,10 +202,38 @@ class Accounts:
             return None
         with self._tx() as cur:
             cur.execute(
-                "SELECT a.name, a.kind, a.unit, a.province FROM server_tokens t "
-                "JOIN accounts a ON a.name = t.account WHERE t.hash = %s "
+                f"{ACCOUNT_SQL} JOIN server_tokens t ON t.account = a.name WHERE t.hash = %s "
                 "AND t.revoked IS NULL AND (t.expires IS NULL OR t.expires > now())",
                 (token_hash(token),),
             )
             row = cur.fetchone()
-        return Account(*row) if row else None
+        return _account(row) if row else None
+
+    # -- accounts managed through the server (the role's `accounts` action) --------------------
+
+    def listing(self) -> list[dict[str, Any]]:
+        """Every account with its role, and its tokens in use (never a hash)."""
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT a.name, a.kind, a.unit, a.province, a.role, r.actions, a.created, "
+                "(SELECT count(*) FROM server_tokens t WHERE t.account = a.name "
+                "AND t.revoked IS NULL AND (t.expires IS NULL OR t.expires > now())) "
+                "FROM accounts a JOIN roles r ON r.name = a.role ORDER BY a.name"
+            )
+            rows = cur.fetchall()
+        return [
+            {**_account(row[:6]).as_json(), "created": row[6].isoformat(), "tokens": row[7]}
+            for row in rows
+        ]
+
+    def revoke(self, name: str) -> int | None:
+        """Revoke every token of the account; None when there is no such account."""
+        with self._tx() as cur:
+            cur.execute("SELECT 1 FROM accounts WHERE name = %s", (name,))
+            if cur.fetchone() is None:
+                return None
+            cur.execute(
+                "UPDATE server_tokens SET revoked = now() WHERE account = %s AND revoked IS NULL",
+                (name,),
+            )
+            return cur.rowcount

@@ -2,7 +2,8 @@
 
 Every request but POST /login and GET /openapi.json names its account by a token
 (`Authorization: Bearer …`). The server checks what the account may do (a unit's account its
-own unit's self-assessment; the Department the rest), and then carries the request to the
+own unit's self-assessment; the Department the rest; and each step against the account's
+role, data of the store: server/roles.py), and then carries the request to the
 database as that account's role (PgStore.as_role: SET LOCAL ROLE in each transaction), so the
 row-level security of the store holds whatever these checks do: another unit's assessment is
 not found, as if it did not exist.
@@ -23,7 +24,7 @@ from starlette.routing import Route
 
 from ..core import Core
 from ..i18n import _
-from ..model import Assessment, Evidence
+from ..model import KINDS, Assessment, Evidence
 from ..store.codec import header_to_doc, item_to_doc
 from ..store.interface import StoreError
 from ..store.postgres import PgStore, StaleError
@@ -31,6 +32,7 @@ from ..workflow import DuplicateError, Workflow, WorkflowError
 from . import sync
 from .accounts import Account, Accounts, LoginRefused, TooManyAttempts
 from .openapi import OPENAPI
+from .roles import any_step, refusal
 
 MAX_BODY = 1024 * 1024  # a JSON request body; evidence files do not go through these routes
 
@@ -51,17 +53,16 @@ class _BasedOn:
     save is refused (StaleError) when it changed since, even between the server's check and
     the workflow's own read."""
 
-    def __init__(self, store: PgStore, assessment_id: str, version: int):
-        self._store, self._id, self._version = store, assessment_id, version
+    def __init__(self, store: PgStore, found: Assessment, version: int):
+        self._store, self._found, self._version = store, found, version
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
     def assessment(self, assessment_id: str) -> Assessment:
-        found = self._store.assessment(assessment_id)
-        if assessment_id == self._id:
-            found = dataclasses.replace(found, version=self._version)
-        return found
+        if assessment_id == self._found.id:  # as the server read it: not read twice
+            return dataclasses.replace(self._found, version=self._version)
+        return self._store.assessment(assessment_id)
 
 
 class Server:
@@ -90,9 +91,17 @@ class Server:
         return Workflow(self.core, self.as_account(account))
 
 
-def _department(account: Account) -> None:
-    if account.kind != "department":
-        raise Refused(403, _("only the Department's accounts may do this"))
+def _allow(account: Account, action: str) -> None:
+    """The account's role may do `action` (the roles are data: migrations/0005), or 403."""
+    why = refusal(account, action)
+    if why is not None:
+        raise Refused(403, why, action=action, role=account.role)
+
+
+def _step(account: Account, step: str) -> None:
+    """Before the assessment is read: 403 when the role takes this step on no kind."""
+    if not any_step(account, step):
+        _allow(account, f"self.{step}")
 
 
 def _writer(account: Account, assessment: Assessment) -> None:
@@ -146,6 +155,13 @@ def _text(body: dict[str, Any], key: str, required: bool = False) -> str | None:
     return value
 
 
+def _plain_input(value: Any) -> bool:
+    """A figure, a text, a date, or a checklist's ticks (a short list of texts)."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return True
+    return isinstance(value, list) and len(value) <= 200 and all(isinstance(v, str) for v in value)
+
+
 def _evidence(value: Any) -> list[Evidence] | None:
     if value is None:
         return None
@@ -173,7 +189,7 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         name = _text(body, "name", required=True) or ""
         password = _text(body, "password", required=True) or ""
         try:
-            token, account, expires = await _threaded(server.accounts.login, name, password)
+            token, account, expires = await _login_threaded(server.accounts.login, name, password)
         except TooManyAttempts:
             return _error(429, _("too many failed logins: try again in 15 minutes"))
         except LoginRefused:
@@ -206,14 +222,14 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         store = server.as_account(account)
         found = _read(store, account, request.path_params["id"])
         _writer(account, found)
+        _allow(account, f"{found.kind}.answer")
         code = _text(body, "code", required=True) or ""
         based_on = body.get("based_on")
         if not isinstance(based_on, int) or isinstance(based_on, bool):
             raise Refused(400, _("'based_on' must be the version the answer was made on"))
         inputs = body.get("inputs")
-        plain = (str, int, float, bool, type(None))
         if inputs is not None and (
-            not isinstance(inputs, dict) or not all(isinstance(v, plain) for v in inputs.values())
+            not isinstance(inputs, dict) or not all(_plain_input(v) for v in inputs.values())
         ):
             raise Refused(400, _("'inputs' must be an object of figures, texts or dates"))
         points = body.get("points")
@@ -232,7 +248,7 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         }
         if found.version != based_on:
             return _stale(found, code)
-        flow = Workflow(server.core, _BasedOn(store, found.id, based_on))  # type: ignore[arg-type]
+        flow = Workflow(server.core, _BasedOn(store, found, based_on))  # type: ignore[arg-type]
         try:
             after = flow.answer(found.id, code, **entry)
         except StaleError:
@@ -257,14 +273,16 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         store = server.as_account(account)
         found = _read(store, account, request.path_params["id"])
         _writer(account, found)
+        _allow(account, f"{found.kind}.submit")
         after = Workflow(server.core, store).submit(found.id)
         return JSONResponse({"state": after.state, "version": after.version})
 
     def finalize(request: Request) -> JSONResponse:
         account = server.account(request)
-        _department(account)
+        _step(account, "finalize")
         store = server.as_account(account)
         found = _read(store, account, request.path_params["id"])
+        _allow(account, f"{found.kind}.finalize")
         after = Workflow(server.core, store).finalize(found.id)
         return JSONResponse({"state": after.state, "version": after.version})
 
@@ -274,10 +292,13 @@ def build_app(core: Core, store: PgStore) -> Starlette:
 
     def _create(request: Request, body: dict[str, Any]) -> JSONResponse:
         account = server.account(request)
-        _department(account)
+        _step(account, "create")
         unit = _text(body, "unit", required=True) or ""
         set_ref = _text(body, "set", required=True) or ""
         kind = _text(body, "kind", required=True) or ""
+        if kind not in KINDS:
+            raise Refused(400, _("kind must be one of {kinds}").format(kinds=", ".join(KINDS)))
+        _allow(account, f"{kind}.create")
         year = body.get("year")
         if not isinstance(year, int) or isinstance(year, bool):
             raise Refused(400, _("'year' must be a year"))
@@ -292,7 +313,7 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         from ..reports import ranking as make_ranking
 
         account = server.account(request)
-        _department(account)
+        _allow(account, "ranking")
         set_ref = request.query_params.get("set", "")
         stage = request.query_params.get("stage", "final")
         try:
@@ -338,6 +359,32 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         assert isinstance(exc, sync.SyncRefused)
         return _error(exc.status, str(exc))
 
+    # -- accounts and the progress board (roles as data: migrations/0005) ----------------------
+
+    def accounts(request: Request) -> JSONResponse:
+        _allow(server.account(request), "accounts")
+        return JSONResponse({"accounts": server.accounts.listing()})
+
+    def revoke(request: Request) -> JSONResponse:
+        _allow(server.account(request), "accounts")
+        name = request.path_params["name"]
+        revoked = server.accounts.revoke(name)
+        if revoked is None:
+            raise Refused(404, _("no account {name}").format(name=name[:64]))
+        return JSONResponse({"account": name, "revoked": revoked})
+
+    def progress(request: Request) -> JSONResponse:
+        from ..progress import board_json, filters_from, read_board
+
+        account = server.account(request)
+        _allow(account, "progress")
+        try:
+            filters = filters_from(request.query_params)
+        except ValueError as exc:
+            raise Refused(400, str(exc)) from None
+        board = read_board(server.as_account(account), filters)
+        return JSONResponse(board_json(board))
+
     routes = [
         Route("/login", login, methods=["POST"]),
         Route("/me", me, methods=["GET"]),
@@ -353,6 +400,9 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         # -- sync
         Route("/sync/push", sync_push, methods=["POST"]),
         Route("/sync/pull", sync_pull, methods=["POST"]),
+        Route("/accounts", accounts, methods=["GET"]),
+        Route("/accounts/{name}/revoke", revoke, methods=["POST"]),
+        Route("/progress", progress, methods=["GET"]),
     ]
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
@@ -401,3 +451,20 @@ async def _threaded(function: Any, *args: Any) -> Any:
     from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(function, *args)
+
+
+# -- password checks, apart (bench_server.py) ----------------------------------------------------
+
+LOGIN_THREADS = 2  # argon2 checks at once: each takes 64 MiB and ~0.1 s of a core
+_login_limiter: Any = None
+
+
+async def _login_threaded(function: Any, *args: Any) -> Any:
+    """A login in a thread of its own small pool: a burst of logins (a province's wards at
+    8 o'clock) waits for its turn instead of taking every worker thread from the answers."""
+    import anyio.to_thread
+
+    global _login_limiter
+    if _login_limiter is None:
+        _login_limiter = anyio.CapacityLimiter(LOGIN_THREADS)
+    return await anyio.to_thread.run_sync(lambda: function(*args), limiter=_login_limiter)

@@ -261,6 +261,116 @@ OPENAPI: dict[str, Any] = {
     },
 }
 
+# -- roles and the progress board (migrations/0005) --------------------------------------------
+
+OPENAPI["info"]["description"] += (
+    " Each step is checked against the account's role (data of the store: `db account roles`);"
+    " a refusal is 403 naming the role and the step."
+)
+OPENAPI["components"]["schemas"]["Account"]["properties"].update(
+    {
+        "role": {
+            "type": "string",
+            "description": "administrator, appraiser, inspector, unit_head, unit_editor, "
+            "viewer, department (every step), or a role the store adds.",
+        },
+        "actions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "What the role may do: progress, ranking, accounts, and "
+            "KIND.STEP (self, appraisal, inspection; create, answer, submit, finalize).",
+        },
+    }
+)
+OPENAPI["components"]["schemas"]["ProgressRow"] = {
+    "type": "object",
+    "description": "A unit and one of its assessments (id empty: none yet).",
+    "properties": {
+        "unit": {"type": "string"},
+        "unit_name": {"type": "string"},
+        "unit_kind": {"type": "string"},
+        "id": {"type": "string"},
+        "kind": {"type": "string"},
+        "year": {"type": "integer"},
+        "set_id": {"type": "string"},
+        "state": {"type": "string", "description": "draft, submitted, finalized; empty: none"},
+        "answered": {"type": "integer"},
+        "items": {"type": "integer"},
+        "index": {"type": "number"},
+        "band": {"type": "string"},
+        "updated": {"type": "string"},
+        "by": {"type": "string", "description": "Who made the last change."},
+    },
+}
+_QUERY = {"in": "query", "schema": {"type": "string"}}
+OPENAPI["paths"].update(
+    {
+        "/progress": {
+            "get": {
+                "summary": "The progress board: every unit the account sees (a unit's account, "
+                "its own) with its assessments' state, items answered, index, band, last "
+                "change and who; the counts per state (under every filter but the state's).",
+                "security": SECURED,
+                "parameters": [
+                    {"name": "state", **_QUERY, "description": "draft, submitted, finalized, none"},
+                    {"name": "kind", **_QUERY, "description": "The kind of unit (ward, …)."},
+                    {"name": "q", **_QUERY, "description": "Words of the code or name."},
+                    {"name": "year", "in": "query", "schema": {"type": "integer"}},
+                ],
+                "responses": {
+                    "200": _ok(
+                        "The board.",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "units": {"type": "integer"},
+                                "counts": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "integer"},
+                                },
+                                "rows": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/ProgressRow"},
+                                },
+                            },
+                        },
+                    ),
+                    "400": _error("A filter that is not one."),
+                    "401": REFUSED["401"],
+                    "403": REFUSED["403"],
+                },
+            }
+        },
+        "/accounts": {
+            "get": {
+                "summary": "Every account with its role and how many tokens it has in use "
+                "(an administrator's).",
+                "security": SECURED,
+                "responses": {
+                    "200": _ok("The accounts.", OBJECT),
+                    "401": REFUSED["401"],
+                    "403": REFUSED["403"],
+                },
+            }
+        },
+        "/accounts/{name}/revoke": {
+            "post": {
+                "summary": "Revoke every token of an account (an administrator's).",
+                "security": SECURED,
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": _ok("How many tokens were revoked.", OBJECT),
+                    "401": REFUSED["401"],
+                    "403": REFUSED["403"],
+                    "404": _error("No such account."),
+                },
+            }
+        },
+    }
+)
+
 
 # -- sync (server/sync.py, docs/sync.md) -------------------------------------------------------
 

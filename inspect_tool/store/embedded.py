@@ -51,7 +51,7 @@ from .codec import (
     item_to_doc,
     track_doc,
 )
-from .interface import Change, StoreDamaged, StoreError, StoreLocked, Summary
+from .interface import Change, ProgressRow, StoreDamaged, StoreError, StoreLocked, Summary
 
 # files larger than this are refused as evidence: the store travels on laptops and USB sticks
 MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
@@ -832,6 +832,43 @@ class TinyStore:
 
     def sync_ack(self, device: str, assessment: Assessment, seq: int, head: str) -> None:
         return None
+
+    # -- the progress board --------------------------------------------------------------------
+
+    def progress(self) -> list[ProgressRow]:
+        """Every unit with its summarized assessments, and who made each one's last change
+        (its log's last entry: the embedded store is a laptop's, with few assessments)."""
+        by_unit: dict[str, list[Summary]] = {}
+        for s in self.summaries():
+            by_unit.setdefault(s.unit, []).append(s)
+        rows = []
+        for unit in self.units():
+            for s in sorted(by_unit.get(unit.code, []), key=lambda s: (s.year, s.created, s.id)):
+                try:
+                    log = self.audit_log(s.id)
+                except KeyError:  # deleted since the summaries were read
+                    continue
+                rows.append(
+                    ProgressRow(
+                        unit.code,
+                        unit.name,
+                        unit.kind,
+                        s.id,
+                        s.kind,
+                        s.year,
+                        s.set_id,
+                        s.state,
+                        s.answered,
+                        s.items,
+                        s.index,
+                        s.band,
+                        s.updated,
+                        str(log[-1].get("who", "")) if log else "",
+                    )  # fmt: skip
+                )
+            if not by_unit.get(unit.code):
+                rows.append(ProgressRow(unit.code, unit.name, unit.kind))
+        return rows
 
 
 # -- recommendations ---------------------------------------------------------------------------

@@ -76,6 +76,31 @@ class Summary:
         return f"{self.set_id}@{self.set_version}"
 
 
+# -- the progress board ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """One line of the progress board (inspect_tool/progress.py): a unit and one of its
+    assessments (id "" when it has none yet), read from the summaries in one query, with who
+    made the last change."""
+
+    unit: str
+    unit_name: str
+    unit_kind: str
+    id: str = ""
+    kind: str = ""
+    year: int = 0
+    set_id: str = ""
+    state: str = ""  # "" when the unit has no assessment
+    answered: int = 0
+    items: int = 0
+    index: float = 0.0
+    band: str = ""
+    updated: str = ""
+    by: str = ""
+
+
 class Store(Protocol):
     path: Path | str  # the folder, or the central store's URL without its password
     user: str
@@ -221,6 +246,20 @@ class Store(Protocol):
 
     def sync_ack(self, device: str, assessment: Assessment, seq: int, head: str) -> None:
         """Record that `device` was acknowledged the head `seq`/`head` of the assessment."""
+
+    # -- the progress board --------------------------------------------------------------------
+    # every unit the account sees, with each of its summarized assessments
+    def progress(self) -> list[ProgressRow]: ...
+
+    # A store that can tell when another writer saves has `watch(stop)`: it yields None when
+    # everything must be read again (at first, and after its connection came back), then the
+    # ids saved since, until `stop` (a threading.Event) is set. The central store has it; see
+    # `can_watch`.
+
+
+def can_watch(store: object) -> bool:
+    """Whether the store tells of other writers' saves as they happen (the central one)."""
+    return callable(getattr(store, "watch", None))
 
 
 def default_store_path() -> Path | str:

@@ -55,7 +55,7 @@ from .codec import (
     item_to_doc,
     track_doc,
 )
-from .interface import Change, StoreError, Summary, is_url  # noqa: F401 (re-exported)
+from .interface import Change, ProgressRow, StoreError, Summary, is_url  # noqa: F401 (re-exported)
 
 STORE_LOG = "store"
 MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
@@ -151,7 +151,14 @@ ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9_]{2,62}")
 
 
 def add_account(
-    url: str, name: str, kind: str, *, unit: str = "", province: str = "", password: str = ""
+    url: str,
+    name: str,
+    kind: str,
+    *,
+    unit: str = "",
+    province: str = "",
+    password: str = "",
+    role: str = "",
 ) -> None:
     """A login role for a person or a laptop, member of the group of its kind, with the unit
     or province it may see. Run by the store's owner.
@@ -160,7 +167,8 @@ def add_account(
     province server. The province server may act as the account (the role is granted to
     inspect_server). Kind "server" is the province server's own login role instead: no
     account, member of inspect_server, it has that group's few rights (migrations/0002) and
-    may take each account's role."""
+    may take each account's role. `role` (migrations/0005) refines what the account may do;
+    empty, its kind's default role."""
     from psycopg import sql
 
     if not ACCOUNT_NAME.fullmatch(name):
@@ -180,7 +188,7 @@ def add_account(
         password_hash = hash_password(password)
     with _connect(url) as conn, conn.transaction(), conn.cursor() as cur:
         _require_schema(conn, url)
-        role = sql.Identifier(name)
+        login = sql.Identifier(name)
         cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
         if cur.fetchone():
             raise StoreError(_("account {name} exists already").format(name=name))
@@ -191,25 +199,67 @@ def add_account(
             cur.execute(
                 sql.SQL(
                     "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE{}"
-                ).format(role, password_sql)
+                ).format(login, password_sql)
             )
-            cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(SERVER_GROUP), role))
+            cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(SERVER_GROUP), login))
             return
         # a plain login role: it owns nothing, does not bypass RLS, and has its group's rights
         cur.execute(
             sql.SQL(
                 "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE{}"
-            ).format(role, password_sql)
+            ).format(login, password_sql)
         )
-        cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(f"inspect_{kind}"), role))
+        cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(f"inspect_{kind}"), login))
+        _check_role(cur, role, kind)
         cur.execute(
-            "INSERT INTO accounts (name, kind, unit, province, password_hash) "
-            "VALUES (%s, %s, %s, %s, %s)",
-            (name, kind, unit, province, password_hash),
+            "INSERT INTO accounts (name, kind, unit, province, password_hash, role) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            (name, kind, unit, province, password_hash, role or None),
         )
         cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SERVER_GROUP,))
         if cur.fetchone():
-            cur.execute(sql.SQL("GRANT {} TO {}").format(role, sql.Identifier(SERVER_GROUP)))
+            cur.execute(sql.SQL("GRANT {} TO {}").format(login, sql.Identifier(SERVER_GROUP)))
+
+
+# -- roles (migrations/0005) ------------------------------------------------------------------
+
+
+def roles(url: str) -> list[tuple[str, str, str, list[str]]]:
+    """(name, kind, title, actions) of every role of the store, as its owner reads them."""
+    with _connect(url) as conn, conn.cursor() as cur:
+        _require_schema(conn, url)
+        cur.execute("SELECT name, kind, title, actions FROM roles ORDER BY kind, name")
+        return [(n, k, t, list(a)) for n, k, t, a in cur.fetchall()]
+
+
+def role_kind(url: str, role: str) -> str:
+    """The kind of account a role is for (StoreError naming the roles if there is none)."""
+    for name, kind, _title, _actions in roles(url):
+        if name == role:
+            return kind
+    raise _unknown_role(role, [r[0] for r in roles(url)])
+
+
+def _unknown_role(role: str, known: list[str]) -> StoreError:
+    return StoreError(
+        _("no role '{role}'; the roles are: {roles}").format(role=role, roles=", ".join(known))
+    )
+
+
+def _check_role(cur: Any, role: str, kind: str) -> None:
+    """A role given must exist and be of the account's kind (the database checks it too)."""
+    if not role:
+        return
+    cur.execute("SELECT name, kind FROM roles ORDER BY name")
+    found = dict(cur.fetchall())
+    if role not in found:
+        raise _unknown_role(role, sorted(found))
+    if found[role] != kind:
+        raise StoreError(
+            _("role {role} is for {kind} accounts, not {given}").format(
+                role=role, kind=found[role], given=kind
+            )
+        )
 
 
 def _require_schema(conn: Any, url: str) -> None:
@@ -425,19 +475,16 @@ class PgStore:
             yield cur
 
     def _identify(self, cur: Any, lock: str | None = None) -> None:
-        """Who acts (the role taken, `inspect.user`) and, given `lock`, the transaction's
-        advisory lock on that name, in the same statement."""
+        """Who acts (the role taken, as SET LOCAL ROLE does, and `inspect.user`) and, given
+        `lock`, the transaction's advisory lock on that name: one statement, one round trip."""
+        parts, args = ["set_config('inspect.user', %s, true)"], [self.user]
         if self.role is not None:
-            from psycopg import sql
-
-            cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(self.role)))
-        if lock is None:
-            cur.execute("SELECT set_config('inspect.user', %s, true)", (self.user,))
-        else:
-            cur.execute(
-                "SELECT set_config('inspect.user', %s, true), pg_advisory_xact_lock(hashtext(%s))",
-                (self.user, lock),
-            )
+            parts.insert(0, "set_config('role', %s, true)")
+            args.insert(0, self.role)
+        if lock is not None:
+            parts.append("pg_advisory_xact_lock(hashtext(%s))")
+            args.append(lock)
+        cur.execute("SELECT " + ", ".join(parts), args)
 
     @contextmanager
     def _one_trip(self, lock: str | None = None) -> Iterator[Any]:
@@ -1169,3 +1216,44 @@ class PgStore:
                 "at = now()",
                 (device, assessment.id, assessment.unit, province, seq, head),
             )
+
+    # -- the progress board (migrations/0005) --------------------------------------------------
+
+    def progress(self) -> list[ProgressRow]:
+        """Every unit the account sees with its summarized assessments, in one query."""
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT u.code, u.name, u.kind, coalesce(a.id, ''), coalesce(a.kind, ''), "
+                "coalesce(a.year, 0), coalesce(a.set_id, ''), coalesce(a.state, ''), "
+                "coalesce(a.answered, 0), coalesce(a.items, 0), coalesce(a.index_value, 0), "
+                "coalesce(a.band, ''), coalesce(a.updated, ''), coalesce(a.updated_by, '') "
+                "FROM units u LEFT JOIN assessments a ON a.unit = u.code AND a.summarized "
+                "ORDER BY u.code, a.year, a.created, a.id"
+            )
+            return [ProgressRow(*row) for row in cur.fetchall()]
+
+    def watch(self, stop: Any, wait: float = 0.5) -> Iterator[frozenset[str] | None]:
+        """Saves by any writer, as they are committed: LISTEN on a dedicated connection (not
+        the pool's). Yields None first and after each reconnection (read everything again:
+        what was saved while the connection was down sent nothing), then the ids saved,
+        gathered `wait` seconds at a time, until `stop` (a threading.Event) is set."""
+        import psycopg
+
+        attempt = 0
+        while not stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
+                    attempt = 0
+                    yield None
+                    while not stop.is_set():
+                        ids = frozenset(n.payload for n in conn.notifies(timeout=wait))
+                        if ids:
+                            yield ids
+            except psycopg.OperationalError:
+                stop.wait(RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)])
+                attempt += 1
+
+
+PROGRESS_CHANNEL = "inspect_progress"  # migrations/0005: NOTIFY in each save's transaction
+RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)  # waits between attempts to listen again

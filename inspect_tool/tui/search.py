@@ -3,15 +3,9 @@ cửa", `son` finds "Sơn"), any case, every word somewhere in the text, in any 
 
 from __future__ import annotations
 
-import unicodedata
-
 from rich.text import Text
 
-
-def fold(text: str) -> str:
-    """`text` lower-cased without its diacritics (đ is d): what a search compares."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+from ..text_rules import fold  # noqa: F401 (re-exported: the core's board searches alike)
 
 
 def words(query: str) -> list[str]:

@@ -21,7 +21,7 @@ from textual.widgets.data_table import ColumnKey
 from ... import labels
 from ...i18n import N_, _, count
 from ...model import KINDS, LEVELS, STATES, Assessment, Unit
-from ...store import Summary
+from ...store import Summary, can_watch
 from ...workflow import Workflow
 from ..search import fold, words
 from ..widgets.units_table import UnitsTable
@@ -139,6 +139,8 @@ class UnitsScreen(Screen):
         Binding("ctrl+r", "reload", N_("Reload"), id="units.reload"),
         # -- campaigns: the board and the explanation round (tui/campaign.py)
         Binding("ctrl+g", "campaign", N_("Campaign"), id="units.campaign", show=False),
+        # the central store only (check_action): the live board of every unit
+        Binding("ctrl+b", "progress", N_("Progress board"), id="units.progress"),
     ]
 
     def __init__(self, flow: Workflow):
@@ -449,3 +451,16 @@ class UnitsScreen(Screen):
             self.notify(_("no campaign yet: plan one with `inspect-tool campaign new`"))
             return
         self.app.push_screen(CampaignScreen(self.flow, campaign_id))
+
+    # -- the progress board (the central store) ------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "progress":
+            return can_watch(self.flow.store)
+        return True
+
+    def action_progress(self) -> None:
+        from ..progress import ProgressScreen
+
+        if can_watch(self.flow.store):
+            self.app.push_screen(ProgressScreen(self.flow.store))
