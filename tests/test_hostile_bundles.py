@@ -400,6 +400,7 @@ JSON = st.recursive(
 )
 
 
+@pytest.mark.slow  # the longest of the default run; CI runs it
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data(), rewrite_chain=st.booleans())
 def test_any_mutation_is_refused_or_the_same_data(core, demo, data, rewrite_chain):

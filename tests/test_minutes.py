@@ -186,6 +186,7 @@ def appraisal(flow: Workflow):
     return next(x for x in flow.store.assessments() if x.kind == "appraisal")
 
 
+@pytest.mark.slow  # the longest of the default run; CI runs it
 def test_each_kind_is_its_own_document(flow, tmp_path):
     from inspect_tool.signing import signature_fields
 
@@ -240,6 +241,7 @@ POINT_DECIMAL = re.compile(r"\d\.\d+ ?(%|điểm)")
 HYPHEN_NUMBER = re.compile(r"(?<![\w/.])-\d")
 
 
+@pytest.mark.slow  # the longest of the default run; CI runs it
 def test_vietnamese_conventions_in_every_sentence(flow, tmp_path):
     a = inspection(flow)
     flow.answer(
