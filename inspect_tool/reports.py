@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -656,6 +657,16 @@ def _pdf_context(report: Ranking, settings: dict[str, Any], day: dt.date) -> dic
             "no_assessment": "Chưa có kết quả: chưa tự đánh giá",
         },
     }
+
+
+def report_file_name(
+    report: str, year: int, suffix: str, set_key: str = "", stage: str = ""
+) -> str:
+    """The file a report made from the app is written to: its parts from the store are
+    reduced to letters, digits, dots and dashes, so that no key becomes a path."""
+    parts = ["xep-hang" if report == "ranking" else "chenh-lech", set_key, str(year), stage]
+    safe = [re.sub(r"[^A-Za-z0-9.]+", "-", p).strip(".-") for p in parts if p]
+    return "-".join(p for p in safe if p) + suffix
 
 
 def write_ranking(

@@ -137,6 +137,7 @@ class UnitsScreen(Screen):
         Binding("ctrl+n", "new", N_("New assessment"), id="units.new"),
         Binding("ctrl+f", "search", N_("Search"), id="units.search"),
         Binding("ctrl+r", "reload", N_("Reload"), id="units.reload"),
+        Binding("ctrl+e", "reports", N_("Reports"), id="units.reports"),
         # -- campaigns: the board and the explanation round (tui/campaign.py)
         Binding("ctrl+g", "campaign", N_("Campaign"), id="units.campaign", show=False),
         # the central store only (check_action): the live board of every unit
@@ -439,6 +440,12 @@ class UnitsScreen(Screen):
                 self.app.open_assessment(assessment_id)
 
         self.app.push_screen(NewAssessmentScreen(self.flow, unit_code), created)
+
+    def action_reports(self) -> None:
+        """The ranking and the appraisal's changes, made from here (screens/reports.py)."""
+        from .reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.flow))
 
     # -- campaigns ---------------------------------------------------------------------------
 
