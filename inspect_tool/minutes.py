@@ -425,13 +425,16 @@ def _lean_html_class() -> type:
     if _LEAN:
         return _LEAN[0]
     from weasyprint import CSS, HTML
-    from weasyprint.html import UA, UA_COUNTER_STYLE
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA
 
     lines = UA.replace("\n::marker {", "\nli::marker {").splitlines()
     kept = [line for line in lines if not line.startswith(_PER_ELEMENT_RULES)]
     lean = None
     if "\n::marker {" in UA and len(lines) - len(kept) == len(_PER_ELEMENT_RULES):
-        lean = CSS(string="\n".join(kept), counter_style=UA_COUNTER_STYLE)
+        # its @counter-style rules are the stock sheet's, which every document already has
+        # (UA_COUNTER_STYLE): parsed into a dict of their own, they are not redefined (a warning)
+        lean = CSS(string="\n".join(kept), counter_style=CounterStyle())
 
     class LeanHTML(HTML):
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
