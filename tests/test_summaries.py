@@ -6,7 +6,6 @@ computation gives."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -35,35 +34,45 @@ def computed(flow: Workflow) -> list:
     return sorted((flow.summary(a) for a in flow.store.assessments()), key=lambda s: s.id)
 
 
-def agree(flow: Workflow) -> None:
+@pytest.fixture
+def either(core, store_target):
+    """(a workflow on either store, where that store is)."""
+    store = open_store(store_target, user="Nguyễn Văn A")
+    store.put_units(read_units_csv(UNITS), [])
+    yield Workflow(core, store), store_target
+    store.close()
+
+
+def agree(flow: Workflow, where=None) -> None:
     """The store's own summaries (nothing computed by the workflow) are the full computation,
-    and a fresh process (no index in memory) reads the same from the index file."""
+    and a fresh process (no index in memory, another connection) reads the same."""
     assert flow.store.summaries() == computed(flow)
-    again = open_store(flow.store.path, user="x", write=False)
-    assert again.summaries() == computed(flow)
+    with open_store(where or flow.store.path, user="x", write=False) as again:
+        assert again.summaries() == computed(flow)
 
 
-def test_summaries_follow_every_write(flow, core, tmp_path):
+def test_summaries_follow_every_write(either, core, tmp_path):
+    flow, where = either
     a = flow.new("HB-X01", SET, 2025, "self")
-    agree(flow)
+    agree(flow, where)
     fill(flow, a.id)
-    agree(flow)
+    agree(flow, where)
     flow.submit(a.id)
-    agree(flow)
+    agree(flow, where)
     b = flow.new("HB-X01", SET, 2025, "appraisal")
-    agree(flow)
+    agree(flow, where)
     flow.answer(b.id, "1.3.1", {"done": "no"}, reason="Không có văn bản")
     flow.update_header(b.id, place="UBND xã", started="2025-11-20T08:30:00+07:00")
     flow.submit(b.id)
-    agree(flow)
+    agree(flow, where)
     flow.finalize(b.id)
-    agree(flow)
+    agree(flow, where)
     flow.reopen(b.id, "Sai số liệu")
-    agree(flow)
+    agree(flow, where)
     c = flow.new("HB-X02", SET, 2025, "self")
-    agree(flow)
+    agree(flow, where)
     flow.delete(c.id)
-    agree(flow)
+    agree(flow, where)
     assert {s.id for s in flow.store.summaries()} == {a.id, b.id}
     # a bundle imported: saved without a summary (the store cannot score), then kept
     write_bundle(tmp_path / "b.json", export_bundle(flow.store))
@@ -128,12 +137,14 @@ def test_an_old_store_gets_its_summaries_on_first_open_by_a_writer(core, tmp_pat
         assert log[-1]["what"] == "store schema" and (log[-1]["old"], log[-1]["new"]) == (1, 2)
 
 
-@pytest.fixture
-def demo(core, tmp_path, demo_store):
-    demo_store(tmp_path / "demo", "t")
-    copy = tmp_path / "copy"
-    shutil.copytree(tmp_path / "demo", copy)
-    store = open_store(tmp_path / "demo", user="t")
+@pytest.fixture(params=["embedded", "postgres"])
+def demo(core, tmp_path, demo_store, request):
+    """The demo province on either store."""
+    if request.param == "embedded":
+        store = open_store(demo_store(tmp_path / "demo", "t"), user="t")
+    else:
+        store = open_store(request.getfixturevalue("pg_store")[1], user="t")
+        build_demo_store(core, store)
     yield Workflow(core, store)
     store.close()
 

@@ -14,12 +14,26 @@ from tests.test_store import UNITS
 from tests.test_workflow import SET, fill
 
 
-@pytest.fixture
-def flow(core, tmp_path):
-    store = open_store(tmp_path / "store", user="Nguyễn Văn A")
+def _flow(core, where):
+    store = open_store(where, user="Nguyễn Văn A")
     store.put_units(read_units_csv(UNITS), [])
-    yield Workflow(core, store)
-    store.close()
+    return Workflow(core, store)
+
+
+@pytest.fixture
+def flow(core, store_target):
+    """On either store: what the edits mean does not depend on where they are kept."""
+    flow = _flow(core, store_target)
+    yield flow
+    flow.store.close()
+
+
+@pytest.fixture
+def local_flow(core, tmp_path):
+    """On the embedded store, for what is about its files."""
+    flow = _flow(core, tmp_path / "store")
+    yield flow
+    flow.store.close()
 
 
 def _log(flow, a):
@@ -119,16 +133,16 @@ def test_a_second_self_assessment_or_appraisal_is_refused(flow):
     flow.new("HB-X01", "kiem-tra-mot-cua-2025", 2025, "inspection")  # a team may come back
 
 
-def test_an_empty_draft_is_deleted_and_logged(flow):
-    a = flow.new("HB-X01", SET, 2025, "self")
-    flow.delete(a.id[:8])
-    assert a.id not in flow.store.assessment_ids()
-    logs = dict(flow.store.audit_logs())
-    store_log = logs[str(flow.store.path / "store.json")]
+def test_an_empty_draft_is_deleted_and_logged(local_flow):
+    a = local_flow.new("HB-X01", SET, 2025, "self")
+    local_flow.delete(a.id[:8])
+    assert a.id not in local_flow.store.assessment_ids()
+    logs = dict(local_flow.store.audit_logs())
+    store_log = logs[str(local_flow.store.path / "store.json")]
     assert store_log[-1]["what"] == f"assessment {a.id} deleted"
     assert store_log[-1]["who"] == "Nguyễn Văn A"
-    assert str(flow.store.path / "deleted" / f"{a.id}.json") in logs  # its own log kept
-    assert flow.new("HB-X01", SET, 2025, "self")  # no longer a duplicate
+    assert str(local_flow.store.path / "deleted" / f"{a.id}.json") in logs  # its own log kept
+    assert local_flow.new("HB-X01", SET, 2025, "self")  # no longer a duplicate
 
 
 def test_deleting_is_refused_with_the_reason(flow):
@@ -149,12 +163,12 @@ def test_deleting_is_refused_with_the_reason(flow):
     flow.delete(appraisal.id)  # nothing changed in it: it may go
 
 
-def test_a_crash_between_the_two_steps_of_a_delete_is_finished(flow, tmp_path, monkeypatch):
-    a = flow.new("HB-X01", SET, 2025, "self")
-    store = flow.store
+def test_a_crash_between_the_two_steps_of_a_delete_is_finished(local_flow, tmp_path, monkeypatch):
+    a = local_flow.new("HB-X01", SET, 2025, "self")
+    store = local_flow.store
     monkeypatch.setattr(type(store), "_bury", lambda self, i: (_ for _ in ()).throw(OSError()))
     with pytest.raises(OSError):
-        flow.delete(a.id)
+        local_flow.delete(a.id)
     monkeypatch.undo()
     assert a.id in store.assessment_ids()  # the crash left the file
     store.close()
@@ -179,38 +193,38 @@ def test_evidence_when_nonzero(flow):
     assert ("10.1", "item 10.1: evidence required") in flow.missing_items(flow.get(a.id))
 
 
-def test_attach_copies_the_file_by_its_hash(flow, tmp_path):
+def test_attach_copies_the_file_by_its_hash(local_flow, tmp_path):
     import hashlib
 
-    a = flow.new("HB-X01", SET, 2025, "self")
+    a = local_flow.new("HB-X01", SET, 2025, "self")
     doc = tmp_path / "Kế hoạch 12.pdf"
     doc.write_bytes(b"%PDF-1.7 test")
     sha = hashlib.sha256(b"%PDF-1.7 test").hexdigest()
-    after = flow.attach(a.id, "1.1.1", doc)
+    after = local_flow.attach(a.id, "1.1.1", doc)
     assert after.items["1.1.1"].evidence == (Evidence(file="Kế hoạch 12.pdf", sha256=sha),)
-    assert (flow.store.path / "evidence" / sha).read_bytes() == b"%PDF-1.7 test"
-    assert flow.store.evidence_file(sha) == flow.store.path / "evidence" / sha
-    assert flow.attach(a.id, "1.1.1", doc) == flow.get(a.id)  # once only
-    assert _log(flow, a)[-1]["what"] == "item 1.1.1"
-    assert flow.scores(flow.get(a.id)).status["1.1.1"] == "unanswered"
+    assert (local_flow.store.path / "evidence" / sha).read_bytes() == b"%PDF-1.7 test"
+    assert local_flow.store.evidence_file(sha) == local_flow.store.path / "evidence" / sha
+    assert local_flow.attach(a.id, "1.1.1", doc) == local_flow.get(a.id)  # once only
+    assert _log(local_flow, a)[-1]["what"] == "item 1.1.1"
+    assert local_flow.scores(local_flow.get(a.id)).status["1.1.1"] == "unanswered"
     with pytest.raises(WorkflowError, match="no such file"):
-        flow.attach(a.id, "1.1.1", tmp_path / "nope.pdf")
+        local_flow.attach(a.id, "1.1.1", tmp_path / "nope.pdf")
 
 
-def test_attach_refuses_a_file_too_large(flow, tmp_path, monkeypatch):
+def test_attach_refuses_a_file_too_large(local_flow, tmp_path, monkeypatch):
     from inspect_tool.store import embedded as tinystore
 
     monkeypatch.setattr(tinystore, "MAX_EVIDENCE_BYTES", 10)
-    a = flow.new("HB-X01", SET, 2025, "self")
+    a = local_flow.new("HB-X01", SET, 2025, "self")
     big = tmp_path / "big.bin"
     big.write_bytes(b"x" * 11)
     with pytest.raises(WorkflowError, match="larger than"):
-        flow.attach(a.id, "1.1.1", big)
-    assert not [p for p in (flow.store.path / "evidence").iterdir()]
+        local_flow.attach(a.id, "1.1.1", big)
+    assert not [p for p in (local_flow.store.path / "evidence").iterdir()]
 
 
-def test_read_only_store_refuses_attach(flow, tmp_path):
-    reader = open_store(flow.store.path, user="b", write=False)
+def test_read_only_store_refuses_attach(local_flow, tmp_path):
+    reader = open_store(local_flow.store.path, user="b", write=False)
     with pytest.raises(StoreError, match="read-only"):
         reader.keep_file(UNITS)
 
