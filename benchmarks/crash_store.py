@@ -3,7 +3,9 @@
 Each trial starts a writer process that saves answers one after another and prints an
 acknowledgement after each save returns; the parent kills it at a random moment, then opens
 the store (taking over the dead writer's lock), and checks that every acknowledged answer is
-there and that every file and audit log reads. Prints, last:
+there and that every file and audit log reads. `--db postgresql://…` runs the same trials on
+a central store (killed mid-transaction: what was committed stays, what was not is rolled
+back). Prints, last:
 
     crash: <trials> trials, <lost> lost, <corrupt> corrupt
 """
@@ -46,10 +48,15 @@ def count_items(flow: Workflow, ref: str) -> list[str]:
     ]
 
 
-def writer(store_path: str, ref: str) -> None:
+def where(target: str) -> str | Path:
+    """A central store's URL as given, else a folder."""
+    return target if target.startswith(("postgresql://", "postgres://")) else Path(target)
+
+
+def writer(target: str, ref: str) -> None:
     """Save answers forever; print `ack CODE VALUE` after each save has returned."""
     core = open_core(entry_points=False)
-    with open_store(Path(store_path), user="crash-writer") as store:
+    with open_store(where(target), user="crash-writer") as store:
         flow = Workflow(core, store)
         codes = count_items(flow, ref)
         value = 0
@@ -60,14 +67,14 @@ def writer(store_path: str, ref: str) -> None:
             print(f"ack {code} {value}", flush=True)
 
 
-def setup(folder: Path) -> str:
+def setup(folder: str | Path) -> str:
     core = open_core(entry_points=False)
     with open_store(folder, user="setup") as store:
         store.put_units(read_units_csv(ROOT / "inspect_tool" / "demo_data" / "units.csv"), [])
         return Workflow(core, store).new("HB-X01", SET, 2025, "self").id
 
 
-def trial(folder: Path, ref: str, rng: random.Random) -> tuple[int, int, int]:
+def trial(folder: str | Path, ref: str, rng: random.Random) -> tuple[int, int, int]:
     """One kill; returns (lost, corrupt, saves acknowledged) for it."""
     proc = subprocess.Popen(
         [sys.executable, __file__, "--writer", str(folder), ref],
@@ -114,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--db", metavar="URL", help="a central store (postgresql://…) to use")
     parser.add_argument("--writer", nargs=2, metavar=("STORE", "ID"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.writer:
@@ -122,7 +130,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     lost = corrupt = saves = 0
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "store"
+        folder = where(args.db) if args.db else Path(tmp) / "store"
         ref = setup(folder)
         for n in range(1, args.trials + 1):
             trial_lost, trial_corrupt, trial_saves = trial(folder, ref, rng)

@@ -11,7 +11,9 @@ from tests.conftest import REPO
 
 
 @pytest.mark.slow
-def test_killed_writers_lose_nothing_acknowledged():
+@pytest.mark.parametrize("kind", ["embedded", "postgres"])
+def test_killed_writers_lose_nothing_acknowledged(kind, request):
+    central = ["--db", request.getfixturevalue("pg_store")[1]] if kind == "postgres" else []
     result = subprocess.run(
         [
             sys.executable,
@@ -20,6 +22,7 @@ def test_killed_writers_lose_nothing_acknowledged():
             "25",
             "--seed",
             "7",
+            *central,
         ],
         capture_output=True,
         text=True,
