@@ -102,3 +102,26 @@ def test_the_demo_flow_on_either_store(core, store_target, tmp_path):
     assert "HB-P01" in text and "Phường Hòa Bình" in text
     verified = runner.invoke(cli, [*base, "audit", "verify"])
     assert verified.exit_code == 0, verified.output
+
+
+def test_a_clock_set_back_never_breaks_the_chain(core, store_target, monkeypatch):
+    """A laptop whose clock is behind the entry before (the server's, after a sync) stamps its
+    entry with that entry's time: the chain stays in order, here and for the server."""
+    from inspect_tool.store import audit
+    from inspect_tool.units import read_units_csv
+    from tests.test_store import UNITS as UNITS_CSV
+
+    with open_store(store_target, user="Nguyễn Văn A") as s:
+        s.put_units(read_units_csv(UNITS_CSV), [])
+        flow = Workflow(core, s)
+        a = flow.new("HB-X01", "cchc-xa-2025", 2025, "self")
+        flow.answer(a.id, "1.1.1", {"date": "2025-01-20"})
+        ahead = s.audit_log(a.id)[-1]["when"]
+        monkeypatch.setattr(audit, "now_iso", lambda: "2020-01-01T08:00:00+07:00")
+        flow.answer(a.id, "1.1.1", {"date": "2025-01-21"})
+        log = s.audit_log(a.id)
+        assert log[-1]["when"] == ahead and log[-1]["what"] == "item 1.1.1"
+        assert verify(a.id, log) is None
+        monkeypatch.setattr(audit, "now_iso", lambda: "2099-01-01T08:00:00+07:00")
+        flow.answer(a.id, "1.1.1", {"date": "2025-01-22"})  # a clock ahead: its own time
+        assert s.audit_log(a.id)[-1]["when"] == "2099-01-01T08:00:00+07:00"

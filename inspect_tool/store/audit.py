@@ -58,7 +58,7 @@ def chain(
     entry = {
         "seq": (previous["seq"] + 1) if previous else 1,
         "who": who,
-        "when": now_iso(),
+        "when": _stamp(previous),
         "what": what,
         "old": old,
         "new": new,
@@ -68,6 +68,18 @@ def chain(
         entry["content"] = content
     entry["hash"] = _digest(entry)
     return entry
+
+
+def _stamp(previous: Mapping[str, Any] | None) -> str:
+    """Now, but never before the entry this one follows: a laptop whose clock is behind the
+    server's (or a server behind a laptop's) would otherwise write a log that `verify` calls
+    out of order, and that the other side refuses. The entry then takes the time of the one
+    before it: the order of the chain is the truth, and the time is as close as it can be."""
+    now = now_iso()
+    before = _moment(previous) if previous is not None else None
+    if before is not None and datetime.fromisoformat(now) < before:
+        return str(previous["when"])
+    return now
 
 
 @dataclass(frozen=True)
