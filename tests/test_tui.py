@@ -36,6 +36,28 @@ async def open_unit(pilot, app, unit: str, kind: str = "self") -> AssessmentScre
     return app.screen
 
 
+async def select_unit(pilot, app, unit: str) -> None:
+    """Enter on a unit without an assessment: the new-assessment dialog."""
+    screen = app.screen
+    key = next(k for k, (u, a) in screen.rows.items() if u.code == unit)
+    table = screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(key))
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def make_minutes(pilot, app):
+    """From an assessment: F5, then the minutes made (in a worker); the finish screen."""
+    await pilot.press("f5")
+    await pilot.pause()
+    finish = app.screen
+    finish.query_one("#minutes").press()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return finish
+
+
 def editor(screen, name: str):
     """The widget of the current item's input `name`."""
     return screen.query_one(ItemForm).editor(name)
@@ -324,12 +346,7 @@ async def test_start_an_assessment_and_appraise(core, demo_path):
 
     app = app_on(core, demo_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        key = next(k for k, (u, a) in screen.rows.items() if u.code == "HB-X07")
-        table = screen.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index(key))
-        await pilot.press("enter")  # a unit without an assessment: the new-assessment dialog
-        await pilot.pause()
+        await select_unit(pilot, app, "HB-X07")
         dialog = app.screen
         assert isinstance(dialog, NewAssessmentScreen)
         assert dialog.query_one("#unit", Select).value == "HB-X07"
@@ -408,13 +425,7 @@ async def test_make_and_sign_the_minutes_in_the_app(core, demo_path, tmp_path):
     app = app_on(core, demo_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_unit(pilot, app, "HB-P02")
-        await pilot.press("f5")
-        await pilot.pause()
-        finish = app.screen
-        finish.query_one("#minutes").press()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        finish = await make_minutes(pilot, app)
         assert finish.minutes_path.read_bytes().startswith(b"%PDF-")  # made in a worker
         [field] = signature_fields(finish.minutes_path)  # the unit's report: its head signs
         assert field == "sig-head"

@@ -8,7 +8,7 @@ import csv
 import subprocess
 
 import pytest
-from textual.widgets import DataTable, Select
+from textual.widgets import Select
 
 from inspect_tool.demo import build_demo_store
 from inspect_tool.reports import report_file_name
@@ -19,7 +19,7 @@ from inspect_tool.tui.screens.new_assessment import NewAssessmentScreen
 from inspect_tool.tui.screens.reports import ReportsScreen
 from inspect_tool.tui.screens.units import UnitsScreen
 from inspect_tool.workflow import Workflow
-from tests.test_tui import SIZE, editor, open_unit, type_into
+from tests.test_tui import SIZE, editor, make_minutes, open_unit, select_unit, type_into
 
 
 @pytest.mark.slow  # 15-20 s per store
@@ -34,11 +34,7 @@ async def test_the_demo_flow_in_the_app(core, store_target):
         assert isinstance(units, UnitsScreen)
         assert {"HB-P01", "HB-P02", "HB-X07"} <= {u.code for u, _a in units.rows.values()}
         # a unit without an assessment: one is started from the dialog
-        key = next(k for k, (u, _a) in units.rows.items() if u.code == "HB-X07")
-        table = units.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index(key))
-        await pilot.press("enter")
-        await pilot.pause()
+        await select_unit(pilot, app, "HB-X07")
         dialog = app.screen
         assert isinstance(dialog, NewAssessmentScreen)
         dialog.query_one("#set", Select).value = "cchc-xa-2025@2025.1"
@@ -63,13 +59,7 @@ async def test_the_demo_flow_in_the_app(core, store_target):
         await pilot.pause()
         # the minutes of the finalized self-assessment, made from its finish screen
         await open_unit(pilot, app, "HB-P02")
-        await pilot.press("f5")
-        await pilot.pause()
-        finish = app.screen
-        finish.query_one("#minutes").press()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        finish = await make_minutes(pilot, app)
         minutes = subprocess.run(
             ["pdftotext", str(finish.minutes_path), "-"], capture_output=True, text=True, check=True
         ).stdout
