@@ -37,6 +37,43 @@ def side(value: str) -> str:
     return {"team": _("inspection team"), "unit": _("inspected unit")}.get(value, value)
 
 
+def header_field(name: str) -> str:
+    return {
+        "place": _("the place"),
+        "started": _("the start time"),
+        "ended": _("the end time"),
+        "findings": _("the findings"),
+        "recommendations": _("the recommendations"),
+        "participants": _("the participants"),
+        "unit_opinion": _("the unit's opinion"),
+    }.get(name, name)
+
+
+def conflict_place(code: str) -> str:
+    """Where a sync conflict is: an item by its code, or a header field by its name."""
+    from .model import HEADER_FIELDS
+
+    return header_field(code) if code in HEADER_FIELDS else _("item {code}").format(code=code)
+
+
+def conflict_value(code: str, value: Any) -> str:
+    """One side of a sync conflict in a few words: an item's figures (or N/A, or nothing), a
+    header field's text, or its records (findings, recommendations, participants) one by
+    one."""
+    from .model import HEADER_FIELDS
+
+    if code in HEADER_FIELDS:
+        if isinstance(value, list):
+            parts = [" — ".join(str(v) for v in r.values() if v) for r in value if r]
+            return "; ".join(parts) or _("nothing")
+        return str(value) if value else _("nothing")
+    if not value:
+        return _("nothing")
+    if value.get("na"):
+        return _("N/A")
+    return ", ".join(f"{k}={v}" for k, v in (value.get("inputs") or {}).items()) or _("no figures")
+
+
 def totals(scores: Any) -> str:
     """Total, maximum, index and band in one line, as the app and the command line show them."""
     return _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(

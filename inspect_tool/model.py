@@ -240,6 +240,19 @@ class Participant:
     side: str = "team"  # "team" (the inspecting side) or "unit"
 
 
+# What a person edits of an assessment besides its items (Workflow.update_header), and what a
+# sync merges field by field (server/sync.py)
+HEADER_FIELDS: tuple[str, ...] = (
+    "place",
+    "started",
+    "ended",
+    "findings",
+    "recommendations",
+    "participants",
+    "unit_opinion",
+)
+
+
 @dataclass(frozen=True)
 class Assessment:
     """One unit, one year, one criteria set (pinned by id, version and hash), of one kind."""
@@ -264,6 +277,10 @@ class Assessment:
     participants: tuple[Participant, ...] = ()
     unit_opinion: str = ""  # ý kiến của đơn vị, printed in the minutes as it was said
     signed_by: tuple[str, ...] = ()  # signers of the minutes it was imported from, if any
+    # header fields changed on the server and on a laptop (server/sync.py): field name ->
+    # {"server": {value, who, when}, "laptop": {...}}; the field holds the server's value
+    # until a named person resolves it (Workflow.resolve_conflict), so neither is lost
+    header_conflicts: Mapping[str, Any] = field(default_factory=dict)
     # saves so far: a save names the version it was read at, and a central store refuses one
     # based on a copy someone else has changed since (no write is lost to another)
     version: int = 0

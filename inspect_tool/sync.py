@@ -171,6 +171,8 @@ class SyncStatus:
 
 def status(store: Store) -> SyncStatus:
     """Last sync, changes waiting, conflicts: what `sync --status` and the app show."""
+    from .workflow import Workflow
+
     state = store.sync_state()
     synced = state.get("assessments", {})
     waiting, conflicts = [], []
@@ -179,7 +181,7 @@ def status(store: Store) -> SyncStatus:
         if log and (synced.get(ident) or {}).get("hash") != log[-1].get("hash"):
             waiting.append(ident)
         a = store.assessment(ident)
-        conflicts += [(ident, code) for code, i in sorted(a.items.items()) if i.conflict]
+        conflicts += [(ident, code) for code in Workflow.conflicts(a)]
     return SyncStatus(state.get("server", ""), state.get("last_sync", ""), waiting, conflicts)
 
 

@@ -24,6 +24,7 @@ from .criteria import parse_set, set_as_dict
 from .i18n import _, count
 from .inputs import InputError, parse_date, parse_value
 from .model import (
+    HEADER_FIELDS,
     KINDS,
     Answer,
     Assessment,
@@ -135,6 +136,25 @@ def _kept(text: str, limit: int, what: str) -> str:
         return clean(text, limit, what)
     except TextError as exc:
         raise WorkflowError(str(exc)) from None
+
+
+def _checked_header(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Header fields as they are kept, checked as typed ones are (from the app, the command
+    line, or a side of a sync conflict)."""
+    unknown = set(fields) - set(HEADER_FIELDS)
+    if unknown:
+        raise WorkflowError(f"cannot change {', '.join(sorted(unknown))}")
+    for key in ("started", "ended"):
+        if fields.get(key):
+            try:
+                dt.datetime.fromisoformat(fields[key])
+            except (TypeError, ValueError):
+                raise WorkflowError(
+                    _("'{value}' is not a date and time (write it as 2025-11-20T08:30)").format(
+                        value=fields[key]
+                    )
+                ) from None
+    return {name: _kept_header(name, value) for name, value in fields.items()}
 
 
 def _kept_header(name: str, value: Any) -> Any:
@@ -891,29 +911,7 @@ class Workflow:
         """Place, time, participants, findings, recommendations and the unit's opinion."""
         assessment = self.get(ref)
         self._editable(assessment)
-        allowed = {
-            "place",
-            "started",
-            "ended",
-            "findings",
-            "recommendations",
-            "participants",
-            "unit_opinion",
-        }
-        unknown = set(fields) - allowed
-        if unknown:
-            raise WorkflowError(f"cannot change {', '.join(sorted(unknown))}")
-        for key in ("started", "ended"):
-            if fields.get(key):
-                try:
-                    dt.datetime.fromisoformat(fields[key])
-                except (TypeError, ValueError):
-                    raise WorkflowError(
-                        _("'{value}' is not a date and time (write it as 2025-11-20T08:30)").format(
-                            value=fields[key]
-                        )
-                    ) from None
-        fields = {name: _kept_header(name, value) for name, value in fields.items()}
+        fields = _checked_header(fields)
         changes = [
             Change(name, _jsonable(getattr(assessment, name)), _jsonable(value))
             for name, value in fields.items()
@@ -996,6 +994,8 @@ class Workflow:
         engine = self.engine(assessment)
         problems = []
         optional = {c.code for a in engine.cset.areas if a.is_bonus_penalty for c in a.walk()}
+        for name in sorted(assessment.header_conflicts):  # resolved in F4's screen
+            problems.append(("", self.conflict_text(name)))
         for criterion in engine.cset.items():
             item = assessment.items.get(criterion.code)
             if item is not None and item.conflict:
@@ -1250,17 +1250,19 @@ class Workflow:
 
     @staticmethod
     def conflicts(assessment: Assessment) -> dict[str, Mapping[str, Any]]:
-        """Item code → its conflict ({"server": {...}, "laptop": {...}}), for conflicted items."""
-        return {code: i.conflict for code, i in sorted(assessment.items.items()) if i.conflict}
+        """Item code, or header field, → its conflict ({"server": {...}, "laptop": {...}}):
+        the conflicted items, then the conflicted header fields."""
+        found = {code: i.conflict for code, i in sorted(assessment.items.items()) if i.conflict}
+        return {**found, **dict(sorted(assessment.header_conflicts.items()))}
 
     @staticmethod
     def conflict_text(code: str) -> str:
         return _(
-            "item {code}: changed on the server and on a laptop (a sync conflict): resolve it"
-        ).format(code=code)
+            "{where}: changed on the server and on a laptop (a sync conflict): resolve it"
+        ).format(where=labels.conflict_place(code))
 
     def _refuse_conflicted(self, assessment: Assessment, codes: list[str]) -> None:
-        found = [c for c in codes if c in assessment.items and assessment.items[c].conflict]
+        found = [c for c in codes if c in self.conflicts(assessment)]
         if found:
             raise WorkflowError(
                 "\n".join(self.conflict_text(c) for c in found),
@@ -1285,6 +1287,8 @@ class Workflow:
         why), so a conflict is never resolved silently."""
         assessment = self.get(ref)
         self._editable(assessment)
+        if code in HEADER_FIELDS:
+            return self._resolve_header_conflict(assessment, code, take, reason)
         current = assessment.items.get(code)
         if current is None or not current.conflict:
             raise WorkflowError(_("item {code} has no conflict to resolve").format(code=code))
@@ -1316,6 +1320,37 @@ class Workflow:
             {"take": take or "typed", "value": record_dict(items.get(code)), "reason": reason},
         )
         return self._commit(dataclasses.replace(assessment, items=items), [change])
+
+    def _resolve_header_conflict(
+        self, assessment: Assessment, name: str, take: str | None, reason: str
+    ) -> Assessment:
+        """A header field's conflict: the server's value, the laptop's, or (take None) what
+        the field holds now, edited since; checked as typed, one audit entry."""
+        from .store.codec import header_value_from_doc
+
+        conflict = assessment.header_conflicts.get(name)
+        if not conflict:
+            raise WorkflowError(
+                _("{where} has no conflict to resolve").format(where=labels.conflict_place(name))
+            )
+        reason = _written(reason or "", _("the reason"))
+        if take not in (None, "server", "laptop"):
+            raise WorkflowError(
+                _("take 'server' or 'laptop' for {where}").format(where=labels.conflict_place(name))
+            )
+        value = getattr(assessment, name)
+        if take is not None:
+            side = (conflict.get(take) or {}).get("value")
+            value = _checked_header({name: header_value_from_doc(name, side)})[name]
+        rest = {k: v for k, v in assessment.header_conflicts.items() if k != name}
+        change = Change(
+            f"conflict {name}",
+            dict(conflict),
+            {"take": take or "current", "value": _jsonable(value), "reason": reason},
+        )
+        return self._commit(
+            dataclasses.replace(assessment, **{name: value}, header_conflicts=rest), [change]
+        )
 
 
 def _valid(engine: Engine, item: ItemRecord) -> bool:

@@ -125,3 +125,40 @@ def test_a_clock_set_back_never_breaks_the_chain(core, store_target, monkeypatch
         monkeypatch.setattr(audit, "now_iso", lambda: "2099-01-01T08:00:00+07:00")
         flow.answer(a.id, "1.1.1", {"date": "2025-01-22"})  # a clock ahead: its own time
         assert s.audit_log(a.id)[-1]["when"] == "2099-01-01T08:00:00+07:00"
+
+
+def test_a_header_conflict_is_kept_refuses_submitting_and_is_resolved(core, store_target):
+    """Both sides of a header field a sync could not merge stay on the assessment (here put
+    there as the server's merge does), in either store, until a named person chooses."""
+    from inspect_tool.units import read_units_csv
+    from inspect_tool.workflow import WorkflowError
+    from tests.test_store import UNITS as UNITS_CSV
+
+    conflict = {
+        "server": {"value": "Hội trường UBND", "who": "Sở", "when": "2025-11-20T08:00:00+07:00"},
+        "laptop": {"value": "Nhà văn hóa", "who": "Tổ", "when": "2025-11-20T08:05:00+07:00"},
+    }
+    with open_store(store_target, user="Nguyễn Văn A") as s:
+        s.put_units(read_units_csv(UNITS_CSV), [])
+        flow = Workflow(core, s)
+        a = flow.update_header(
+            flow.new("HB-X01", "cchc-xa-2025", 2025, "self").id, place="Hội trường UBND"
+        )
+        merged = dataclasses.replace(a, header_conflicts={"place": conflict}, version=a.version + 1)
+        s.save(merged, [Change("x", 0, 1)])
+    with open_store(store_target, user="Nguyễn Văn A") as s:
+        flow = Workflow(core, s)
+        assert flow.get(a.id).header_conflicts == {"place": conflict}
+        assert list(flow.conflicts(flow.get(a.id))) == ["place"]
+        with pytest.raises(WorkflowError, match="the place: changed on the server"):
+            flow.finalize(a.id)
+        with pytest.raises(WorkflowError, match="reason"):
+            flow.resolve_conflict(a.id, "place", "laptop", reason=" ")
+        done = flow.resolve_conflict(a.id, "place", "laptop", reason="Làm việc tại nhà văn hóa")
+        assert done.place == "Nhà văn hóa" and not done.header_conflicts
+    with open_store(store_target, user="x", write=False) as s:
+        again = s.assessment(a.id)
+        assert again.place == "Nhà văn hóa" and again.header_conflicts == {}
+        log = s.audit_log(a.id)
+        assert log[-1]["what"] == "conflict place" and log[-1]["new"]["take"] == "laptop"
+        assert verify(a.id, log) is None

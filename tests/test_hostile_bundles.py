@@ -348,6 +348,22 @@ def test_after_a_refused_import_the_store_still_works(core, demo, tmp_path):
         ),
         (lambda b: b["assessments"][0]["items"].append(7), "items["),
         (lambda b: b.pop("sets"), "'sets' is missing"),
+        (
+            lambda b: b["assessments"][0]["header"].update(header_conflicts={"state": {}}),
+            "header.header_conflicts: unknown key 'state'",
+        ),
+        (
+            lambda b: b["assessments"][0]["header"].update(
+                header_conflicts={"place": {"laptop": {"value": ["x"], "who": "a"}}}
+            ),
+            "header.header_conflicts.place.laptop.value: must be text",
+        ),
+        (
+            lambda b: b["assessments"][0]["header"].update(
+                header_conflicts={"findings": {"server": {"value": [{"area": 1}]}}}
+            ),
+            "header_conflicts.findings.server.value[0].area: must be text",
+        ),
     ],
 )
 def test_schema_errors_name_the_file_and_what_is_wrong(demo, tmp_path, change, expected):

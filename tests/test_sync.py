@@ -642,3 +642,90 @@ def test_a_unit_cannot_push_over_another_units_assessment_by_its_id(
     with _central(province) as central:
         assert central.audit_log(theirs) == before
         assert central.assessment(theirs).unit == "A-02"
+
+
+async def test_header_fields_changed_on_both_sides_keep_both_until_resolved(
+    province, server, tokens, core, tmp_path
+):
+    """A place, the unit's opinion or the findings typed on a laptop while the server changed
+    them too are not dropped: the field keeps the server's value and both sides are kept
+    (`header_conflicts`), submitting is refused until a named person resolves each, from the
+    command line or in the app (F7 in F4's screen); the resolution syncs back."""
+    from textual.widgets import Button, Input
+
+    from inspect_tool.model import Finding
+    from inspect_tool.tui.app import InspectApp
+    from inspect_tool.tui.screens.conflict import ConflictScreen
+    from inspect_tool.tui.screens.record import RecordScreen
+
+    ident = _self_assessment(province, core, "A-03")
+    token = tokens[UNIT_A03]
+    with _laptop(tmp_path, "h1", "Chị Lan") as one, _laptop(tmp_path, "h2", "Anh Nam") as two:
+        for laptop in (one, two):
+            sync(core, laptop, server, token)
+        first, second = Workflow(core, one), Workflow(core, two)
+        first.update_header(ident, unit_opinion="Đơn vị thống nhất")
+        first.add_finding(ident, "1", "Kế hoạch ban hành chậm")
+        second.update_header(ident, unit_opinion="Đề nghị xem lại mục 1.2", place="UBND xã")
+        second.add_finding(ident, "1", "Chưa công khai kế hoạch")
+        assert sync(core, one, server, token).stored == [ident]
+        report = sync(core, two, server, token)
+        assert report.merged == [ident]
+        assert set(report.conflicts) == {(ident, "findings"), (ident, "unit_opinion")}
+        mine = two.assessment(ident)
+        assert mine.unit_opinion == "Đơn vị thống nhất" and mine.place == "UBND xã"
+        opinion = mine.header_conflicts["unit_opinion"]
+        assert opinion["laptop"]["value"] == "Đề nghị xem lại mục 1.2"
+        assert (opinion["laptop"]["who"], opinion["server"]["who"]) == ("Anh Nam", "Chị Lan")
+        found = mine.header_conflicts["findings"]["laptop"]["value"]
+        assert [f["text"] for f in found] == ["Chưa công khai kế hoạch"]
+        assert {c for _i, c in status(two).conflicts} == {"findings", "unit_opinion"}
+        with pytest.raises(WorkflowError, match="the unit's opinion: changed on the server"):
+            second.submit(ident)
+    db = ["--lang", "en", "--db", str(tmp_path / "h2"), "--user", "Anh Nam"]
+    shown = CliRunner().invoke(cli, [*db, "assess", "show", ident])
+    assert "Conflict on the findings" in shown.output and "Chưa công khai" in shown.output
+    done = CliRunner().invoke(
+        cli,
+        [*db, "assess", "resolve", ident, "unit_opinion", "--take", "laptop",
+         "--reason", "Ý kiến đơn vị tại buổi làm việc"],
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    app = InspectApp(core, open_store(tmp_path / "h2", user="Anh Nam"))
+    async with app.run_test(size=(150, 45)) as pilot:
+        app.push_screen(RecordScreen(app.flow, ident))
+        await pilot.pause()
+        assert "the findings: changed on the server" in str(
+            app.screen.query_one("#summary").render()
+        )
+        assert app.screen.query_one("#opinion", Input).value == "Đề nghị xem lại mục 1.2"
+        await pilot.press("f7")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConflictScreen)
+        sides = str(dialog.query_one("#laptop").render())
+        assert "Chưa công khai kế hoạch" in sides
+        dialog.query_one("#conflict-reason", Input).value = "Giữ phát hiện của Sở"
+        dialog.query_one("#take-server", Button).press()
+        await pilot.pause()
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.pause()
+        assert "changed on the server" not in str(app.screen.query_one("#summary").render()), str(
+            app.screen.query_one("#error").render()
+        )
+    app.store.close()
+    with _laptop(tmp_path, "h2", "Anh Nam") as two:
+        a = two.assessment(ident)
+        assert not a.header_conflicts and a.findings == (Finding("1", "Kế hoạch ban hành chậm"),)
+        assert two.audit_log(ident)[-1]["what"] == "conflict findings"
+        assert sync(core, two, server, token).stored == [ident]
+    with _central(province) as central:
+        log = central.audit_log(ident)
+        assert audit.verify(ident, log) is None
+        merge = next(e for e in log if e["what"] == "sync merge")
+        assert merge["new"]["header_conflicts"] == ["findings", "unit_opinion"]
+        a = central.assessment(ident)
+        assert a.unit_opinion == "Đề nghị xem lại mục 1.2" and not a.header_conflicts
+    with _laptop(tmp_path, "h1", "Chị Lan") as one:
+        assert sync(core, one, server, token).pulled == [ident]
+        assert one.assessment(ident).unit_opinion == "Đề nghị xem lại mục 1.2"

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from .. import labels
 from ..answers import read_entries
 from ..i18n import _, count, ngettext
 from ..methods import fmt
@@ -376,29 +377,21 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
         server, laptop = conflict.get("server") or {}, conflict.get("laptop") or {}
         click.echo(
             _(
-                "Conflict on item {code}: server {server} ({who}, {when}); laptop {laptop} "
+                "Conflict on {where}: server {server} ({who}, {when}); laptop {laptop} "
                 "({lwho}, {lwhen}): assess resolve {id} {code} --take server|laptop --reason …"
             ).format(
+                where=labels.conflict_place(code),
                 code=code,
-                server=_conflict_value(server.get("value")),
+                server=labels.conflict_value(code, server.get("value")),
                 who=server.get("who", ""),
                 when=server.get("when", ""),
-                laptop=_conflict_value(laptop.get("value")),
+                laptop=labels.conflict_value(code, laptop.get("value")),
                 lwho=laptop.get("who", ""),
                 lwhen=laptop.get("when", ""),
                 id=a.id[:8],
             ),
             err=False,
         )
-
-
-def _conflict_value(value: Any) -> str:
-    """One side of a conflict in a few words: its figures, N/A, or nothing."""
-    if not value:
-        return _("nothing")
-    if value.get("na"):
-        return _("N/A")
-    return ", ".join(f"{k}={v}" for k, v in (value.get("inputs") or {}).items()) or _("no figures")
 
 
 def _evidence(ctx: Ctx, texts: tuple[str, ...], files: tuple[Path, ...]) -> list[Evidence] | None:

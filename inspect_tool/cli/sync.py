@@ -7,6 +7,7 @@ import os
 
 import click
 
+from .. import labels
 from ..i18n import _
 from . import cli
 from .common import Ctx, dump, fail, guard, json_option, pass_ctx
@@ -60,8 +61,8 @@ def _show_status(ctx: Ctx, as_json: bool) -> None:
     click.echo(_("conflicts: {n}").format(n=len(st.conflicts)))
     for ident, code in st.conflicts:
         click.echo(
-            _("  {id} item {code}: resolve with assess resolve {id} {code}").format(
-                id=ident[:8], code=code
+            _("  {id} {where}: resolve with assess resolve {id} {code}").format(
+                id=ident[:8], where=labels.conflict_place(code), code=code
             )
         )
 
@@ -113,8 +114,8 @@ def sync_command(
         )
         for ident, code in report.conflicts:
             click.echo(
-                _("conflict: {id} item {code} changed here and on the server: both kept").format(
-                    id=ident[:8], code=code
+                _("conflict: {id} {where} changed here and on the server: both kept").format(
+                    id=ident[:8], where=labels.conflict_place(code)
                 )
             )
         for ident, what in report.not_applied:
@@ -156,11 +157,15 @@ def assess_resolve(
     na: bool,
     reason: str,
 ) -> None:
-    """Resolve a sync conflict on an item: keep the server's or the laptop's value, or give
-    your own; the choice and its reason are recorded in the audit trail."""
+    """Resolve a sync conflict on an item (CODE) or a header field (place, findings,
+    recommendations, participants, unit_opinion, started, ended): keep the server's or the
+    laptop's value, or give your own (an item's); the choice and its reason are recorded in
+    the audit trail."""
     flow = ctx.workflow()
     inputs = _raw_inputs(flow, ref, code, pairs) if pairs else None
     after = flow.resolve_conflict(
         ref, code, take, reason=reason, inputs=inputs, points=points, na=na
     )
-    click.echo(_("{id}: item {code} resolved").format(id=after.id[:8], code=code))
+    click.echo(
+        _("{id}: {where} resolved").format(id=after.id[:8], where=labels.conflict_place(code))
+    )

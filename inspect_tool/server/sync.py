@@ -15,10 +15,11 @@ keeps every assessment's chain (its audit log), and:
   (store/bundle.py) and stored, and the entries appended byte for byte: one unbroken chain;
 - the server moved on since `base`: a merge per item. Items changed on one side only are
   taken; an item changed on both sides to different values keeps both (a conflict, see
-  Workflow.resolve_conflict). The merge is ONE audit entry by the server ("sync merge") that
-  carries the laptop's entries whole and names their hashes, so nothing is lost and the
-  chain stays unbroken. A state move (submit) made on the laptop meanwhile is not applied,
-  nor a header field both sides changed; the answer lists them ("not_applied").
+  Workflow.resolve_conflict), and so does a header field (place, findings…) both changed
+  (`Assessment.header_conflicts`). The merge is ONE audit entry by the server ("sync merge")
+  that carries the laptop's entries whole and names their hashes, so nothing is lost and the
+  chain stays unbroken. A state move (submit) made on the laptop meanwhile is not applied;
+  the answer lists it ("not_applied").
 
 Each assessment is written in its own transaction under its lock: what the server
 acknowledged is in the database; a push cut short is sent again whole, and what was already
@@ -34,11 +35,11 @@ from typing import Any
 
 from ..core import Core
 from ..i18n import _
-from ..model import Assessment, ItemRecord
+from ..model import HEADER_FIELDS, Assessment, ItemRecord
 from ..store import audit
 from ..store.bundle import FORMAT, VERSION, _assessment_problems, _set_problems, _Staged
 from ..store.bundle import check_schema as bundle_schema
-from ..store.codec import assessment_from_docs, header_to_doc, item_to_doc
+from ..store.codec import assessment_from_docs, header_to_doc, header_value_doc, item_to_doc
 from ..store.interface import Store, StoreError
 from ..workflow import DuplicateError, Workflow, WorkflowError
 from .accounts import Account
@@ -48,9 +49,6 @@ MAX_ASSESSMENTS = 2000  # per push
 MAX_ENTRIES = 20000  # per assessment per push
 DEVICE = re.compile(r"[0-9a-f]{32}")
 MERGE = "sync merge"
-HEADER_FIELDS = frozenset(
-    ("place", "started", "ended", "findings", "recommendations", "participants", "unit_opinion")
-)
 FIXED = ("id", "unit", "year", "kind", "set_id", "set_version", "set_hash", "base")
 RETRIES = 3
 
@@ -80,13 +78,15 @@ def _changed(entries: list[dict]) -> tuple[set[str], set[str], set[str]]:
     other: set[str] = set()
     for entry in entries:
         what = str(entry.get("what", ""))
-        if what.startswith(("item ", "conflict ")):
+        name = what.removeprefix("conflict ")
+        if name in HEADER_FIELDS:  # the field, or its conflict resolved
+            header.add(name)
+        elif what.startswith(("item ", "conflict ")):
             items.add(what.split(" ", 1)[1])
-        elif what in HEADER_FIELDS:
-            header.add(what)
         elif what == MERGE and isinstance(entry.get("new"), dict):
             items.update(entry["new"].get("items") or ())
             header.update(entry["new"].get("header") or ())
+            header.update(entry["new"].get("header_conflicts") or ())
         else:
             other.add(what)
     return items, header, other
@@ -103,11 +103,12 @@ def _merged_hashes(log: list[dict]) -> set[str]:
 
 
 def _last_by(entries: list[dict], code: str) -> dict[str, str]:
-    """Who changed the item last in `entries`, and when."""
+    """Who changed the item (or the header field `code`) last in `entries`, and when."""
     for entry in reversed(entries):
         what = str(entry.get("what", ""))
-        if what in (f"item {code}", f"conflict {code}") or (
-            what == MERGE and code in ((entry.get("new") or {}).get("items") or ())
+        merged = (entry.get("new") or {}) if what == MERGE else {}
+        if what in (f"item {code}", f"conflict {code}", code) or any(
+            code in (merged.get(key) or ()) for key in ("items", "header", "header_conflicts")
         ):
             return {"who": str(entry.get("who", "")), "when": str(entry.get("when", ""))}
     return {"who": "", "when": ""}
@@ -333,8 +334,8 @@ class Pusher:
                     "kept on the laptop"
                 ).format(id=sent.id[:8], state=server.state)
             )
-        server_items, server_header, _other = _changed(theirs)
-        laptop_items, laptop_header, laptop_other = _changed(remaining)
+        server_items, _header, _other = _changed(theirs)
+        laptop_items, _header, laptop_other = _changed(remaining)
         items = dict(server.items)
         taken, conflicts = [], []
         for code in sorted(laptop_items):
@@ -353,15 +354,15 @@ class Pusher:
                 }
                 items[code] = dataclasses.replace(current or ItemRecord(code), conflict=conflict)
                 conflicts.append(code)
-        header, not_applied = {}, []
-        for name in sorted(laptop_header):
-            if name not in server_header:
-                header[name] = getattr(sent, name)
-            elif getattr(sent, name) != getattr(server, name):
-                not_applied.append(name)
-        not_applied += sorted(laptop_other)
+        header, header_conflicts = self._merge_header(server, sent, remaining, theirs)
+        not_applied = sorted(laptop_other)
         merged = dataclasses.replace(
-            server, items=items, **header, version=server.version + 1, updated=audit.now_iso()
+            server,
+            items=items,
+            **header,
+            header_conflicts=header_conflicts,
+            version=server.version + 1,
+            updated=audit.now_iso(),
         )
         entry = audit.chain(
             log[-1],
@@ -375,6 +376,7 @@ class Pusher:
                 "items": taken + conflicts,
                 "conflicts": conflicts,
                 "header": sorted(header),
+                "header_conflicts": sorted(set(header_conflicts) - set(server.header_conflicts)),
                 "not_applied": not_applied,
             },
             audit.assessment_hash(merged),
@@ -386,9 +388,35 @@ class Pusher:
             "result": "merged",
             "head": entry["hash"],
             "seq": entry["seq"],
-            "conflicts": conflicts,
+            "conflicts": conflicts + entry["new"]["header_conflicts"],
             "not_applied": not_applied,
         }
+
+    @staticmethod
+    def _merge_header(
+        server: Assessment, sent: Assessment, remaining: list[dict], theirs: list[dict]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(fields taken from the laptop, the header's conflicts after the merge): a field
+        the laptop alone changed is taken (with its conflict, resolved there or not); one
+        both changed to different values keeps the server's, and both are kept as a conflict,
+        as for an item: what was typed on either side is never lost."""
+        _items, server_header, _other = _changed(theirs)
+        _items, laptop_header, _other = _changed(remaining)
+        header: dict[str, Any] = {}
+        conflicts = dict(server.header_conflicts)
+        for name in sorted(laptop_header):
+            mine, current = getattr(sent, name), getattr(server, name)
+            if name not in server_header:
+                header[name] = mine
+                conflicts.pop(name, None)
+                if name in sent.header_conflicts:
+                    conflicts[name] = sent.header_conflicts[name]
+            elif mine != current:
+                conflicts[name] = {
+                    "server": {"value": header_value_doc(name, current), **_last_by(theirs, name)},
+                    "laptop": {"value": header_value_doc(name, mine), **_last_by(remaining, name)},
+                }
+        return header, conflicts
 
 
 def push(core: Core, store: Store, account: Account, body: dict[str, Any]) -> dict[str, Any]:

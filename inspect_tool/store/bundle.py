@@ -233,6 +233,7 @@ _HEADER = {
     "participants": list,
     "unit_opinion": str,
     "signed_by": list,
+    "header_conflicts": dict,
 }
 
 
@@ -306,19 +307,44 @@ def _fields(
     return True
 
 
-def _conflict_problems(conflict: dict, where: str) -> list[str]:
-    """A sync conflict kept on an item (server/sync.py): each side's value (an item's
-    document, or null), who and when."""
+def _conflict_problems(conflict: dict, where: str, field: str = "") -> list[str]:
+    """A sync conflict kept on an item, or on the header's `field` (server/sync.py): each
+    side's value (an item's document or the field's, or null), who and when."""
     problems: list[str] = []
+    value_kind = dict if not field else list if field in _LIST_KEYS else str
     for side, doc in conflict.items():
         if side not in ("server", "laptop"):
             problems.append(_("{where}: unknown key {key!r}").format(where=where, key=side))
             continue
-        shape = {"value": dict, "who": str, "when": str}
+        shape = {"value": value_kind, "who": str, "when": str}
         found = {k: v for k, v in doc.items() if v is not None} if isinstance(doc, dict) else doc
-        if _fields(found, f"{where}.{side}", shape, (), problems) and "value" in found:
+        if not _fields(found, f"{where}.{side}", shape, (), problems) or "value" not in found:
+            continue
+        value, vw = found["value"], f"{where}.{side}.value"
+        if not field:
             item_shape = {k: v for k, v in _ITEM.items() if k != "conflict"}
-            _fields(found["value"], f"{where}.{side}.value", item_shape, ("code",), problems)
+            _fields(value, vw, item_shape, ("code",), problems)
+        elif field in _LIST_KEYS and isinstance(value, list):
+            keys = _LIST_KEYS[field]
+            for m, record in enumerate(value):
+                _fields(record, f"{vw}[{m}]", keys, tuple(keys)[:2], problems)
+    return problems
+
+
+def _header_conflicts_problems(conflicts: Any, where: str) -> list[str]:
+    """Conflicts kept on header fields: only the fields a sync merges, each as an item's."""
+    from ..model import HEADER_FIELDS
+
+    problems: list[str] = []
+    for name, conflict in conflicts.items() if isinstance(conflicts, dict) else ():
+        if name not in HEADER_FIELDS:
+            problems.append(_("{where}: unknown key {key!r}").format(where=where, key=name))
+        elif not isinstance(conflict, dict):
+            problems.append(
+                _("{where}: must be {type}").format(where=f"{where}.{name}", type=_type_name(dict))
+            )
+        else:
+            problems += _conflict_problems(conflict, f"{where}.{name}", name)
     return problems
 
 
@@ -409,6 +435,9 @@ def check_schema(data: dict) -> list[str]:
                     header.get(key) or [] if isinstance(header.get(key), list) else []
                 ):
                     _fields(doc, f"{hw}.{key}[{m}]", fields, tuple(fields)[:2], problems)
+            problems += _header_conflicts_problems(
+                header.get("header_conflicts"), f"{hw}.header_conflicts"
+            )
             if isinstance(header.get("signed_by"), list) and not all(
                 isinstance(x, str) for x in header["signed_by"]
             ):

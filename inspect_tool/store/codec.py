@@ -67,7 +67,22 @@ def header_to_doc(a: Assessment) -> dict[str, Any]:
     doc = {f.name: getattr(a, f.name) for f in fields(a) if f.name not in _LISTS + ("items",)}
     for key in _LISTS:
         doc[key] = [asdict(x) for x in getattr(a, key)]
+    if not a.header_conflicts:  # absent when there are none: the documents (and the hashes
+        del doc["header_conflicts"]  # of every chain) of assessments without one unchanged
+    else:
+        doc["header_conflicts"] = dict(a.header_conflicts)
     return doc
+
+
+def header_value_doc(name: str, value: Any) -> Any:
+    """A header field's value as its document holds it (lists of records as dicts)."""
+    return [asdict(x) for x in value] if name in _LISTS else value
+
+
+def header_value_from_doc(name: str, value: Any) -> Any:
+    """The document form of a header field back to the model's."""
+    kinds = {"findings": Finding, "recommendations": Recommendation, "participants": Participant}
+    return tuple(kinds[name](**x) for x in value or ()) if name in kinds else value
 
 
 _LISTS = ("findings", "recommendations", "participants")
@@ -76,12 +91,11 @@ _LISTS = ("findings", "recommendations", "participants")
 def assessment_from_docs(header: dict[str, Any], items: list[dict[str, Any]]) -> Assessment:
     scalars = {k: v for k, v in header.items() if k not in _LISTS}
     scalars["signed_by"] = tuple(scalars.get("signed_by") or ())
+    scalars["header_conflicts"] = dict(scalars.get("header_conflicts") or {})
     return Assessment(
         **scalars,
         items={d["code"]: item_from_doc(d) for d in items},
-        findings=tuple(Finding(**f) for f in header.get("findings") or ()),
-        recommendations=tuple(Recommendation(**r) for r in header.get("recommendations") or ()),
-        participants=tuple(Participant(**p) for p in header.get("participants") or ()),
+        **{name: header_value_from_doc(name, header.get(name)) for name in _LISTS},
     )
 
 

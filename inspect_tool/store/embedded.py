@@ -403,7 +403,9 @@ class TinyStore:
                 db.table("summary").upsert(Document(_summary_doc(summary), doc_id=1))
             if history and not db.table("audit"):
                 db.table("audit").insert_multiple(history)
-            db.table("header").upsert(Document(header_to_doc(assessment), doc_id=1))
+            header = db.table("header")  # replaced whole: upsert merges, keeping keys gone
+            header.truncate()
+            header.insert(Document(header_to_doc(assessment), doc_id=1))
             items = db.table("items")
             stored = {d["code"]: d for d in items.all()}
             wanted = {code: item_to_doc(item) for code, item in assessment.items.items()}

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from .. import labels
 from ..core import Core
 from ..i18n import N_, _
 from ..store import Store, StoreError
@@ -293,7 +294,9 @@ class InspectApp(App):
             for ident, why in report.refused:
                 said += "\n" + _("refused: {id}: {why}").format(id=ident[:8], why=why)
             for ident, code in report.conflicts:
-                said += "\n" + _("conflict: {id} item {code}").format(id=ident[:8], code=code)
+                said += "\n" + _("conflict: {id} {where}").format(
+                    id=ident[:8], where=labels.conflict_place(code)
+                )
             if not quiet or report.conflicts or report.refused or report.pulled:
                 warn = report.conflicts or report.refused
                 self.notify(said, title=_("Sync"), severity="warning" if warn else "information")

@@ -15,15 +15,20 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from ... import labels
 from ...i18n import N_, _
+from ...model import HEADER_FIELDS
 
 
-def side_text(title: str, side: Mapping[str, Any] | None) -> Text:
-    """One side of a conflict: its value in a few words, who changed it and when."""
+def side_text(title: str, side: Mapping[str, Any] | None, code: str = "") -> Text:
+    """One side of a conflict: its value in a few words, who changed it and when (`code`: a
+    header field's name, whose value is its text or its records)."""
     side = side or {}
     value = side.get("value")
     text = Text(title + "\n", style="bold")
-    if not value:
+    if code in HEADER_FIELDS:
+        text.append(labels.conflict_value(code, value))
+    elif not value:
         text.append(_("nothing recorded"))
     elif value.get("na"):
         text.append(_("not applicable"))
@@ -83,26 +88,31 @@ class ConflictScreen(ModalScreen[tuple[str, str] | None]):
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="conflict.cancel")]
 
     def __init__(self, code: str, conflict: Mapping[str, Any]):
+        """`code`: an item's, or a header field's name (place, findings…)."""
         super().__init__()
         self.code = code
         self.conflict = conflict
 
     def compose(self) -> ComposeResult:
+        code, where = self.code, labels.conflict_place(self.code)
+        header = code in HEADER_FIELDS
+        now = _("Keep what it holds now") if header else _("Keep what the form shows")
         with VerticalScroll(id="conflict"):
             yield Label(
-                _("Item {code}: changed on the server and on a laptop").format(code=self.code),
+                _("{where}: changed on the server and on a laptop").format(where=where),
                 id="conflict-title",
             )
             with Horizontal(id="conflict-sides"):
-                yield Static(side_text(_("Server"), self.conflict.get("server")), id="server")
-                yield Static(side_text(_("Laptop"), self.conflict.get("laptop")), id="laptop")
+                server, laptop = self.conflict.get("server"), self.conflict.get("laptop")
+                yield Static(side_text(_("Server"), server, code), id="server")
+                yield Static(side_text(_("Laptop"), laptop, code), id="laptop")
             yield Label(_("Reason (required, recorded)"), classes="input-label")
             yield Input(id="conflict-reason")
             yield Static(id="conflict-problem")
             with Horizontal(id="conflict-buttons"):
                 yield Button(_("Keep the server's"), id="take-server")
                 yield Button(_("Keep the laptop's"), id="take-laptop")
-                yield Button(_("Keep what the form shows"), id="take-typed")
+                yield Button(now, id="take-typed")
                 yield Button(_("Cancel"), id="conflict-cancel")
 
     def on_mount(self) -> None:

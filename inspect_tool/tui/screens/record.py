@@ -21,7 +21,10 @@ from .base import WorkflowScreen
 
 class RecordScreen(WorkflowScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
-    BINDINGS = [Binding("escape", "back", N_("Back"), id="record.back")]
+    BINDINGS = [
+        Binding("escape", "back", N_("Back"), id="record.back"),
+        Binding("f7", "resolve_conflict", N_("Resolve"), id="record.resolve"),
+    ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # the rows' layout, in its .tcss
 
     def __init__(self, flow: Workflow, assessment_id: str):
@@ -87,6 +90,8 @@ class RecordScreen(WorkflowScreen):
         for widget in self.query("#record Input, #record Select, #record Button"):
             widget.disabled = not self.flow.editable(a)  # read only until reopened
         text = Text()
+        for name in a.header_conflicts:  # a sync kept both sides: F7 resolves them
+            text.append(self.flow.conflict_text(name) + " (F7)\n", style="bold red")
         text.append(_("Findings") + "\n", style="bold")
         for f in a.findings:
             text.append(f"  [{f.area}] {f.text}\n")
@@ -150,6 +155,41 @@ class RecordScreen(WorkflowScreen):
     def save_opinion(self) -> None:
         text = self._value("#opinion")
         self.attempt(lambda: self.flow.update_header(self.assessment_id, unit_opinion=text))
+
+    def action_resolve_conflict(self) -> None:
+        """F7: the first header field a sync left in conflict, both sides side by side; keep
+        one, or what the field holds now, with a reason (an audited act)."""
+        from .conflict import ConflictScreen
+
+        a = self.flow.get(self.assessment_id)
+        if not a.header_conflicts:
+            self.notify(_("No sync conflict here."))
+            return
+        name = next(iter(sorted(a.header_conflicts)))
+
+        def done(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                take, reason = choice
+                take = None if take == "typed" else take
+                if self.attempt(
+                    lambda: self.flow.resolve_conflict(
+                        self.assessment_id, name, take, reason=reason
+                    )
+                ):
+                    self.refill()
+
+        self.app.push_screen(ConflictScreen(name, a.header_conflicts[name]), done)
+
+    def refill(self) -> None:
+        """The visit's and the opinion's fields show what is kept now."""
+        a = self.flow.get(self.assessment_id)
+        for selector, value in (
+            ("#place", a.place),
+            ("#started", a.started),
+            ("#ended", a.ended),
+            ("#opinion", a.unit_opinion),
+        ):
+            self.query_one(selector, Input).value = value
 
     def action_back(self) -> None:
         self.dismiss(None)
