@@ -7,6 +7,7 @@ makes the ranking it means without remembering a set's key; the report is the on
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from rich.text import Text
@@ -36,9 +37,8 @@ class ReportsScreen(ModalScreen[Path | None]):
         self.made: Path | None = None
 
     def compose(self) -> ComposeResult:
-        summaries = self.flow.summaries()
-        years = sorted({s.year for s in summaries}, reverse=True)
-        sets = sorted({s.set_id for s in summaries})
+        self.summaries = self.flow.summaries()
+        years = sorted({s.year for s in self.summaries}, reverse=True)
         with VerticalScroll(id="dialog"):
             yield Label(_("Reports"), id="dialog-title")
             with Horizontal(classes="field"):
@@ -51,12 +51,7 @@ class ReportsScreen(ModalScreen[Path | None]):
                 )
             with Horizontal(classes="field", id="set-field"):
                 yield Label(_("Criteria set"))
-                yield Select(
-                    [(self._set_title(key), key) for key in sets],
-                    id="set",
-                    value=sets[0] if len(sets) == 1 else Select.NULL,
-                    prompt=_("Choose"),
-                )
+                yield Select([], id="set", prompt=_("Choose"))
             with Horizontal(classes="field"):
                 yield Label(_("Year"))
                 yield Select(
@@ -86,11 +81,28 @@ class ReportsScreen(ModalScreen[Path | None]):
                 yield Button(_("Make"), variant="primary", id="make")
                 yield Button(_("Close"), id="cancel")
 
-    def _set_title(self, key: str) -> str:
+    def _set_title(self, key: str, width: int = 46) -> str:
+        """The set's key and as much of its title as one line of the dialog holds at 80
+        columns (a wrapped choice would push the buttons off a 24-line screen)."""
         try:
-            return f"{self.flow.core.criteria_set(key).title} ({key})"
+            title = f"{key} · {self.flow.core.criteria_set(key).title}"
         except UnknownSetError:  # a set the catalog no longer has: its key still names it
             return key
+        return title if len(title) <= width else title[: width - 1] + "…"
+
+    def on_mount(self) -> None:
+        self.offer_sets()
+
+    @on(Select.Changed, "#year")
+    def offer_sets(self) -> None:
+        """The sets the year's assessments use, the most used first and chosen."""
+        year = self.query_one("#year", Select).value
+        used = Counter(s.set_id for s in self.summaries if s.year == year)
+        chooser = self.query_one("#set", Select)
+        keys = [key for key, _n in used.most_common()]
+        chooser.set_options([(self._set_title(key), key) for key in keys])
+        if keys:
+            chooser.value = keys[0]
 
     @on(Select.Changed, "#report")
     def show_ranking_fields(self) -> None:
