@@ -515,6 +515,16 @@ class PgStore:
                 else:
                     conn.autocommit = False
 
+    def _rows(self, sql: str, args: Any = None) -> list[tuple]:
+        """The rows of one read-only statement, in one round trip (`_one_trip`). `_tx` costs
+        four, each a wait (BEGIN, the identity, the statement, COMMIT): reads made on every
+        answer (the campaigns it may belong to) and the ranking's, looped by a reader, paid
+        them in the queue of two cores."""
+        with self._one_trip() as conn:
+            cur = conn.cursor()
+            cur.execute(sql, args)
+        return cur.fetchall()
+
     @property
     def writable(self) -> bool:
         return self.write
@@ -526,15 +536,12 @@ class PgStore:
     # -- units ---------------------------------------------------------------------------------
 
     def units(self) -> list[Unit]:
-        with self._tx() as cur:
-            cur.execute(f"SELECT {', '.join(UNIT_COLUMNS)} FROM units ORDER BY code")
-            return [Unit(*row) for row in cur.fetchall()]
+        rows = self._rows(f"SELECT {', '.join(UNIT_COLUMNS)} FROM units ORDER BY code")
+        return [Unit(*row) for row in rows]
 
     def unit(self, code: str) -> Unit | None:
-        with self._tx() as cur:
-            cur.execute(f"SELECT {', '.join(UNIT_COLUMNS)} FROM units WHERE code = %s", (code,))
-            row = cur.fetchone()
-        return Unit(*row) if row else None
+        rows = self._rows(f"SELECT {', '.join(UNIT_COLUMNS)} FROM units WHERE code = %s", (code,))
+        return Unit(*rows[0]) if rows else None
 
     def put_units(self, units: list[Unit], changes: list[Change]) -> None:
         self._writable()
@@ -553,9 +560,7 @@ class PgStore:
     # -- assessments ---------------------------------------------------------------------------
 
     def assessment_ids(self) -> list[str]:
-        with self._tx() as cur:
-            cur.execute("SELECT id FROM assessments ORDER BY id")
-            return [row[0] for row in cur.fetchall()]
+        return [row[0] for row in self._rows("SELECT id FROM assessments ORDER BY id")]
 
     def assessment(self, assessment_id: str) -> Assessment:
         """One statement, one round trip: the stored fingerprint, and the documents only when
@@ -792,20 +797,16 @@ class PgStore:
         self._kept.drop(assessment_id)
 
     def audit_log(self, assessment_id: str) -> list[dict]:
-        with self._tx() as cur:
-            cur.execute("SELECT entry FROM audit WHERE log = %s ORDER BY seq", (assessment_id,))
-            rows = cur.fetchall()
+        rows = self._rows("SELECT entry FROM audit WHERE log = %s ORDER BY seq", (assessment_id,))
         if not rows:
             raise KeyError(assessment_id)
         return [json.loads(r[0]) for r in rows]
 
     def summaries(self) -> list[Summary]:
-        with self._tx() as cur:
-            cur.execute(
-                f"SELECT id, unit, {', '.join(SUMMARY_COLUMNS)} FROM assessments "
-                "WHERE summarized ORDER BY id"
-            )
-            rows = cur.fetchall()
+        rows = self._rows(
+            f"SELECT id, unit, {', '.join(SUMMARY_COLUMNS)} FROM assessments "
+            "WHERE summarized ORDER BY id"
+        )
         return [
             Summary(*row[:-1], areas=tuple((str(c), float(p), float(m)) for c, p, m in row[-1]))
             for row in rows
@@ -861,10 +862,8 @@ class PgStore:
             )
 
     def pinned_set(self, set_hash: str) -> str | None:
-        with self._tx() as cur:
-            cur.execute("SELECT text FROM sets WHERE hash = %s", (set_hash,))
-            row = cur.fetchone()
-        return row[0] if row else None
+        rows = self._rows("SELECT text FROM sets WHERE hash = %s", (set_hash,))
+        return rows[0][0] if rows else None
 
     # -- audit ---------------------------------------------------------------------------------
 
@@ -886,9 +885,7 @@ class PgStore:
     # "campaign:<id>:<unit>" in the audit table.
 
     def campaign_ids(self) -> list[str]:
-        with self._tx() as cur:
-            cur.execute("SELECT id FROM campaigns ORDER BY id")
-            return [row[0] for row in cur.fetchall()]
+        return [row[0] for row in self._rows("SELECT id FROM campaigns ORDER BY id")]
 
     def campaign(self, campaign_id: str) -> Campaign:
         with self._tx() as cur:
@@ -994,9 +991,8 @@ class PgStore:
 
     def campaign_log(self, campaign_id: str, unit: str = "") -> list[dict]:
         log = f"campaign:{campaign_id}:{unit}" if unit else f"campaign:{campaign_id}"
-        with self._tx() as cur:
-            cur.execute("SELECT entry FROM audit WHERE log = %s ORDER BY seq", (log,))
-            return [json.loads(r[0]) for r in cur.fetchall()]
+        rows = self._rows("SELECT entry FROM audit WHERE log = %s ORDER BY seq", (log,))
+        return [json.loads(r[0]) for r in rows]
 
     # -- recommendations -----------------------------------------------------------------------
     # One row per recommendation followed up (migrations/0006), its audit chain in `audit`
@@ -1012,12 +1008,10 @@ class PgStore:
         return [followup_from_doc(row[0]) for row in rows]
 
     def followup(self, followup_id: str) -> FollowUp:
-        with self._tx() as cur:
-            cur.execute("SELECT doc FROM followups WHERE id = %s", (followup_id,))
-            row = cur.fetchone()
-        if row is None:
+        rows = self._rows("SELECT doc FROM followups WHERE id = %s", (followup_id,))
+        if not rows:
             raise KeyError(followup_id)
-        return followup_from_doc(row[0])
+        return followup_from_doc(rows[0][0])
 
     def save_followup(self, record: FollowUp, changes: list[Change]) -> None:
         """One transaction; a write row-level security refuses is said as such, not as a
@@ -1073,10 +1067,8 @@ class PgStore:
         return self.audit_log(followup_id)
 
     def account_kind(self) -> str:
-        with self._tx() as cur:
-            cur.execute("SELECT inspect_account_kind(current_user)")
-            row = cur.fetchone()
-        return (row[0] if row else "") or ""
+        rows = self._rows("SELECT inspect_account_kind(current_user)")
+        return (rows[0][0] if rows else "") or ""
 
     # -- sync ----------------------------------------------------------------------------------
     #
@@ -1101,12 +1093,10 @@ class PgStore:
         raise StoreError(_("the central store does not sync: laptops sync with its server"))
 
     def sync_heads(self) -> dict[str, dict[str, Any]]:
-        with self._tx() as cur:
-            cur.execute(
-                "SELECT DISTINCT ON (a.log) a.log, a.seq, a.entry FROM audit a "
-                "JOIN assessments s ON s.id = a.log ORDER BY a.log, a.seq DESC"
-            )
-            rows = cur.fetchall()
+        rows = self._rows(
+            "SELECT DISTINCT ON (a.log) a.log, a.seq, a.entry FROM audit a "
+            "JOIN assessments s ON s.id = a.log ORDER BY a.log, a.seq DESC"
+        )
         return {log: {"seq": seq, "hash": json.loads(entry)["hash"]} for log, seq, entry in rows}
 
     def sync_store(
@@ -1135,8 +1125,6 @@ class PgStore:
     def _sync_store(
         self, assessment: Assessment, entries: list[dict], expect_head: str, summary: Any
     ) -> None:
-        from psycopg.types.json import Jsonb
-
         self._writable()
         header = header_to_doc(assessment)
         wanted = {code: item_to_doc(item) for code, item in assessment.items.items()}
@@ -1155,55 +1143,17 @@ class PgStore:
                     )
                 )
             province = self._province(cur, assessment.unit)
-            values = self._summary_values(assessment, summary)
-            columns = ", ".join(SUMMARY_COLUMNS)
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SUMMARY_COLUMNS)
-            cur.execute(
-                "INSERT INTO assessments (id, unit, province, version, header, summarized, "
-                f"{columns}) VALUES (%s, %s, %s, %s, %s, %s, "
-                f"{', '.join(['%s'] * len(SUMMARY_COLUMNS))}) "
-                "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, "
-                f"header = EXCLUDED.header, summarized = EXCLUDED.summarized, {updates}",
-                (
-                    assessment.id,
-                    assessment.unit,
-                    province,
-                    assessment.version,
-                    Jsonb(header),
-                    summary is not None,
-                    *values,
-                ),
-            )
-            cur.execute("SELECT code, doc FROM items WHERE assessment_id = %s", (assessment.id,))
-            stored = dict(cur.fetchall())
-            changed = [
-                (assessment.id, code, assessment.unit, province, Jsonb(doc))
-                for code, doc in wanted.items()
-                if stored.get(code) != doc
-            ]
-            if changed:
-                cur.executemany(
-                    "INSERT INTO items (assessment_id, code, unit, province, doc) "
-                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (assessment_id, code) "
-                    "DO UPDATE SET doc = EXCLUDED.doc",
-                    changed,
-                )
-            gone = [code for code in stored if code not in wanted]
-            if gone:
-                cur.execute(
-                    "DELETE FROM items WHERE assessment_id = %s AND code = ANY(%s)",
-                    (assessment.id, gone),
-                )
+            # the documents as `save` writes them (the server keeps the items that are equal)
+            self._write_row(cur, assessment, province, header, summary)
+            self._write_items(cur, assessment, province, wanted, None, exists=True)
             self._insert_entries(cur, assessment.id, assessment.unit, province, entries)
 
     def sync_acked(self, device: str, assessment_id: str) -> int:
-        with self._tx() as cur:
-            cur.execute(
-                "SELECT seq FROM sync_devices WHERE device = %s AND assessment_id = %s",
-                (device, assessment_id),
-            )
-            row = cur.fetchone()
-        return int(row[0]) if row else 0
+        rows = self._rows(
+            "SELECT seq FROM sync_devices WHERE device = %s AND assessment_id = %s",
+            (device, assessment_id),
+        )
+        return int(rows[0][0]) if rows else 0
 
     def sync_ack(self, device: str, assessment: Assessment, seq: int, head: str) -> None:
         with self._tx() as cur:
@@ -1221,16 +1171,15 @@ class PgStore:
 
     def progress(self) -> list[ProgressRow]:
         """Every unit the account sees with its summarized assessments, in one query."""
-        with self._tx() as cur:
-            cur.execute(
-                "SELECT u.code, u.name, u.kind, coalesce(a.id, ''), coalesce(a.kind, ''), "
-                "coalesce(a.year, 0), coalesce(a.set_id, ''), coalesce(a.state, ''), "
-                "coalesce(a.answered, 0), coalesce(a.items, 0), coalesce(a.index_value, 0), "
-                "coalesce(a.band, ''), coalesce(a.updated, ''), coalesce(a.updated_by, '') "
-                "FROM units u LEFT JOIN assessments a ON a.unit = u.code AND a.summarized "
-                "ORDER BY u.code, a.year, a.created, a.id"
-            )
-            return [ProgressRow(*row) for row in cur.fetchall()]
+        rows = self._rows(
+            "SELECT u.code, u.name, u.kind, coalesce(a.id, ''), coalesce(a.kind, ''), "
+            "coalesce(a.year, 0), coalesce(a.set_id, ''), coalesce(a.state, ''), "
+            "coalesce(a.answered, 0), coalesce(a.items, 0), coalesce(a.index_value, 0), "
+            "coalesce(a.band, ''), coalesce(a.updated, ''), coalesce(a.updated_by, '') "
+            "FROM units u LEFT JOIN assessments a ON a.unit = u.code AND a.summarized "
+            "ORDER BY u.code, a.year, a.created, a.id"
+        )
+        return [ProgressRow(*row) for row in rows]
 
     def watch(self, stop: Any, wait: float = 0.5) -> Iterator[frozenset[str] | None]:
         """Saves by any writer, as they are committed: LISTEN on a dedicated connection (not
