@@ -888,13 +888,18 @@ class PgStore:
         return [json.loads(r[0]) for r in rows]
 
     def summaries(self) -> list[Summary]:
+        """Every summarized assessment, by id, in one query. The areas come as text, parsed
+        in one call (psycopg parses each row's jsonb on its own: 4,100 calls at the nation's
+        size), and the ids are sorted bytewise (COLLATE "C", as the embedded store sorts
+        them) rather than by the database's locale."""
         rows = self._rows(
-            f"SELECT id, unit, {', '.join(SUMMARY_COLUMNS)} FROM assessments "
-            "WHERE summarized ORDER BY id"
+            f"SELECT id, unit, {', '.join(SUMMARY_COLUMNS[:-1])}, areas::text FROM assessments "
+            'WHERE summarized ORDER BY id COLLATE "C"'
         )
+        areas = json.loads("[" + ",".join(row[-1] for row in rows) + "]")
         return [
-            Summary(*row[:-1], areas=tuple((str(c), float(p), float(m)) for c, p, m in row[-1]))
-            for row in rows
+            Summary(*row[:-1], areas=tuple((str(c), float(p), float(m)) for c, p, m in parts))
+            for row, parts in zip(rows, areas, strict=True)
         ]
 
     # -- evidence files ------------------------------------------------------------------------
