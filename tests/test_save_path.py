@@ -143,3 +143,34 @@ def test_remembered_checks_score_as_fresh_ones_and_refusals_are_never_kept(core,
         for _ in range(2):
             with pytest.raises(ValueError):
                 flow.scores(broken)
+
+
+def test_a_save_after_its_own_goes_in_one_trip_and_never_over_a_change_made_elsewhere(
+    core, central
+):
+    """The save sent in one round trip (with what it expects under the lock) is taken after
+    the store's own save, and falls back to reading first whenever the stored rows, the audit
+    chain or the unit's province are not what this store wrote: nothing is overwritten."""
+    admin, department, ident = central
+    with open_store(department, user="một") as one, open_store(department, user="hai") as two:
+        mine, theirs = Workflow(core, one), Workflow(core, two)
+        mine.answer(ident, "1.2", {"count": "3"})  # read first: this store had only read it
+        assert one.saves_in_one_trip == 0
+        kept = mine.answer(ident, "1.2", {"count": "4"}, note="một")
+        assert one.saves_in_one_trip == 1
+        other = theirs.answer(ident, "1.1.3", {"value": "100"}).items["1.1.3"]  # after `one`
+        with pytest.raises(StaleError):
+            one.save(dataclasses.replace(kept, version=kept.version + 1), [Change("x", 1, 2)])
+        assert one.saves_in_one_trip == 1
+        assert two.assessment(ident).items["1.1.3"] == other  # not lost
+        mine.answer(ident, "1.2", {"count": "0"})  # read first again
+        sql(admin, "UPDATE units SET province = 'Tỉnh C' WHERE code = %s", UNIT.code)
+        mine.answer(ident, "1.2", {"count": "1"})  # its copy is current, the province is not
+        assert one.saves_in_one_trip == 1
+        assert sql(admin, "SELECT province FROM assessments") == [("Tỉnh C",)]
+        done = mine.answer(ident, "1.2", {"count": "2"}, note="cuối")
+        assert one.saves_in_one_trip == 2
+        with open_store(department, user="x", write=False) as fresh:
+            assert fresh.assessment(ident) == done
+            assert fresh.assessment(ident).items["1.1.3"] == other
+            intact(fresh, ident)
