@@ -487,6 +487,9 @@ class TinyStore:
         """The audit entries of one assessment, in order."""
         return _rows(self._tables_of(self._file(assessment_id), ("audit",)).get("audit"))
 
+    def audit_log_name(self, assessment_id: str) -> str:
+        return str(self._file(assessment_id))
+
     # -- summaries -----------------------------------------------------------------------------
     #
     # Each assessment's summary is kept in its own file (table "summary"), written in the same
@@ -635,8 +638,12 @@ class TinyStore:
             *sorted((self.path / "deleted").glob("*.json")),
             *sorted((self.path / "recommendations").glob("*.json")),
         ]
+        folder = self.path / "assessments"
         for path in paths:
-            yield str(path), _rows((AtomicJSONStorage(path).read() or {}).get("audit"))
+            if path.parent == folder:  # its data kept for a read of it next (audit verify)
+                yield str(path), _rows(self._tables_of(path, ("audit",)).get("audit"))
+            else:
+                yield str(path), _rows((AtomicJSONStorage(path).read() or {}).get("audit"))
         yield from self._campaign_logs()
 
     # -- campaigns -------------------------------------------------------------------------

@@ -799,6 +799,9 @@ class PgStore:
             raise KeyError(assessment_id)
         return [json.loads(r[0]) for r in rows]
 
+    def audit_log_name(self, assessment_id: str) -> str:
+        return assessment_id
+
     def summaries(self) -> list[Summary]:
         with self._tx() as cur:
             cur.execute(
