@@ -128,7 +128,7 @@ def main() -> None:
             raise SystemExit(result.output)
     print(
         f"  one minutes: {ours:.2f} s ({pages} pages); WeasyPrint alone {alone:.2f} s; "
-        f"batch on {os.cpu_count()} cores"
+        f"batch on {os.cpu_count()} cores in {batch:.1f} s (load {os.getloadavg()[0]:.2f})"
     )
     print(
         f"minutes: {ours:.2f} s each, {ours / alone:.2f}x weasyprint, "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import random
 import resource
 import sys
@@ -147,7 +148,8 @@ def main() -> None:
             pdf[n] = t["pdf"]
             print(
                 f"  {n} units: store built in {t['build']:.1f} s; ranking csv {t['csv']:.2f} s, "
-                f"xlsx {t['xlsx']:.2f} s, pdf {t['pdf']:.2f} s; peak {peak_mb():.0f} MB",
+                f"xlsx {t['xlsx']:.2f} s, pdf {t['pdf']:.2f} s; peak {peak_mb():.0f} MB "
+                f"(load {os.getloadavg()[0]:.2f})",
                 flush=True,
             )
     figures = ", ".join(f"{pdf[n]:.1f} s at {n}" for n in sizes)

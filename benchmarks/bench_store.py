@@ -125,6 +125,12 @@ def stock_tinydb(made: list, repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+def load() -> str:
+    """The machine's load average over the last minute, printed with each figure: the
+    machine is shared, and a figure measured beside other work reads slower than it is."""
+    return f" (load {os.getloadavg()[0]:.2f})"
+
+
 def run_command(args: list[str], cwd: Path, check: bool = True) -> tuple[float, float]:
     """One command in its own process: (seconds, peak memory in MB). Fails loudly, unless
     not `check` (then a refusal is printed and timed all the same)."""
@@ -185,7 +191,10 @@ def national(n: int) -> None:
                     ],
                 }[a.state]
                 store.save(a, moves, **args)
-        print(f"  national store: {n} units built in {time.perf_counter() - start:.0f} s {counts}")
+        print(
+            f"  national store: {n} units built in {time.perf_counter() - start:.0f} s {counts}"
+            f"{load()}"
+        )
         keep = os.environ.get("BENCH_KEEP")  # a folder: the store copied there, for profiling
         if keep:
             import shutil
@@ -210,7 +219,7 @@ def national(n: int) -> None:
                 suffix = label.split()[-1] if label != "export" else "json"
                 args = [*args, str(folder / f"out-{label.split()[0]}.{suffix}")]
             seconds, mb = run_command(["--db", str(db), *args], folder)
-            print(f"  {n} units: {label} {seconds:.2f} s, peak {mb:.0f} MB", flush=True)
+            print(f"  {n} units: {label} {seconds:.2f} s, peak {mb:.0f} MB{load()}", flush=True)
         if "app" not in skip:
             figures = app_figures(db)
             print(
@@ -218,12 +227,12 @@ def national(n: int) -> None:
                 f"{figures['all']:.2f} s), back from an assessment {figures['back']:.2f} s, "
                 f"a search {figures['search']:.2f} s (every row found in "
                 f"{figures['search_all']:.2f} s; the slowest key of {len(figures['found'])} "
-                "words)",
+                f"words){load()}",
                 flush=True,
             )
             print(
                 f"  {n} units: app CPU time: shown {figures['shown_cpu']:.2f} s, back "
-                f"{figures['back_cpu']:.2f} s, a search {figures['search_cpu']:.2f} s",
+                f"{figures['back_cpu']:.2f} s, a search {figures['search_cpu']:.2f} s{load()}",
                 flush=True,
             )
         if "export" not in skip:
@@ -232,7 +241,7 @@ def national(n: int) -> None:
                 folder,
                 check=False,  # the copies are not whole assessments: a strict import refuses them
             )
-            print(f"  {n} units: import {seconds:.2f} s, peak {mb:.0f} MB", flush=True)
+            print(f"  {n} units: import {seconds:.2f} s, peak {mb:.0f} MB{load()}", flush=True)
 
 
 # -- the app on the national store ----------------------------------------------------------
@@ -318,9 +327,9 @@ def main() -> None:
         national(args.national)
     rng = random.Random(2026)
     ms16, _ = measure(16, args.repeat, rng)
-    print(f"  16 assessments: {ms16:.2f} ms per save (median of {args.repeat})", flush=True)
+    print(f"  16 assessments: {ms16:.2f} ms per save (median of {args.repeat}){load()}", flush=True)
     ms_large, made = measure(args.large, args.repeat, rng)
-    print(f"  {args.large} assessments: {ms_large:.2f} ms per save", flush=True)
+    print(f"  {args.large} assessments: {ms_large:.2f} ms per save{load()}", flush=True)
     stock = stock_tinydb(made, max(5, args.repeat // 20))
     print(f"  stock TinyDB, {args.large} assessments in one file: {stock:.1f} ms per update")
     print(

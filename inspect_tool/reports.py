@@ -444,54 +444,107 @@ class Sheet:
 def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     """One sheet per view: real numbers with one number format per kind of figure, no
     formulas; headers wrapped, columns wide enough for every value; frozen at the header
-    and the name; printed landscape on A4, fit to the width, the header on every page."""
+    and the name; printed landscape on A4, fit to the width, the header on every page.
+    Streamed (openpyxl's write-only mode): each cell is written as it is made, with its
+    style, instead of kept in a grid and styled again column by column (a nation's ranking,
+    100,000 cells, spent most of its time there)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)
-    thin = Side(style="thin", color="888888")
+    book = Workbook(write_only=True)
     for spec in sheets:
         sheet = book.create_sheet(xlsx_text(spec.title)[:31])
-        _append_text_safe(sheet, [head for head, _kind in spec.columns])
+        _sheet_layout(sheet, spec)
+        sheet.append(_header_cells(sheet, spec.columns))
+        formatted = [_formatted(sheet, FORMATS.get(kind)) for _head, kind in spec.columns]
         for row in spec.body:
-            _append_text_safe(sheet, row)
-        header_lines = 1
-        for n, (head, kind) in enumerate(spec.columns, start=1):
-            letter = get_column_letter(n)
-            values = [_shown(row[n - 1], kind) for row in spec.body]
-            longest = max((len(v) for v in values), default=0)
-            if kind == "text":
-                width = min(60, max(longest, min(len(head), 12)))
-            else:
-                width = max(longest, min(len(head), 14), 6)
-            width += 2
-            sheet.column_dimensions[letter].width = width
-            header_lines = max(header_lines, math.ceil(len(head) / (width - 1)))
-            head_cell = sheet.cell(row=1, column=n)
-            head_cell.font = Font(bold=True)
-            head_cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-            head_cell.fill = PatternFill("solid", fgColor="EEEEEE")
-            head_cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-            if kind in FORMATS:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=n, max_col=n):
-                    cell.number_format = FORMATS[kind]
-        sheet.row_dimensions[1].height = 15 * min(header_lines, 6)
-        sheet.freeze_panes = spec.frozen
-        if spec.body:
-            sheet.auto_filter.ref = sheet.dimensions
-        sheet.print_title_rows = "1:1"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_options.gridLines = True
-        sheet.oddHeader.center.text = spec.heading
-        sheet.oddFooter.center.text = "&P/&N"
+            sheet.append(_body_cells(row, formatted))
     with atomic_path(path, force=True) as tmp:
         book.save(tmp)
+
+
+def _sheet_layout(sheet: Any, spec: Sheet) -> None:
+    """Column widths, the header's height, panes, filter and print set-up: a streamed sheet
+    takes them before its first row."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    header_lines = 1
+    for n, (head, kind) in enumerate(spec.columns, start=1):
+        longest = max((len(_shown(row[n - 1], kind)) for row in spec.body), default=0)
+        if kind == "text":
+            width = min(60, max(longest, min(len(head), 12)))
+        else:
+            width = max(longest, min(len(head), 14), 6)
+        width += 2
+        sheet.column_dimensions[get_column_letter(n)].width = width
+        header_lines = max(header_lines, math.ceil(len(head) / (width - 1)))
+    sheet.row_dimensions[1].height = 15 * min(header_lines, 6)
+    sheet.freeze_panes = spec.frozen
+    if spec.body:
+        last = get_column_letter(len(spec.columns))
+        sheet.auto_filter.ref = f"A1:{last}{len(spec.body) + 1}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = True
+    sheet.oddHeader.center.text = spec.heading
+    sheet.oddFooter.center.text = "&P/&N"
+
+
+def _header_cells(sheet: Any, columns: list[Column]) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="888888")
+    cells = []
+    for head, _kind in columns:
+        cell = _text_cell(WriteOnlyCell(sheet, xlsx_text(head)))
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.fill = PatternFill("solid", fgColor="EEEEEE")
+        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+        cells.append(cell)
+    return cells
+
+
+def _body_cells(row: list[Any], formatted: list[Any]) -> list[Any]:
+    """A row: numbers in their column's formatted cell (one per column, filled anew for each
+    row: openpyxl writes a row as it is appended), text that would read as a formula made
+    text; every other value bare (a new cell object costs ten times a value to write)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells: list[Any] = []
+    for value, cell in zip(row, formatted, strict=True):
+        if isinstance(value, str):
+            value = xlsx_text(value)
+            text = value[:1] == "="
+            cells.append(_text_cell(WriteOnlyCell(cell.parent, value)) if text else value)
+        elif value is not None and cell.has_style:
+            cell.value = value
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
+def _formatted(sheet: Any, number_format: str | None) -> Any:
+    """A column's cell for numbers: with its number format, if the column has one."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _text_cell(cell: Any) -> Any:
+    """openpyxl takes any string starting with "=" for a formula, so a unit called
+    `=HYPERLINK(…)` would become one: the cell is made text."""
+    cell.data_type = "s"
+    return cell
 
 
 def xlsx_text(value: str) -> str:
@@ -500,18 +553,6 @@ def xlsx_text(value: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-
-
-def _append_text_safe(sheet: Any, row: list[Any]) -> None:
-    """Append a row whose text cells are text, never formulas: openpyxl takes any string
-    starting with "=" for a formula, so a unit called `=HYPERLINK(…)` would become one."""
-    values = [xlsx_text(v) if isinstance(v, str) else v for v in row]
-    sheet.append(values)
-    # the row just appended, by its number: `sheet.max_row` scans every cell (quadratic)
-    at = sheet._current_row
-    for column, value in enumerate(values, start=1):
-        if isinstance(value, str):
-            sheet.cell(row=at, column=column).data_type = "s"
 
 
 def ranking_sheets(report: Ranking) -> list[Sheet]:

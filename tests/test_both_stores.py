@@ -49,6 +49,8 @@ def test_assessments_keep_what_was_saved_with_a_chain_that_holds(core, store):
     assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
     assert verify(a.id, log) is None and all("content" in e for e in log[1:])
     assert store.assessment_ids() == [a.id]
+    logs = dict(store.audit_logs())  # `audit verify` checks the data right after its own log
+    assert logs[store.audit_log_name(a.id)] == log
     [summary] = store.summaries()
     assert (summary.id, summary.unit, summary.answered, summary.state) == (a.id, "X-01", 1, "draft")
     with pytest.raises(KeyError):

@@ -166,3 +166,29 @@ def test_audit_chain_detects_edits_and_deletions(store):
 def test_pid_of_the_lock_owner_is_recorded(store):
     owner = json.loads((store.path / "lock.owner").read_text(encoding="utf-8"))
     assert owner["pid"] == os.getpid() and owner["user"] == store.user and owner["since"]
+
+
+def test_an_assessment_read_after_its_log_is_its_data_as_saved_now(demo_path):
+    """The data and the log of one file are parsed once when read one after the other
+    (`audit verify`), yet each read gives objects of its own, and a file saved in between
+    is read again, not taken from the earlier parse."""
+    from dataclasses import replace
+
+    from inspect_tool.store.audit import assessment_hash
+
+    with open_store(demo_path, user="tester") as s:
+        ident = s.assessment_ids()[0]
+        log = s.audit_log(ident)
+        first = s.assessment(ident)
+        assert log[-1]["content"] == assessment_hash(first)
+        log[-1]["content"] = "changed by the caller"
+        first.items.clear()  # what a caller does with its own copies stays with it
+        assert s.audit_log(ident)[-1]["content"] == assessment_hash(s.assessment(ident))
+        assert s.assessment(ident).items
+        changed = replace(s.assessment(ident), place="saved in between")
+        s.assessment(s.assessment_ids()[1])  # another file read in between
+        s.audit_log(ident)  # parsed afresh, its data kept; then the file changes under it
+        s.save(changed, [Change("place", "", "x")])
+        again = s.assessment(ident)
+        assert again.place == "saved in between"
+        assert s.audit_log(ident)[-1]["content"] == assessment_hash(again)

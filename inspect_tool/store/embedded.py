@@ -155,6 +155,13 @@ def _append_audit(
         table.insert(last)
 
 
+def _rows(table: dict[str, Any] | None) -> list[dict]:
+    """A TinyDB table's documents as read from its file, in the order of their ids."""
+    if not table:
+        return []
+    return [dict(table[key]) for key in sorted(table, key=int)]
+
+
 _SUMMARY_FIELDS = frozenset(f.name for f in fields(Summary))
 
 
@@ -204,6 +211,7 @@ class TinyStore:
         self._index: dict[str, list] | None = None  # summaries.json as last read or written
         self._index_unsaved = False  # saves since: the file is behind (written on next read)
         self.unsummarized = False  # assessments saved without a summary (see summaries())
+        self._rest: tuple[Any, dict[str, Any]] | None = None  # see _tables_of
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / "assessments").mkdir(exist_ok=True)
         (self.path / "sets").mkdir(exist_ok=True)
@@ -371,14 +379,29 @@ class TinyStore:
 
     def assessment(self, assessment_id: str) -> Assessment:
         path = self._file(assessment_id)
-        if not path.exists():
-            raise KeyError(assessment_id)
-        with _db(path) as db:
-            header = db.table("header").get(doc_id=1)
-            items = db.table("items").all()
+        tables = self._tables_of(path, ("header", "items"))
+        header = tables.get("header", {}).get("1")
         if header is None:
             raise StoreDamaged(_("{path} has no assessment in it").format(path=path))
-        return assessment_from_docs(dict(header), [dict(d) for d in items])
+        return assessment_from_docs(dict(header), _rows(tables.get("items")))
+
+    def _tables_of(self, path: Path, wanted: tuple[str, ...]) -> dict[str, Any]:
+        """The tables `wanted` of an assessment's file, read without TinyDB (a read needs none
+        of its documents' objects). The file's other tables are kept until the next read, so
+        that its data and its log, read one after the other (`audit verify`), parse the file
+        once; each table is handed out once per parse, so no caller shares another's objects."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise KeyError(path.stem) from None
+        stamp = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        kept, self._rest = self._rest, None
+        if kept is not None and kept[0] == stamp and all(t in kept[1] for t in wanted):
+            tables = kept[1]
+        else:
+            tables = AtomicJSONStorage(path).read() or {}
+        self._rest = (stamp, {k: v for k, v in tables.items() if k not in wanted})
+        return tables
 
     def assessments(self) -> list[Assessment]:
         return [self.assessment(i) for i in self.assessment_ids()]
@@ -464,12 +487,10 @@ class TinyStore:
 
     def audit_log(self, assessment_id: str) -> list[dict]:
         """The audit entries of one assessment, in order."""
-        path = self._file(assessment_id)
-        if not path.exists():
-            raise KeyError(assessment_id)
-        with _db(path) as db:
-            entries = sorted(db.table("audit").all(), key=lambda d: d.doc_id)
-        return [dict(e) for e in entries]
+        return _rows(self._tables_of(self._file(assessment_id), ("audit",)).get("audit"))
+
+    def audit_log_name(self, assessment_id: str) -> str:
+        return str(self._file(assessment_id))
 
     # -- summaries -----------------------------------------------------------------------------
     #
@@ -619,10 +640,12 @@ class TinyStore:
             *sorted((self.path / "deleted").glob("*.json")),
             *sorted((self.path / "recommendations").glob("*.json")),
         ]
+        folder = self.path / "assessments"
         for path in paths:
-            with _db(path) as db:
-                entries = sorted(db.table("audit").all(), key=lambda d: d.doc_id)
-            yield str(path), [dict(e) for e in entries]
+            if path.parent == folder:  # its data kept for a read of it next (audit verify)
+                yield str(path), _rows(self._tables_of(path, ("audit",)).get("audit"))
+            else:
+                yield str(path), _rows((AtomicJSONStorage(path).read() or {}).get("audit"))
         yield from self._campaign_logs()
 
     # -- campaigns -------------------------------------------------------------------------

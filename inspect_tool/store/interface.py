@@ -140,6 +140,10 @@ class Store(Protocol):
         """The audit entries of one assessment, in order (KeyError if there is none)."""
         ...
 
+    def audit_log_name(self, assessment_id: str) -> str:
+        """The name `audit_logs` gives the log of an assessment."""
+        ...
+
     # files attached as evidence, kept in the store by their SHA-256
     def keep_file(self, source: Path) -> str:
         """Copy the file into the store (atomically, size-limited); return its SHA-256."""
