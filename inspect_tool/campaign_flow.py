@@ -43,8 +43,8 @@ from .workflow import DuplicateError, Workflow, WorkflowError
 #: the fields `set` may change, and those `new` takes besides
 DATE_FIELDS = ("deadline", "appraisal_from", "appraisal_to", "publish_on")
 TEXT_FIELDS = ("title", "province", "place")
-# dates that may not come before another (an appraisal may start before the deadline: a unit
-# that submitted early can be appraised early)
+# dates that may not come before another (an appraisal period may begin before the deadline:
+# a unit that submitted early can then be appraised early, see `campaign.appraisal_opens`)
 DATE_ORDER = (
     ("appraisal_from", "appraisal_to"),
     ("deadline", "appraisal_to"),
@@ -472,6 +472,7 @@ class CampaignFlow:
             raise CampaignError(
                 _("unit {unit} has not submitted its self-assessment").format(unit=unit)
             )
+        self._appraisal_open(campaign, track)
         if track.appraisal_id:
             existing = self.appraisal_of(track)
             if existing is not None:
@@ -489,6 +490,32 @@ class CampaignFlow:
             unit=unit,
         )
         return appraisal
+
+    def _appraisal_open(self, campaign: Campaign, track: Track) -> None:
+        """Refused before the plan lets the unit's appraisal start (see
+        `campaign.appraisal_opens`): starting it locks the unit's self-assessment."""
+        opens = rules.appraisal_opens(campaign, track)
+        if opens is None or self.clock() >= opens[1]:
+            return
+        what, day = opens
+        if what == "appraisal_from":
+            message = _(
+                "the appraisal of unit {unit} cannot start before {day}, the first day of "
+                "the appraisal period of campaign {campaign}"
+            )
+        else:
+            message = _(
+                "the appraisal of unit {unit} cannot start before {day}: its self-scoring "
+                "deadline is {deadline}"
+            )
+        raise CampaignError(
+            message.format(
+                campaign=campaign.id,
+                unit=track.unit,
+                day=date_short(day),
+                deadline=date_short(day - dt.timedelta(days=1)),
+            )
+        )
 
     def send(self, ref: str, unit: str) -> Campaign:
         """The appraisal goes to the unit (it is submitted): its explanation window opens."""

@@ -245,6 +245,34 @@ def test_the_deadline_binds_until_an_extension(core, store):
         flow.clear(a.id, "1.1.1")
 
 
+def test_the_appraisal_waits_for_the_deadline_or_the_plans_period(core, store):
+    """Provinces appraise after the deadline (an extension included); a plan whose
+    appraisal period begins earlier lets a unit that submitted be appraised from then."""
+    clock = Clock(dt.date(2026, 1, 5))
+    flow = Workflow(core, store)
+    cf = CampaignFlow(flow, clock=clock, holidays=HOLIDAYS)
+    cf.new("c", "Tỉnh X", 2025, {"ward": SET}, deadline="15/01/2026")
+    for unit in ("W-01", "W-02"):
+        a = cf.start_self("c", unit)
+        _fill(flow, a.id, unit)
+        flow.submit(a.id)
+    with pytest.raises(CampaignError, match="before 16/01/2026: .* deadline is 15/01/2026"):
+        cf.appraise("c", "W-01")
+    clock.day = dt.date(2026, 1, 15)
+    cf.extend("c", "W-02", "2026-01-20", "Mất điện", "Giám đốc Sở")
+    clock.day = dt.date(2026, 1, 16)
+    assert cf.appraise("c", "W-01").kind == "appraisal"
+    with pytest.raises(CampaignError, match="before 21/01/2026: .* deadline is 20/01/2026"):
+        cf.appraise("c", "W-02")
+    assert not cf.get("c").tracks["W-02"].appraisal_id  # refused: nothing changed
+    # the plan's appraisal period begins on the 19th: from then a submitted unit may start
+    cf.update("c", appraisal_from="19/01/2026")
+    with pytest.raises(CampaignError, match="before 19/01/2026, the first day"):
+        cf.appraise("c", "W-02")
+    clock.day = dt.date(2026, 1, 19)
+    assert cf.appraise("c", "W-02").unit == "W-02"
+
+
 def test_hostile_plan_is_refused(core, store):
     cf = CampaignFlow(Workflow(core, store), clock=Clock(dt.date(2026, 1, 5)), holidays=HOLIDAYS)
     for bad in ("../x", "A", "", "x" * 70, "a/b"):
