@@ -184,6 +184,7 @@ def board_columns() -> list[tuple[str, str]]:
         (_("Changed"), "count"),
         (_("Contested"), "count"),
         (_("Waiting"), "count"),
+        (_("Recommendations overdue"), "count"),
         (_("Index"), "percent"),
     ]
 
@@ -200,6 +201,7 @@ def board_body(rows: list[BoardRow]) -> list[list[Any]]:
             r.changed,
             r.contested,
             r.waiting,
+            r.overdue,
             None if r.index is None else r.index / 100,
         ]
         for r in rows

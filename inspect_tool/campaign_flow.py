@@ -33,6 +33,7 @@ from .campaign import (
 from .i18n import _
 from .inputs import InputError, parse_date
 from .model import LEVELS, Assessment
+from .recommendations import FollowUps, status
 from .scoring import rank
 from .store import Change, Summary
 from .store.audit import now_iso
@@ -82,6 +83,7 @@ class BoardRow:
     changed: int  # items the appraisal changed
     contested: int
     waiting: int  # contested items the council has not decided
+    overdue: int  # the unit's recommendations (of any year) overdue on the board's day
     index: float | None  # the appraisal's index, else the self-assessment's
     self_id: str
     appraisal_id: str
@@ -802,6 +804,7 @@ class CampaignFlow:
         for s in sorted(mine, key=lambda s: s.updated):
             latest[s.unit] = s
         units = {u.code: u for u in self.store.units()}
+        overdue = self.overdue_recommendations(today)
         rows = []
         for code in sorted(campaign.tracks):
             track = campaign.tracks[code]
@@ -823,9 +826,19 @@ class CampaignFlow:
                     changed=len(self.changed_items(track)) if appraisal else 0,
                     contested=len(track.contested),
                     waiting=len(track.waiting),
+                    overdue=overdue.get(code, 0),
                     index=round(shown.index, 2) if shown and shown.band else None,
                     self_id=own.id if own else "",
                     appraisal_id=appraisal.id if appraisal else "",
                 )
             )
         return campaign, rows
+
+    def overdue_recommendations(self, today: dt.date) -> dict[str, int]:
+        """How many recommendations of each unit are overdue on `today`: the state the
+        follow-up derives from their deadlines (never stored)."""
+        found: dict[str, int] = {}
+        for record in FollowUps(self.flow, lambda: today).records():
+            if status(record, today) == "overdue":
+                found[record.unit] = found.get(record.unit, 0) + 1
+        return found

@@ -529,3 +529,66 @@ async def test_the_explanation_round_in_the_app(core, tmp_path):
         await pilot.pause()
         assert not isinstance(app.screen, CampaignScreen)
     app.store.close()
+
+
+# -- the board: recommendations overdue, at 80 columns ------------------------------------
+
+
+@pytest.fixture
+def overdue_store(store_target, core):
+    """Two wards in a 2025 campaign; HB-P04's 2024 inspection left three recommendations,
+    two of them due by 31/03/2025."""
+    from inspect_tool.demo import demo_units, finalized_inspection
+
+    recs = (
+        ("B", "Niêm yết đầy đủ thủ tục hành chính", "2025-03-31"),
+        ("D", "Gửi thư xin lỗi cho hồ sơ quá hạn", "2025-02-28"),
+        ("E", "Nâng tỷ lệ hồ sơ trực tuyến", "2025-12-31"),
+    )
+    with open_store(store_target, user="Sở Nội vụ") as store:
+        store.put_units(demo_units(), [Change("units", None, 16)])
+        flow = Workflow(core, store)
+        finalized_inspection(flow, store.unit("HB-P04"), 2024, recs, "test")
+        cf = CampaignFlow(flow, clock=Clock(dt.date(2025, 4, 1)), holidays=HOLIDAYS)
+        cf.new("c", "Tỉnh X", 2025, {"ward": SET}, units=["HB-P01", "HB-P04"])
+        yield store
+
+
+def test_the_board_counts_each_units_overdue_recommendations(core, overdue_store, tmp_path):
+    flow = Workflow(core, overdue_store)
+    on = Clock(dt.date(2025, 4, 1))
+    _c, rows = CampaignFlow(flow, clock=on, holidays=HOLIDAYS).board("c")
+    assert {r.unit: r.overdue for r in rows} == {"HB-P01": 0, "HB-P04": 2}
+    on.day = dt.date(2025, 3, 1)  # derived from the day: only the February one was late
+    _c, rows = CampaignFlow(flow, clock=on, holidays=HOLIDAYS).board("c")
+    assert {r.unit: r.overdue for r in rows} == {"HB-P01": 0, "HB-P04": 1}
+
+    from inspect_tool.campaign_docs import board_body, board_columns
+
+    column = [label for label, _kind in board_columns()].index("Recommendations overdue")
+    assert [row[column] for row in board_body(rows)] == [0, 1]
+
+
+async def test_the_board_fits_80_columns(core, overdue_store):
+    from textual.widgets import DataTable, Static
+
+    from inspect_tool.tui.app import InspectApp
+    from inspect_tool.tui.campaign import NARROW, CampaignScreen
+
+    app = InspectApp(core, overdue_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CampaignScreen)
+        board = screen.query_one("#board", DataTable)
+        assert tuple(c.value for c in board.columns) == NARROW
+        assert board.virtual_size.width <= 80 - 1  # every column whole, the scrollbar beside
+        board.move_cursor(row=1)
+        await pilot.pause()
+        assert board.get_row("HB-P04")[-1] == str(screen.rows[1].overdue)
+        detail = str(screen.query_one("#detail", Static).render())
+        assert screen.rows[1].name in detail  # the name the narrow board cuts, in full
+        await pilot.resize_terminal(150, 40)
+        await pilot.pause()
+        assert "index" in [c.value for c in board.columns]

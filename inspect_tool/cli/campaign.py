@@ -437,7 +437,7 @@ def campaign_board(ctx: Ctx, ref: str, out_file: Path | None, force: bool, as_js
         return
     table = Table(
         _("Unit"), _("Step"), _("Deadline"), _("Days"), _("Window closes"),
-        _("Changed"), _("Contested"), _("Waiting"), _("Index"),
+        _("Changed"), _("Contested"), _("Waiting"), _("Recommendations overdue"), _("Index"),
         title=_("Campaign {id}").format(id=c.id),
     )  # fmt: skip
     for r in rows:
@@ -450,6 +450,7 @@ def campaign_board(ctx: Ctx, ref: str, out_file: Path | None, force: bool, as_js
             str(r.changed),
             str(r.contested),
             str(r.waiting),
+            str(r.overdue),
             "—" if r.index is None else f"{r.index:.2f}",
         )
     out.print(table)
