@@ -356,8 +356,18 @@ class CampaignFlow:
                 )
         return after
 
-    def update(self, ref: str, **fields: Any) -> Campaign:
-        """`campaign set`: change dates, title, place, province or the window's length."""
+    def update(
+        self,
+        ref: str,
+        *,
+        sets: Mapping[str, str] | None = None,
+        add_units: list[str] | None = None,
+        remove_units: list[str] | None = None,
+        **fields: Any,
+    ) -> Campaign:
+        """`campaign set`: change dates, title, place, province or the window's length; the
+        set of a kind of unit, and the units taking part (`_sets_changed`, `_units_changed`).
+        Refused as a whole when any part is; logged as the campaign's other changes."""
         campaign = self.get(ref)
         self._not_published(campaign)
         after = self._checked(campaign, fields)
@@ -366,9 +376,93 @@ class CampaignFlow:
             for name in (*DATE_FIELDS, *TEXT_FIELDS, "explain_days")
             if getattr(campaign, name) != getattr(after, name)
         ]
+        if sets:
+            after = self._sets_changed(after, dict(sets), changes)
+        if add_units or remove_units:
+            after = self._units_changed(after, add_units or [], remove_units or [], changes)
         if not changes:
             return campaign
         return self._save(after, changes)
+
+    def _started(self, campaign: Campaign) -> dict[str, str]:
+        """The units that have started in the campaign, with the set of their
+        self-assessment ("" when only their track says so: an appraisal, an extension)."""
+        set_ids = set(campaign.sets.values())
+        started = {
+            s.unit: s.set_id
+            for s in self.flow.summaries()
+            if s.kind == "self" and s.year == campaign.year and s.set_id in set_ids
+        }
+        for code, track in campaign.tracks.items():
+            if code not in started and (track.self_id or track.appraisal_id or track.extensions):
+                started[code] = ""
+        return started
+
+    def _sets_changed(
+        self, campaign: Campaign, wanted: dict[str, str], changes: list[Change]
+    ) -> Campaign:
+        """A kind's set changes only while none of the campaign's units of that kind has a
+        self-assessment on the old set (a unit's scores are never moved to another set)."""
+        chosen = {**campaign.sets, **self._sets(wanted, campaign.year)}
+        if chosen == dict(campaign.sets):
+            return campaign
+        started = self._started(campaign)
+        kinds = {u.code: u.kind for u in self.store.units()}
+        problems = []
+        for kind, old in sorted(campaign.sets.items()):
+            if chosen[kind] == old:
+                continue
+            named = sorted(c for c in campaign.tracks if kinds.get(c) == kind and c in started)
+            if named:
+                problems.append(
+                    _(
+                        "the set of a {kind} cannot change: units {units} have their "
+                        "self-assessment on {set} in campaign {campaign}"
+                    ).format(kind=kind, units=", ".join(named), set=old, campaign=campaign.id)
+                )
+        if problems:
+            raise CampaignError("\n".join(problems))
+        changes.append(Change("sets", dict(campaign.sets), chosen))
+        return dataclasses.replace(campaign, sets=chosen)
+
+    def _units_changed(
+        self, campaign: Campaign, add: list[str], remove: list[str], changes: list[Change]
+    ) -> Campaign:
+        """Units join until publication; a unit leaves only if it has not started (no
+        self-assessment, appraisal or extension in the campaign)."""
+        both = sorted(set(add) & set(remove))
+        if both:
+            raise CampaignError(
+                _("units {units} are named both to add and to remove").format(units=", ".join(both))
+            )
+        new = [c for c in dict.fromkeys(add) if c not in campaign.tracks]
+        if new:
+            self._units(new, dict(campaign.sets))
+        gone = list(dict.fromkeys(remove))
+        absent = [c for c in gone if c not in campaign.tracks]
+        if absent:
+            raise CampaignError(
+                _("units {units} do not take part in campaign {campaign}").format(
+                    units=", ".join(absent), campaign=campaign.id
+                )
+            )
+        started = sorted(set(gone) & set(self._started(campaign)))
+        if started:
+            raise CampaignError(
+                _(
+                    "units {units} have started in campaign {campaign} (a self-assessment, an "
+                    "appraisal or an extension): they cannot be removed"
+                ).format(units=", ".join(started), campaign=campaign.id)
+            )
+        tracks = {c: t for c, t in campaign.tracks.items() if c not in gone}
+        tracks.update({c: Track(c) for c in new})
+        if not tracks:
+            raise CampaignError(_("a campaign keeps at least one unit"))
+        if new:
+            changes.append(Change("units added", None, sorted(new)))
+        if gone:
+            changes.append(Change("units removed", sorted(gone), None))
+        return dataclasses.replace(campaign, tracks=dict(sorted(tracks.items())))
 
     # -- self-scoring ------------------------------------------------------------------------
 

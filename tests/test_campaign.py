@@ -273,6 +273,43 @@ def test_the_appraisal_waits_for_the_deadline_or_the_plans_period(core, store):
     assert cf.appraise("c", "W-02").unit == "W-02"
 
 
+def test_the_plan_changes_its_sets_and_units_until_they_are_used(core, store):
+    """A kind's set changes while no unit of it scored itself on the old one; units join
+    until publication and leave while they have not started; each change logged."""
+    clock = Clock(dt.date(2026, 1, 5))
+    flow = Workflow(core, store)
+    cf = CampaignFlow(flow, clock=clock, holidays=HOLIDAYS)
+    cf.new("c", "Tỉnh X", 2025, {"ward": SET}, units=["W-01"], deadline="15/01/2026")
+    other = "kiem-tra-mot-cua-2025"
+    assert cf.update("c", sets={"ward": other}).sets == {"ward": other}
+    assert sorted(cf.update("c", add_units=["W-02"]).tracks) == ["W-01", "W-02"]
+    with pytest.raises(CampaignError, match="no unit 'NOPE'"):
+        cf.update("c", add_units=["NOPE"], deadline="16/01/2026")
+    assert cf.get("c").deadline == "2026-01-15"  # refused as a whole
+    with pytest.raises(CampaignError, match="at least one unit"):
+        cf.update("c", remove_units=["W-01", "W-02"])
+    a = cf.start_self("c", "W-01")
+    assert a.set_id == other
+    with pytest.raises(CampaignError, match=f"units W-01 have their self-assessment on {other}"):
+        cf.update("c", sets={"ward": SET})
+    with pytest.raises(CampaignError, match="units W-01 have started .* cannot be removed"):
+        cf.update("c", remove_units=["W-01", "W-02"])
+    with pytest.raises(CampaignError, match="W-03 do not take part"):
+        cf.update("c", remove_units=["W-03"])
+    c = cf.update("c", remove_units=["W-02"])
+    assert sorted(c.tracks) == ["W-01"] and c.sets == {"ward": other}
+    whats = [(e["what"], e["new"]) for e in store.campaign_log("c")]
+    assert whats[1:] == [
+        ("sets", {"ward": other}),
+        ("units added", ["W-02"]),
+        ("units removed", None),
+    ]
+    # after publication nothing changes until the recorded reopening
+    store.save_campaign(dataclasses.replace(c, published="2026-03-31"), [Change("t", None, 1)])
+    with pytest.raises(CampaignError, match="published"):
+        cf.update("c", add_units=["W-02"])
+
+
 def test_hostile_plan_is_refused(core, store):
     cf = CampaignFlow(Workflow(core, store), clock=Clock(dt.date(2026, 1, 5)), holidays=HOLIDAYS)
     for bad in ("../x", "A", "", "x" * 70, "a/b"):
@@ -475,6 +512,8 @@ def test_hostile_command_lines_exit_1_without_a_traceback(run, tmp_path):
         ("campaign", "show", "nope"),
         ("campaign", "board", "../../etc"),
         ("campaign", "explain", "nope", "HB-P01", "1.1.1", "--accept"),
+        ("campaign", "set", "nope", "--set", "ward"),
+        ("campaign", "set", "nope", "--add-units", "HB-P01"),
     ]  # fmt: skip
     for args in cases:
         result = run(*args)

@@ -114,13 +114,36 @@ def campaign_new(
 @campaign.command("set")
 @click.argument("ref", metavar="ID")
 @click.option("--province")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    help="KIND=SET: a kind's set (refused once a unit of that kind scored itself on the old).",
+)
+@click.option("--add-units", help="Unit codes to take part, comma-separated.")
+@click.option("--remove-units", help="Unit codes to leave (refused once a unit has started).")
 @with_dates
 @json_option
 @pass_ctx
 @guard
-def campaign_set(ctx: Ctx, ref: str, as_json: bool, **fields: Any) -> None:
-    """Change a campaign's dates, title, place or province (logged)."""
-    c = _flow(ctx).update(ref, **fields)
+def campaign_set(
+    ctx: Ctx,
+    ref: str,
+    sets: tuple[str, ...],
+    add_units: str | None,
+    remove_units: str | None,
+    as_json: bool,
+    **fields: Any,
+) -> None:
+    """Change a campaign's dates, title, place, province, sets or units (logged); nothing
+    changes after publication until it is reopened."""
+    c = _flow(ctx).update(
+        ref,
+        sets=_sets(sets),
+        add_units=_units(add_units),
+        remove_units=_units(remove_units),
+        **fields,
+    )
     _done(c, as_json, _("campaign {id} updated").format(id=c.id))
 
 
