@@ -89,6 +89,17 @@ class BoardRow:
     appraisal_id: str
 
 
+def days_text(row: BoardRow) -> str:
+    """A board row's clock in words: days left or late, or working days left in the window."""
+    if row.days is None:
+        return ""
+    if row.clock == "window":
+        return _("{n} working days left").format(n=row.days)
+    if row.days < 0:
+        return _("{n} days late").format(n=-row.days)
+    return _("{n} days left").format(n=row.days)
+
+
 def _text(value: str, limit: int, what: str, *, required: bool = False) -> str:
     try:
         text = clean(value or "", limit, what).strip()

@@ -607,6 +607,31 @@ def test_the_board_counts_each_units_overdue_recommendations(core, overdue_store
     column = [label for label, _kind in board_columns()].index("Recommendations overdue")
     assert [row[column] for row in board_body(rows)] == [0, 1]
 
+    from inspect_tool.campaign_docs import write_board
+    from tests.test_reports import pdf_text
+
+    c = CampaignFlow(flow, clock=on, holidays=HOLIDAYS).get("c")
+    write_board(c, rows, tmp_path / "board.pdf", on.day)
+    text = pdf_text(tmp_path / "board.pdf")
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text  # the ranking's masthead, shared
+    assert "Kiến nghị" in text and "TIẾN ĐỘ XÁC ĐỊNH" in text  # the overdue column
+
+
+def test_the_campaigns_documents_read_the_rankings_sheet_and_nothing_else(tmp_path):
+    from weasyprint.urls import URLFetchingError
+
+    from inspect_tool.minutes import _fetcher
+
+    own, shared = tmp_path / "campaign", tmp_path / "ranking"
+    for folder in (own, shared, tmp_path / "other"):
+        folder.mkdir()
+        (folder / "a.css").write_text("p {}")
+    fetch = _fetcher([own, shared]).fetch
+    for url in (f"file://{own}/../other/a.css", "file:///etc/passwd", "http://example.com/a"):
+        with pytest.raises(URLFetchingError):
+            fetch(url)
+    assert fetch(f"file://{own}/../ranking/a.css") is not None  # the sibling named
+
 
 async def test_the_board_fits_80_columns(core, overdue_store):
     from textual.widgets import DataTable, Static

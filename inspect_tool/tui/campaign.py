@@ -25,7 +25,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from .. import campaign as rules
 from ..campaign import Campaign
-from ..campaign_flow import BoardRow, CampaignFlow
+from ..campaign_flow import BoardRow, CampaignFlow, days_text
 from ..i18n import N_, _
 from ..store import StoreError
 from ..vn_format import date_short
@@ -40,16 +40,6 @@ def campaign_flow(flow: Workflow) -> CampaignFlow:
         return CampaignFlow(flow)
     except ProblemsError:
         return CampaignFlow(flow, holidays=frozenset())
-
-
-def days_text(row: BoardRow) -> str:
-    if row.days is None:
-        return ""
-    if row.clock == "window":
-        return _("{n} working days left").format(n=row.days)
-    if row.days < 0:
-        return _("{n} days late").format(n=-row.days)
-    return _("{n} days left").format(n=row.days)
 
 
 #: screen columns from which every column of the board shows; below, the unit's name is
