@@ -210,6 +210,19 @@ def may_change_self(campaign: Campaign, track: Track | None, today: dt.date) -> 
     return deadline is None or today <= deadline
 
 
+def appraisal_opens(campaign: Campaign, track: Track | None) -> tuple[str, dt.date] | None:
+    """The first day the unit's appraisal may start, and the plan's date that sets it:
+    ("appraisal_from", its day) when the plan dates the appraisal period (a unit that
+    submitted may then be appraised from that day, its deadline not yet past: the plan
+    allowed it); else ("deadline", the day after the unit's deadline, its extension
+    included), as provinces appraise after the deadline. None when the plan has neither."""
+    start = day_of(campaign.appraisal_from)
+    if start is not None:
+        return ("appraisal_from", start)
+    deadline = deadline_of(campaign, track)
+    return ("deadline", deadline + dt.timedelta(days=1)) if deadline else None
+
+
 def window_close(campaign: Campaign, track: Track, holidays: frozenset[dt.date]) -> dt.date | None:
     """The last day of the unit's explanation window (None until the appraisal is sent)."""
     sent = day_of(track.sent)

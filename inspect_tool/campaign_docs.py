@@ -31,14 +31,22 @@ def _folder() -> Path:
     return shipped_dir("reports") / "campaign"
 
 
+def _shared() -> tuple[Path, ...]:
+    """The ranking's folder: its style sheet and masthead serve the campaign's documents
+    too (the only other folder their renderer may read)."""
+    from .resources import shipped_dir
+
+    return (shipped_dir("reports") / "ranking",)
+
+
 def _pdf(template: str, context: dict[str, Any]) -> bytes:
     from . import vn_format
     from .minutes import nfc, render_pdf
 
     folder = _folder()
     context = {"date_text": vn_format.date_text, **context}
-    html = _render(folder, template, nfc(context))
-    return render_pdf(html, folder)
+    html = _render(folder, template, nfc(context), _shared())
+    return render_pdf(html, folder, shared=_shared())
 
 
 def _words(settings: Mapping[str, Any], campaign: Campaign, unit_name: str = "") -> dict:
@@ -184,6 +192,7 @@ def board_columns() -> list[tuple[str, str]]:
         (_("Changed"), "count"),
         (_("Contested"), "count"),
         (_("Waiting"), "count"),
+        (_("Recommendations overdue"), "count"),
         (_("Index"), "percent"),
     ]
 
@@ -200,6 +209,7 @@ def board_body(rows: list[BoardRow]) -> list[list[Any]]:
             r.changed,
             r.contested,
             r.waiting,
+            r.overdue,
             None if r.index is None else r.index / 100,
         ]
         for r in rows

@@ -33,6 +33,7 @@ from .campaign import (
 from .i18n import _
 from .inputs import InputError, parse_date
 from .model import LEVELS, Assessment
+from .recommendations import FollowUps, status
 from .scoring import rank
 from .store import Change, Summary
 from .store.audit import now_iso
@@ -43,8 +44,8 @@ from .workflow import DuplicateError, Workflow, WorkflowError
 #: the fields `set` may change, and those `new` takes besides
 DATE_FIELDS = ("deadline", "appraisal_from", "appraisal_to", "publish_on")
 TEXT_FIELDS = ("title", "province", "place")
-# dates that may not come before another (an appraisal may start before the deadline: a unit
-# that submitted early can be appraised early)
+# dates that may not come before another (an appraisal period may begin before the deadline:
+# a unit that submitted early can then be appraised early, see `campaign.appraisal_opens`)
 DATE_ORDER = (
     ("appraisal_from", "appraisal_to"),
     ("deadline", "appraisal_to"),
@@ -82,9 +83,21 @@ class BoardRow:
     changed: int  # items the appraisal changed
     contested: int
     waiting: int  # contested items the council has not decided
+    overdue: int  # the unit's recommendations (of any year) overdue on the board's day
     index: float | None  # the appraisal's index, else the self-assessment's
     self_id: str
     appraisal_id: str
+
+
+def days_text(row: BoardRow) -> str:
+    """A board row's clock in words: days left or late, or working days left in the window."""
+    if row.days is None:
+        return ""
+    if row.clock == "window":
+        return _("{n} working days left").format(n=row.days)
+    if row.days < 0:
+        return _("{n} days late").format(n=-row.days)
+    return _("{n} days left").format(n=row.days)
 
 
 def _text(value: str, limit: int, what: str, *, required: bool = False) -> str:
@@ -354,8 +367,18 @@ class CampaignFlow:
                 )
         return after
 
-    def update(self, ref: str, **fields: Any) -> Campaign:
-        """`campaign set`: change dates, title, place, province or the window's length."""
+    def update(
+        self,
+        ref: str,
+        *,
+        sets: Mapping[str, str] | None = None,
+        add_units: list[str] | None = None,
+        remove_units: list[str] | None = None,
+        **fields: Any,
+    ) -> Campaign:
+        """`campaign set`: change dates, title, place, province or the window's length; the
+        set of a kind of unit, and the units taking part (`_sets_changed`, `_units_changed`).
+        Refused as a whole when any part is; logged as the campaign's other changes."""
         campaign = self.get(ref)
         self._not_published(campaign)
         after = self._checked(campaign, fields)
@@ -364,9 +387,93 @@ class CampaignFlow:
             for name in (*DATE_FIELDS, *TEXT_FIELDS, "explain_days")
             if getattr(campaign, name) != getattr(after, name)
         ]
+        if sets:
+            after = self._sets_changed(after, dict(sets), changes)
+        if add_units or remove_units:
+            after = self._units_changed(after, add_units or [], remove_units or [], changes)
         if not changes:
             return campaign
         return self._save(after, changes)
+
+    def _started(self, campaign: Campaign) -> dict[str, str]:
+        """The units that have started in the campaign, with the set of their
+        self-assessment ("" when only their track says so: an appraisal, an extension)."""
+        set_ids = set(campaign.sets.values())
+        started = {
+            s.unit: s.set_id
+            for s in self.flow.summaries()
+            if s.kind == "self" and s.year == campaign.year and s.set_id in set_ids
+        }
+        for code, track in campaign.tracks.items():
+            if code not in started and (track.self_id or track.appraisal_id or track.extensions):
+                started[code] = ""
+        return started
+
+    def _sets_changed(
+        self, campaign: Campaign, wanted: dict[str, str], changes: list[Change]
+    ) -> Campaign:
+        """A kind's set changes only while none of the campaign's units of that kind has a
+        self-assessment on the old set (a unit's scores are never moved to another set)."""
+        chosen = {**campaign.sets, **self._sets(wanted, campaign.year)}
+        if chosen == dict(campaign.sets):
+            return campaign
+        started = self._started(campaign)
+        kinds = {u.code: u.kind for u in self.store.units()}
+        problems = []
+        for kind, old in sorted(campaign.sets.items()):
+            if chosen[kind] == old:
+                continue
+            named = sorted(c for c in campaign.tracks if kinds.get(c) == kind and c in started)
+            if named:
+                problems.append(
+                    _(
+                        "the set of a {kind} cannot change: units {units} have their "
+                        "self-assessment on {set} in campaign {campaign}"
+                    ).format(kind=kind, units=", ".join(named), set=old, campaign=campaign.id)
+                )
+        if problems:
+            raise CampaignError("\n".join(problems))
+        changes.append(Change("sets", dict(campaign.sets), chosen))
+        return dataclasses.replace(campaign, sets=chosen)
+
+    def _units_changed(
+        self, campaign: Campaign, add: list[str], remove: list[str], changes: list[Change]
+    ) -> Campaign:
+        """Units join until publication; a unit leaves only if it has not started (no
+        self-assessment, appraisal or extension in the campaign)."""
+        both = sorted(set(add) & set(remove))
+        if both:
+            raise CampaignError(
+                _("units {units} are named both to add and to remove").format(units=", ".join(both))
+            )
+        new = [c for c in dict.fromkeys(add) if c not in campaign.tracks]
+        if new:
+            self._units(new, dict(campaign.sets))
+        gone = list(dict.fromkeys(remove))
+        absent = [c for c in gone if c not in campaign.tracks]
+        if absent:
+            raise CampaignError(
+                _("units {units} do not take part in campaign {campaign}").format(
+                    units=", ".join(absent), campaign=campaign.id
+                )
+            )
+        started = sorted(set(gone) & set(self._started(campaign)))
+        if started:
+            raise CampaignError(
+                _(
+                    "units {units} have started in campaign {campaign} (a self-assessment, an "
+                    "appraisal or an extension): they cannot be removed"
+                ).format(units=", ".join(started), campaign=campaign.id)
+            )
+        tracks = {c: t for c, t in campaign.tracks.items() if c not in gone}
+        tracks.update({c: Track(c) for c in new})
+        if not tracks:
+            raise CampaignError(_("a campaign keeps at least one unit"))
+        if new:
+            changes.append(Change("units added", None, sorted(new)))
+        if gone:
+            changes.append(Change("units removed", sorted(gone), None))
+        return dataclasses.replace(campaign, tracks=dict(sorted(tracks.items())))
 
     # -- self-scoring ------------------------------------------------------------------------
 
@@ -472,6 +579,7 @@ class CampaignFlow:
             raise CampaignError(
                 _("unit {unit} has not submitted its self-assessment").format(unit=unit)
             )
+        self._appraisal_open(campaign, track)
         if track.appraisal_id:
             existing = self.appraisal_of(track)
             if existing is not None:
@@ -489,6 +597,32 @@ class CampaignFlow:
             unit=unit,
         )
         return appraisal
+
+    def _appraisal_open(self, campaign: Campaign, track: Track) -> None:
+        """Refused before the plan lets the unit's appraisal start (see
+        `campaign.appraisal_opens`): starting it locks the unit's self-assessment."""
+        opens = rules.appraisal_opens(campaign, track)
+        if opens is None or self.clock() >= opens[1]:
+            return
+        what, day = opens
+        if what == "appraisal_from":
+            message = _(
+                "the appraisal of unit {unit} cannot start before {day}, the first day of "
+                "the appraisal period of campaign {campaign}"
+            )
+        else:
+            message = _(
+                "the appraisal of unit {unit} cannot start before {day}: its self-scoring "
+                "deadline is {deadline}"
+            )
+        raise CampaignError(
+            message.format(
+                campaign=campaign.id,
+                unit=track.unit,
+                day=date_short(day),
+                deadline=date_short(day - dt.timedelta(days=1)),
+            )
+        )
 
     def send(self, ref: str, unit: str) -> Campaign:
         """The appraisal goes to the unit (it is submitted): its explanation window opens."""
@@ -775,6 +909,7 @@ class CampaignFlow:
         for s in sorted(mine, key=lambda s: s.updated):
             latest[s.unit] = s
         units = {u.code: u for u in self.store.units()}
+        overdue = self.overdue_recommendations(today)
         rows = []
         for code in sorted(campaign.tracks):
             track = campaign.tracks[code]
@@ -796,9 +931,19 @@ class CampaignFlow:
                     changed=len(self.changed_items(track)) if appraisal else 0,
                     contested=len(track.contested),
                     waiting=len(track.waiting),
+                    overdue=overdue.get(code, 0),
                     index=round(shown.index, 2) if shown and shown.band else None,
                     self_id=own.id if own else "",
                     appraisal_id=appraisal.id if appraisal else "",
                 )
             )
         return campaign, rows
+
+    def overdue_recommendations(self, today: dt.date) -> dict[str, int]:
+        """How many recommendations of each unit are overdue on `today`: the state the
+        follow-up derives from their deadlines (never stored)."""
+        found: dict[str, int] = {}
+        for record in FollowUps(self.flow, lambda: today).records():
+            if status(record, today) == "overdue":
+                found[record.unit] = found.get(record.unit, 0) + 1
+        return found

@@ -445,10 +445,17 @@ def _lean_html_class() -> type:
     return LeanHTML
 
 
-def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -> bytes:
+def render_pdf(
+    html: str,
+    templates: Path,
+    data: dict[str, Any] | None = None,
+    shared: tuple[Path, ...] = (),
+) -> bytes:
     """HTML → PDF/A-3b, with the data attached when there is some, and an empty signature
     field on each of the template's `sig-*` boxes (a document without any is still put through
-    `add_signature_fields`, which lists the attachment once in /AF as PDF/A wants)."""
+    `add_signature_fields`, which lists the attachment once in /AF as PDF/A wants). Its files
+    are read from `templates` and the `shared` folders named by the caller (a sibling's style
+    sheet), and from nowhere else."""
     from weasyprint import Attachment
 
     from .signing import add_signature_fields, signature_boxes
@@ -465,7 +472,7 @@ def render_pdf(html: str, templates: Path, data: dict[str, Any] | None = None) -
             )
         )
     html_doc = _lean_html_class()(
-        string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates])
+        string=html, base_url=str(templates) + "/", url_fetcher=_fetcher([templates, *shared])
     )
     document = html_doc.render()
     pdf = document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, custom_metadata=True)

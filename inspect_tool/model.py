@@ -297,6 +297,8 @@ class Assessment:
 # recommendation taken out of it. "overdue" is never stored: it is derived from the deadline
 # and a date (recommendations.status), so it cannot go stale.
 FOLLOW_STATES: tuple[str, ...] = ("open", "in_progress", "reported", "done", "withdrawn")
+#: the kinds of assessment whose recommendations are followed up
+FOLLOWED_KINDS: tuple[str, ...] = ("inspection", "appraisal")
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,13 @@ from pathlib import Path
 
 from .i18n import _
 from .inputs import InputError, parse_date
-from .model import Assessment, Evidence, FollowUp, Progress
+from .model import FOLLOWED_KINDS, Assessment, Evidence, FollowUp, Progress
 from .store import Change, StoreError
 from .store.audit import VIETNAM, now_iso
 from .store.codec import progress_to_doc
 from .text_rules import TEXT, TextError, clean
 from .workflow import Workflow, WorkflowError, _kept_evidence, parse_evidence
 
-FOLLOWED_KINDS = ("inspection", "appraisal")
 NOT_DONE = ("open", "in_progress", "reported")
 # the order of a report: overdue first, then the rest as a follow-up advances
 STATUS_ORDER = ("overdue", "open", "in_progress", "reported", "done", "withdrawn")

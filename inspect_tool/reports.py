@@ -581,11 +581,14 @@ def render_report_pdf(path: Path, template: str, context: dict[str, Any]) -> Non
     write_bytes(path, render_pdf(html, folder), force=True)
 
 
-def _render(folder: Path, template: str, context: dict[str, Any]) -> str:
+def _render(
+    folder: Path, template: str, context: dict[str, Any], shared: tuple[Path, ...] = ()
+) -> str:
+    """The template of `folder`; its includes found there, then in the `shared` folders."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(
-        loader=FileSystemLoader(str(folder)),
+        loader=FileSystemLoader([str(folder), *map(str, shared)]),
         undefined=StrictUndefined,
         autoescape=select_autoescape(["html", "xml"], default=True),
         trim_blocks=True,

@@ -245,6 +245,71 @@ def test_the_deadline_binds_until_an_extension(core, store):
         flow.clear(a.id, "1.1.1")
 
 
+def test_the_appraisal_waits_for_the_deadline_or_the_plans_period(core, store):
+    """Provinces appraise after the deadline (an extension included); a plan whose
+    appraisal period begins earlier lets a unit that submitted be appraised from then."""
+    clock = Clock(dt.date(2026, 1, 5))
+    flow = Workflow(core, store)
+    cf = CampaignFlow(flow, clock=clock, holidays=HOLIDAYS)
+    cf.new("c", "Tỉnh X", 2025, {"ward": SET}, deadline="15/01/2026")
+    for unit in ("W-01", "W-02"):
+        a = cf.start_self("c", unit)
+        _fill(flow, a.id, unit)
+        flow.submit(a.id)
+    with pytest.raises(CampaignError, match="before 16/01/2026: .* deadline is 15/01/2026"):
+        cf.appraise("c", "W-01")
+    clock.day = dt.date(2026, 1, 15)
+    cf.extend("c", "W-02", "2026-01-20", "Mất điện", "Giám đốc Sở")
+    clock.day = dt.date(2026, 1, 16)
+    assert cf.appraise("c", "W-01").kind == "appraisal"
+    with pytest.raises(CampaignError, match="before 21/01/2026: .* deadline is 20/01/2026"):
+        cf.appraise("c", "W-02")
+    assert not cf.get("c").tracks["W-02"].appraisal_id  # refused: nothing changed
+    # the plan's appraisal period begins on the 19th: from then a submitted unit may start
+    cf.update("c", appraisal_from="19/01/2026")
+    with pytest.raises(CampaignError, match="before 19/01/2026, the first day"):
+        cf.appraise("c", "W-02")
+    clock.day = dt.date(2026, 1, 19)
+    assert cf.appraise("c", "W-02").unit == "W-02"
+
+
+def test_the_plan_changes_its_sets_and_units_until_they_are_used(core, store):
+    """A kind's set changes while no unit of it scored itself on the old one; units join
+    until publication and leave while they have not started; each change logged."""
+    clock = Clock(dt.date(2026, 1, 5))
+    flow = Workflow(core, store)
+    cf = CampaignFlow(flow, clock=clock, holidays=HOLIDAYS)
+    cf.new("c", "Tỉnh X", 2025, {"ward": SET}, units=["W-01"], deadline="15/01/2026")
+    other = "kiem-tra-mot-cua-2025"
+    assert cf.update("c", sets={"ward": other}).sets == {"ward": other}
+    assert sorted(cf.update("c", add_units=["W-02"]).tracks) == ["W-01", "W-02"]
+    with pytest.raises(CampaignError, match="no unit 'NOPE'"):
+        cf.update("c", add_units=["NOPE"], deadline="16/01/2026")
+    assert cf.get("c").deadline == "2026-01-15"  # refused as a whole
+    with pytest.raises(CampaignError, match="at least one unit"):
+        cf.update("c", remove_units=["W-01", "W-02"])
+    a = cf.start_self("c", "W-01")
+    assert a.set_id == other
+    with pytest.raises(CampaignError, match=f"units W-01 have their self-assessment on {other}"):
+        cf.update("c", sets={"ward": SET})
+    with pytest.raises(CampaignError, match="units W-01 have started .* cannot be removed"):
+        cf.update("c", remove_units=["W-01", "W-02"])
+    with pytest.raises(CampaignError, match="W-03 do not take part"):
+        cf.update("c", remove_units=["W-03"])
+    c = cf.update("c", remove_units=["W-02"])
+    assert sorted(c.tracks) == ["W-01"] and c.sets == {"ward": other}
+    whats = [(e["what"], e["new"]) for e in store.campaign_log("c")]
+    assert whats[1:] == [
+        ("sets", {"ward": other}),
+        ("units added", ["W-02"]),
+        ("units removed", None),
+    ]
+    # after publication nothing changes until the recorded reopening
+    store.save_campaign(dataclasses.replace(c, published="2026-03-31"), [Change("t", None, 1)])
+    with pytest.raises(CampaignError, match="published"):
+        cf.update("c", add_units=["W-02"])
+
+
 def test_hostile_plan_is_refused(core, store):
     cf = CampaignFlow(Workflow(core, store), clock=Clock(dt.date(2026, 1, 5)), holidays=HOLIDAYS)
     for bad in ("../x", "A", "", "x" * 70, "a/b"):
@@ -447,6 +512,8 @@ def test_hostile_command_lines_exit_1_without_a_traceback(run, tmp_path):
         ("campaign", "show", "nope"),
         ("campaign", "board", "../../etc"),
         ("campaign", "explain", "nope", "HB-P01", "1.1.1", "--accept"),
+        ("campaign", "set", "nope", "--set", "ward"),
+        ("campaign", "set", "nope", "--add-units", "HB-P01"),
     ]  # fmt: skip
     for args in cases:
         result = run(*args)
@@ -501,3 +568,91 @@ async def test_the_explanation_round_in_the_app(core, tmp_path):
         await pilot.pause()
         assert not isinstance(app.screen, CampaignScreen)
     app.store.close()
+
+
+# -- the board: recommendations overdue, at 80 columns ------------------------------------
+
+
+@pytest.fixture
+def overdue_store(store_target, core):
+    """Two wards in a 2025 campaign; HB-P04's 2024 inspection left three recommendations,
+    two of them due by 31/03/2025."""
+    from inspect_tool.demo import demo_units, finalized_inspection
+
+    recs = (
+        ("B", "Niêm yết đầy đủ thủ tục hành chính", "2025-03-31"),
+        ("D", "Gửi thư xin lỗi cho hồ sơ quá hạn", "2025-02-28"),
+        ("E", "Nâng tỷ lệ hồ sơ trực tuyến", "2025-12-31"),
+    )
+    with open_store(store_target, user="Sở Nội vụ") as store:
+        store.put_units(demo_units(), [Change("units", None, 16)])
+        flow = Workflow(core, store)
+        finalized_inspection(flow, store.unit("HB-P04"), 2024, recs, "test")
+        cf = CampaignFlow(flow, clock=Clock(dt.date(2025, 4, 1)), holidays=HOLIDAYS)
+        cf.new("c", "Tỉnh X", 2025, {"ward": SET}, units=["HB-P01", "HB-P04"])
+        yield store
+
+
+def test_the_board_counts_each_units_overdue_recommendations(core, overdue_store, tmp_path):
+    flow = Workflow(core, overdue_store)
+    on = Clock(dt.date(2025, 4, 1))
+    _c, rows = CampaignFlow(flow, clock=on, holidays=HOLIDAYS).board("c")
+    assert {r.unit: r.overdue for r in rows} == {"HB-P01": 0, "HB-P04": 2}
+    on.day = dt.date(2025, 3, 1)  # derived from the day: only the February one was late
+    _c, rows = CampaignFlow(flow, clock=on, holidays=HOLIDAYS).board("c")
+    assert {r.unit: r.overdue for r in rows} == {"HB-P01": 0, "HB-P04": 1}
+
+    from inspect_tool.campaign_docs import board_body, board_columns
+
+    column = [label for label, _kind in board_columns()].index("Recommendations overdue")
+    assert [row[column] for row in board_body(rows)] == [0, 1]
+
+    from inspect_tool.campaign_docs import write_board
+    from tests.test_reports import pdf_text
+
+    c = CampaignFlow(flow, clock=on, holidays=HOLIDAYS).get("c")
+    write_board(c, rows, tmp_path / "board.pdf", on.day)
+    text = pdf_text(tmp_path / "board.pdf")
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text  # the ranking's masthead, shared
+    assert "Kiến nghị" in text and "TIẾN ĐỘ XÁC ĐỊNH" in text  # the overdue column
+
+
+def test_the_campaigns_documents_read_the_rankings_sheet_and_nothing_else(tmp_path):
+    from weasyprint.urls import URLFetchingError
+
+    from inspect_tool.minutes import _fetcher
+
+    own, shared = tmp_path / "campaign", tmp_path / "ranking"
+    for folder in (own, shared, tmp_path / "other"):
+        folder.mkdir()
+        (folder / "a.css").write_text("p {}")
+    fetch = _fetcher([own, shared]).fetch
+    for url in (f"file://{own}/../other/a.css", "file:///etc/passwd", "http://example.com/a"):
+        with pytest.raises(URLFetchingError):
+            fetch(url)
+    assert fetch(f"file://{own}/../ranking/a.css") is not None  # the sibling named
+
+
+async def test_the_board_fits_80_columns(core, overdue_store):
+    from textual.widgets import DataTable, Static
+
+    from inspect_tool.tui.app import InspectApp
+    from inspect_tool.tui.campaign import NARROW, CampaignScreen
+
+    app = InspectApp(core, overdue_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CampaignScreen)
+        board = screen.query_one("#board", DataTable)
+        assert tuple(c.value for c in board.columns) == NARROW
+        assert board.virtual_size.width <= 80 - 1  # every column whole, the scrollbar beside
+        board.move_cursor(row=1)
+        await pilot.pause()
+        assert board.get_row("HB-P04")[-1] == str(screen.rows[1].overdue)
+        detail = str(screen.query_one("#detail", Static).render())
+        assert screen.rows[1].name in detail  # the name the narrow board cuts, in full
+        await pilot.resize_terminal(150, 40)
+        await pilot.pause()
+        assert "index" in [c.value for c in board.columns]

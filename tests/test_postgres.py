@@ -221,6 +221,9 @@ def test_a_laptops_store_moves_into_the_central_one(core, pg_store, tmp_path):
         build_demo_store(core, laptop)
         expected = {a.id: a for a in laptop.assessments()}
         logs = {a: laptop.audit_log(a) for a in expected}
+        records = {r.id: r for r in laptop.followups()}
+        record_logs = {r: laptop.followup_log(r) for r in records}
+    assert records  # the demo's 2024 inspection: its recommendations followed up
     runner = CliRunner()
     args = ["--lang", "en", "--db", department, "db", "load", str(tmp_path / "laptop")]
     first = runner.invoke(cli, args)
@@ -233,5 +236,12 @@ def test_a_laptops_store_moves_into_the_central_one(core, pg_store, tmp_path):
         assert moved == expected
         for ident, log in logs.items():  # the history carried over, byte for byte
             assert central.audit_log(ident)[: len(log)] == log
+        assert {r.id: r for r in central.followups()} == records  # follow-ups too
+        for ident, log in record_logs.items():
+            moved_log = central.followup_log(ident)
+            assert moved_log[: len(log)] == log and moved_log[-1]["what"] == "imported"
+            assert verify(ident, moved_log) is None
+    assert f"imported {len(records)} recommendations followed up" in first.output
+    assert f"{len(records)} already here unchanged" in again.output.splitlines()[-1]
     listed = runner.invoke(cli, ["--lang", "en", "--db", department, "assess", "list"])
     assert listed.exit_code == 0 and "HB-P01" in listed.output

@@ -364,3 +364,64 @@ def test_a_store_from_before_follow_ups_lists_them_and_keeps_them_on_first_repor
     assert not (demo_copy / "recommendations").exists()  # listing writes nothing
     run(demo_copy, "recommendations", "progress", listed[0]["short_id"], "Đang làm")
     assert len(list((demo_copy / "recommendations").glob("*.json"))) == 4
+
+
+# -- follow-ups travel in bundles --------------------------------------------------------------
+
+
+def _rehashed(bundle: dict) -> dict:
+    """The bundle with its hash made again (as a forger would), so that only the checks of
+    the content itself stand in the way."""
+    from inspect_tool.store.bundle import _digest
+
+    body = {k: v for k, v in bundle.items() if k != "hash"}
+    return body | {"hash": _digest(body)}
+
+
+def test_follow_ups_travel_in_a_bundle_with_their_chain(core, flow, earlier, tmp_path):
+    import copy
+    import json
+
+    from inspect_tool.store.bundle import (
+        BundleError,
+        export_bundle,
+        import_bundle,
+        read_bundle,
+        write_bundle,
+    )
+
+    one = f"{earlier.id}-1"
+    FollowUps(flow, today=clock("2025-03-20")).progress(one, "Đã niêm yết 40 thủ tục")
+    source = {r.id: r for r in flow.store.followups()}
+    bundle = export_bundle(flow.store, unit="HB-P04")
+    assert [e["record"]["id"] for e in bundle["followups"]] == sorted(source)
+    write_bundle(tmp_path / "b.json", bundle)
+    data = read_bundle(tmp_path / "b.json")
+
+    def hostile(change, match: str) -> None:
+        bad = copy.deepcopy(data)
+        change(bad)
+        with pytest.raises(BundleError, match=match):
+            import_bundle(target, _rehashed(bad), core=core)
+        assert target.followups() == []  # nothing was written
+
+    with open_store(tmp_path / "other", user="Sở") as target:
+        record = lambda b: b["followups"][0]["record"]  # noqa: E731
+        hostile(lambda b: record(b).update(text="Đã sửa"), "audit log ends with")
+        hostile(lambda b: record(b).update(state="late"), "unknown state 'late'")
+        hostile(lambda b: record(b).update(id="x-1"), "not a recommendation's id")
+        hostile(lambda b: b["assessments"].clear(), "neither in the bundle nor in this store")
+        hostile(lambda b: b["followups"][0]["audit"].clear(), "audit log ends with")
+        counts = import_bundle(target, data, core=core)
+        assert counts["followups"] == 3
+        assert {r.id: r for r in target.followups()} == source
+        log = target.followup_log(one)
+        assert log[:-1] == flow.store.followup_log(one) and log[-1]["what"] == "imported"
+        assert verify(one, log) is None
+        assert import_bundle(target, data, core=core)["followups_unchanged"] == 3
+    # a chain broken in the file is refused on reading, naming the file
+    broken = copy.deepcopy(data)
+    broken["followups"][0]["audit"][0]["who"] = "Người khác"
+    (tmp_path / "broken.json").write_text(json.dumps(_rehashed(broken)), encoding="utf-8")
+    with pytest.raises(BundleError, match="broken.json: audit log broken"):
+        read_bundle(tmp_path / "broken.json")

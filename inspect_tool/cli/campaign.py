@@ -7,6 +7,7 @@ Dates are typed as people write them (31/3/2026 or 2026-03-31). Every step print
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from rich.table import Table
 
 from .. import campaign as rules
 from ..campaign import Campaign
-from ..campaign_flow import BoardRow, CampaignFlow
+from ..campaign_flow import BoardRow, CampaignFlow, days_text
 from ..i18n import _
 from ..output import check_target
 from . import cli
@@ -46,6 +47,26 @@ def _done(c: Campaign, as_json: bool, message: str) -> None:
         dump(campaign_json(c))
     else:
         click.echo(message)
+
+
+def _on_item(
+    ctx: Ctx,
+    as_json: bool,
+    what: tuple[str, str, str | None],
+    missing: str,
+    step: Callable[[CampaignFlow, str], Campaign],
+) -> None:
+    """One step on an item of a unit (explain, decide): `what` is the unit, the item and the
+    flag given (--accept, --keep…), refused with `missing` when none was."""
+    unit, item, given = what
+    if given is None:
+        fail(missing)
+    c = step(_flow(ctx), given)
+    _done(
+        c,
+        as_json,
+        _("unit {unit}, item {item}: {answer}").format(unit=unit, item=item, answer=given),
+    )
 
 
 def _sets(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -86,6 +107,21 @@ def campaign() -> None:
     """The yearly campaign: plan, self-scoring, appraisal, explanation, council, publication."""
 
 
+def unit_step(name: str, *, as_json: bool = True) -> Callable[[Any], Any]:
+    """`campaign NAME ID UNIT [options]`: a step on one unit of a campaign, its refusals
+    exit 1 with the reason (and --json, unless `as_json` is false). Its own options are
+    decorated below it."""
+
+    def decorate(command: Any) -> Any:
+        wrappers = [guard, pass_ctx, *([json_option] if as_json else [])]
+        wrappers += [click.argument("unit"), click.argument("ref", metavar="ID")]
+        for wrap in wrappers:
+            command = wrap(command)
+        return campaign.command(name)(command)
+
+    return decorate
+
+
 @campaign.command("new")
 @click.argument("campaign_id", metavar="ID")
 @click.option("--province", required=True, help="The units' province, as imported.")
@@ -114,13 +150,36 @@ def campaign_new(
 @campaign.command("set")
 @click.argument("ref", metavar="ID")
 @click.option("--province")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    help="KIND=SET: a kind's set (refused once a unit of that kind scored itself on the old).",
+)
+@click.option("--add-units", help="Unit codes to take part, comma-separated.")
+@click.option("--remove-units", help="Unit codes to leave (refused once a unit has started).")
 @with_dates
 @json_option
 @pass_ctx
 @guard
-def campaign_set(ctx: Ctx, ref: str, as_json: bool, **fields: Any) -> None:
-    """Change a campaign's dates, title, place or province (logged)."""
-    c = _flow(ctx).update(ref, **fields)
+def campaign_set(
+    ctx: Ctx,
+    ref: str,
+    sets: tuple[str, ...],
+    add_units: str | None,
+    remove_units: str | None,
+    as_json: bool,
+    **fields: Any,
+) -> None:
+    """Change a campaign's dates, title, place, province, sets or units (logged); nothing
+    changes after publication until it is reopened."""
+    c = _flow(ctx).update(
+        ref,
+        sets=_sets(sets),
+        add_units=_units(add_units),
+        remove_units=_units(remove_units),
+        **fields,
+    )
     _done(c, as_json, _("campaign {id} updated").format(id=c.id))
 
 
@@ -171,37 +230,24 @@ def campaign_show(ctx: Ctx, ref: str, as_json: bool) -> None:
         click.echo(f"{label}: {value}")
 
 
-@campaign.command("self")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
-@pass_ctx
-@guard
+@unit_step("self", as_json=False)
 def campaign_self(ctx: Ctx, ref: str, unit: str) -> None:
     """Start UNIT's self-assessment in the campaign (one per unit); prints its id."""
     click.echo(_flow(ctx).start_self(ref, unit).id)
 
 
-@campaign.command("withdraw")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
+@unit_step("withdraw", as_json=False)
 @click.option("--reason", required=True, help="Why (logged).")
-@pass_ctx
-@guard
 def campaign_withdraw(ctx: Ctx, ref: str, unit: str, reason: str) -> None:
     """Take back UNIT's submitted self-assessment to edit it, before its deadline."""
     a = _flow(ctx).withdraw(ref, unit, reason)
     click.echo(_("{id}: withdrawn, a draft again").format(id=a.id[:8]))
 
 
-@campaign.command("extend")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
+@unit_step("extend")
 @click.option("--until", required=True, help="The new deadline.")
 @click.option("--reason", required=True)
 @click.option("--by", "by", required=True, help="Who grants it.")
-@json_option
-@pass_ctx
-@guard
 def campaign_extend(
     ctx: Ctx, ref: str, unit: str, until: str, reason: str, by: str, as_json: bool
 ) -> None:
@@ -211,22 +257,13 @@ def campaign_extend(
     _done(c, as_json, _("unit {unit}: deadline {day}").format(unit=unit, day=until_day))
 
 
-@campaign.command("appraise")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
-@pass_ctx
-@guard
+@unit_step("appraise", as_json=False)
 def campaign_appraise(ctx: Ctx, ref: str, unit: str) -> None:
     """Start UNIT's appraisal from its submitted self-assessment; prints its id."""
     click.echo(_flow(ctx).appraise(ref, unit).id)
 
 
-@campaign.command("send")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
-@json_option
-@pass_ctx
-@guard
+@unit_step("send")
 def campaign_send(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
     """Send UNIT its appraisal: its explanation window opens."""
     flow = _flow(ctx)
@@ -235,12 +272,7 @@ def campaign_send(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
     _done(c, as_json, _("unit {unit}: explanations until {day}").format(unit=unit, day=close))
 
 
-@campaign.command("changes")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
-@json_option
-@pass_ctx
-@guard
+@unit_step("changes")
 def campaign_changes(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
     """The items UNIT's appraisal changed, the Department's reason, and the unit's answer."""
     ctx.store(write=False)
@@ -291,17 +323,12 @@ def campaign_changes(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
     out.print(table)
 
 
-@campaign.command("explain")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
+@unit_step("explain")
 @click.argument("item")
 @click.option("--accept", "answer", flag_value="accept", help="Accept the appraised points.")
 @click.option("--contest", "answer", flag_value="contest", help="Contest them (with --reason).")
 @click.option("--reason", default="")
 @click.option("--evidence", default="", help="The documents that support it.")
-@json_option
-@pass_ctx
-@guard
 def campaign_explain(
     ctx: Ctx,
     ref: str,
@@ -313,27 +340,21 @@ def campaign_explain(
     as_json: bool,
 ) -> None:
     """UNIT accepts or contests an item its appraisal changed, while its window is open."""
-    if answer is None:
-        fail(_("give --accept or --contest"))
-    c = _flow(ctx).explain(ref, unit, item, answer, reason, evidence)
-    _done(
-        c,
+    _on_item(
+        ctx,
         as_json,
-        _("unit {unit}, item {item}: {answer}").format(unit=unit, item=item, answer=answer),
+        (unit, item, answer),
+        _("give --accept or --contest"),
+        lambda flow, given: flow.explain(ref, unit, item, given, reason, evidence),
     )
 
 
-@campaign.command("decide")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
+@unit_step("decide")
 @click.argument("item")
 @click.option("--keep", "outcome", flag_value="keep", help="Keep the appraised points.")
 @click.option("--change", "outcome", flag_value="change", help="Give back the unit's points.")
 @click.option("--reason", required=True)
 @click.option("--by", "by", required=True, help="Who decides (named in the record).")
-@json_option
-@pass_ctx
-@guard
 def campaign_decide(
     ctx: Ctx,
     ref: str,
@@ -345,23 +366,17 @@ def campaign_decide(
     as_json: bool,
 ) -> None:
     """The council decides a contested item: --keep or --change, with a reason and a name."""
-    if outcome is None:
-        fail(_("give --keep or --change"))
-    c = _flow(ctx).decide(ref, unit, item, outcome, reason, by)
-    _done(
-        c,
+    _on_item(
+        ctx,
         as_json,
-        _("unit {unit}, item {item}: {outcome}").format(unit=unit, item=item, outcome=outcome),
+        (unit, item, outcome),
+        _("give --keep or --change"),
+        lambda flow, given: flow.decide(ref, unit, item, given, reason, by),
     )
 
 
-@campaign.command("final")
-@click.argument("ref", metavar="ID")
-@click.argument("unit")
+@unit_step("final")
 @click.option("--by", "by", required=True, help="Who declares it final.")
-@json_option
-@pass_ctx
-@guard
 def campaign_final(ctx: Ctx, ref: str, unit: str, by: str, as_json: bool) -> None:
     """UNIT's result is final: explanations over, every contested item decided."""
     c = _flow(ctx).final(ref, unit, by)
@@ -437,7 +452,7 @@ def campaign_board(ctx: Ctx, ref: str, out_file: Path | None, force: bool, as_js
         return
     table = Table(
         _("Unit"), _("Step"), _("Deadline"), _("Days"), _("Window closes"),
-        _("Changed"), _("Contested"), _("Waiting"), _("Index"),
+        _("Changed"), _("Contested"), _("Waiting"), _("Recommendations overdue"), _("Index"),
         title=_("Campaign {id}").format(id=c.id),
     )  # fmt: skip
     for r in rows:
@@ -445,23 +460,14 @@ def campaign_board(ctx: Ctx, ref: str, out_file: Path | None, force: bool, as_js
             f"{r.unit} {r.name}",
             rules.step_label(r.step),
             r.deadline,
-            _days(r),
+            days_text(r),
             r.window_close,
             str(r.changed),
             str(r.contested),
             str(r.waiting),
+            str(r.overdue),
             "—" if r.index is None else f"{r.index:.2f}",
         )
     out.print(table)
     counted = rules.counts(r.step for r in rows)
     click.echo("  ".join(f"{rules.step_label(s)}: {n}" for s, n in counted.items() if n))
-
-
-def _days(r: BoardRow) -> str:
-    if r.days is None:
-        return ""
-    if r.clock == "window":
-        return _("{n} working days left").format(n=r.days)
-    if r.days < 0:
-        return _("{n} days late").format(n=-r.days)
-    return _("{n} days left").format(n=r.days)

@@ -1069,3 +1069,10 @@ def load_bundle(ctx: Ctx, data: dict, accept_unknown_sets: bool) -> None:
             "here unchanged"
         ).format(**counts)
     )
+    if counts["followups"] or counts["followups_unchanged"]:
+        click.echo(
+            _(
+                "imported {followups} recommendations followed up; {followups_unchanged} "
+                "already here unchanged"
+            ).format(**counts)
+        )

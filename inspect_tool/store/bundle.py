@@ -66,15 +66,20 @@ def _entries(store: Store, unit: str | None, year: int | None) -> Iterator[tuple
         yield a.set_hash, entry
 
 
-def _head(store: Store, unit: str | None, created: str | None) -> dict[str, Any]:
-    """What comes before the sets: format, version, when, by whom, the units."""
-    return {
+def _head(store: Store, unit: str | None, year: int | None, created: str | None) -> dict[str, Any]:
+    """What comes before the sets: format, version, when, by whom, the units, and the
+    follow-ups of their recommendations when there are some (`bundle_followups`)."""
+    from . import bundle_followups
+
+    head = {
         "format": FORMAT,
         "version": VERSION,
         "created": created or audit.now_iso(),
         "by": store.user,
         "units": [asdict(u) for u in store.units() if unit is None or u.code == unit],
     }
+    followups = bundle_followups.entries(store, unit, year)
+    return head | ({bundle_followups.KEY: followups} if followups else {})
 
 
 def export_bundle(
@@ -86,7 +91,7 @@ def export_bundle(
 ) -> dict:
     """The units and assessments chosen, with what is needed to check and score them, in
     memory (a store's worth of it: `stream_bundle` writes a whole store to a file)."""
-    head = _head(store, unit, created)
+    head = _head(store, unit, year, created)
     entries = list(_entries(store, unit, year))
     sets = {set_hash: store.pinned_set(set_hash) for set_hash, _entry in entries}
     body = head | {"sets": sets, "assessments": [entry for _hash, entry in entries]}
@@ -116,7 +121,7 @@ def stream_bundle(
     twice: 734 MB for 3,321 units). The file puts the sets before the assessments, and only
     the assessments tell which sets: they go to a spool file in `spool_dir` (beside the
     output, on its disk) while the hash is computed, then follow the sets into `target`."""
-    head = _head(store, unit, created)
+    head = _head(store, unit, year, created)
     digest = hashlib.sha256(b'{"assessments": [')
     sets: dict[str, str | None] = {}
     count = 0
@@ -196,6 +201,13 @@ def read_bundle(path: Path) -> dict:
             raise BundleError(
                 _("{path}: audit log broken: {broken}").format(path=path, broken=broken)
             )
+    from .bundle_followups import KEY, broken_chain
+
+    broken_record = broken_chain(data.get(KEY, []))
+    if broken_record:
+        raise BundleError(
+            _("{path}: audit log broken: {broken}").format(path=path, broken=broken_record)
+        )
     return data
 
 
@@ -364,9 +376,14 @@ def check_schema(data: dict) -> list[str]:
         "sets": dict,
         "assessments": list,
         "hash": str,
+        "followups": list,  # only when there are some: a bundle without any is as before
     }
     if not _fields(data, "bundle", shape, tuple(sorted(_TOP)), problems) or problems:
         return problems
+    if "followups" in data:
+        from .bundle_followups import schema_problems
+
+        problems += schema_problems(data["followups"])
     for n, doc in enumerate(data["units"]):
         where = f"units[{n}]"
         if _fields(doc, where, _UNIT, ("code", "name", "kind"), problems):
@@ -862,6 +879,12 @@ def import_bundle(
                         id=a.id[:8], unit=a.unit, year=a.year, kind=a.kind, why=why
                     )
                 )
+    from . import bundle_followups
+
+    records, same_records, record_problems = bundle_followups.problems_of(
+        store, data.get(bundle_followups.KEY, []), {i: a for i, (a, _log) in incoming.items()}
+    )
+    conflicts += record_problems
     if conflicts:
         raise BundleError(_refused(None, conflicts))
     # every check has passed: now, and only now, the store is written
@@ -872,10 +895,21 @@ def import_bundle(
         if store.pinned_set(set_hash) is None:
             store.pin_set(set_hash, text)
     for a, log in incoming.values():
-        note = {
-            "from": data.get("by", ""),
-            "bundle": data.get("hash", "")[:16],
-            "created": data.get("created", ""),
-        }
-        store.save(a, [Change("imported", None, note)], history=log)
-    return {"units": len(units), "assessments": len(incoming), "unchanged": same}
+        store.save(a, [Change("imported", None, _import_note(data))], history=log)
+    bundle_followups.write(store, records, _import_note(data))
+    return {
+        "units": len(units),
+        "assessments": len(incoming),
+        "unchanged": same,
+        "followups": len(records),
+        "followups_unchanged": same_records,
+    }
+
+
+def _import_note(data: dict) -> dict[str, str]:
+    """What an imported record's log says of where it came from."""
+    return {
+        "from": data.get("by", ""),
+        "bundle": data.get("hash", "")[:16],
+        "created": data.get("created", ""),
+    }

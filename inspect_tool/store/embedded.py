@@ -733,7 +733,9 @@ class TinyStore:
             raise KeyError(followup_id)
         return record
 
-    def save_followup(self, record: FollowUp, changes: list[Change]) -> None:
+    def save_followup(
+        self, record: FollowUp, changes: list[Change], history: list[dict] | None = None
+    ) -> None:
         """The record and its audit entries in one atomic replace of its file; refused when
         the stored record is not the version this one was made from."""
         self._writable()
@@ -741,7 +743,9 @@ class TinyStore:
         path.parent.mkdir(exist_ok=True)
         with _db(path) as db:
             stored = db.table("record").get(doc_id=1)
-            if stored is not None and stored.get("version") != record.version - 1:
+            if history and stored is None and not db.table("audit"):
+                db.table("audit").insert_multiple(history)
+            elif stored is not None and stored.get("version") != record.version - 1:
                 raise StoreError(
                     _(
                         "recommendation {id} was changed since it was read: read it again; "

@@ -188,9 +188,13 @@ class Store(Protocol):
         """One record by its id (KeyError if there is none)."""
         ...
 
-    def save_followup(self, record: FollowUp, changes: list[Change]) -> None:
+    def save_followup(
+        self, record: FollowUp, changes: list[Change], history: list[dict] | None = None
+    ) -> None:
         """Write the record and its audit entries in one write; `record.version` is the
-        version read plus one, and a save based on a stale copy is refused (StoreError)."""
+        version read plus one, and a save based on a stale copy is refused (StoreError).
+        `history`: a new record's log as another store kept it (a bundle), checked already,
+        written first and chained on."""
 
     def followup_log(self, followup_id: str) -> list[dict]:
         """The audit entries of one record, in order (KeyError if there is none)."""

@@ -1106,20 +1106,24 @@ class PgStore:
             raise KeyError(followup_id)
         return followup_from_doc(rows[0][0])
 
-    def save_followup(self, record: FollowUp, changes: list[Change]) -> None:
+    def save_followup(
+        self, record: FollowUp, changes: list[Change], history: list[dict] | None = None
+    ) -> None:
         """One transaction; a write row-level security refuses is said as such, not as a
         database error."""
         import psycopg
 
         self._writable()
         try:
-            self._save_followup(record, changes)
+            self._save_followup(record, changes, history)
         except psycopg.errors.InsufficientPrivilege:
             raise StoreError(
                 _("recommendation {id} may not be changed by this account").format(id=record.id)
             ) from None
 
-    def _save_followup(self, record: FollowUp, changes: list[Change]) -> None:
+    def _save_followup(
+        self, record: FollowUp, changes: list[Change], history: list[dict] | None
+    ) -> None:
         from psycopg.types.json import Jsonb
 
         doc = followup_to_doc(record)
@@ -1153,6 +1157,8 @@ class PgStore:
                             id=record.id
                         )
                     )
+            if history and row is None:  # a bundle's record: its log first, then ours
+                self._insert_entries(cur, record.id, record.unit, province, history)
             content = hashlib.sha256(audit.canonical(doc)).hexdigest()
             self._append(cur, record.id, record.unit, province, changes, content)
 

@@ -1,11 +1,12 @@
 """The campaign board in the app, and its explanation round.
 
 Opened from the units screen (ctrl+g). Above: every unit's step, its days left or late, its
-contested items waiting, and the counts per step. Below, for the highlighted unit: the items
-its appraisal changed with the Department's reason, the unit's answer and the council's
-decision. The unit accepts or contests an item with a reason; the Department decides a
-contested item (keep or change) with a reason and its name. Each step goes through
-`CampaignFlow`, which checks it and logs it; a refusal is shown in words.
+contested items waiting, its recommendations overdue, and the counts per step; a detail line
+for the highlighted unit holds what a narrow (80-column) board leaves out. Below, for the
+highlighted unit: the items its appraisal changed with the Department's reason, the unit's
+answer and the council's decision. The unit accepts or contests an item with a reason; the
+Department decides a contested item (keep or change) with a reason and its name. Each step
+goes through `CampaignFlow`, which checks it and logs it; a refusal is shown in words.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,9 +25,10 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from .. import campaign as rules
 from ..campaign import Campaign
-from ..campaign_flow import BoardRow, CampaignFlow
+from ..campaign_flow import BoardRow, CampaignFlow, days_text
 from ..i18n import N_, _
 from ..store import StoreError
+from ..vn_format import date_short
 from ..workflow import Workflow, WorkflowError
 from ..yaml_lines import ProblemsError
 
@@ -39,20 +42,58 @@ def campaign_flow(flow: Workflow) -> CampaignFlow:
         return CampaignFlow(flow, holidays=frozenset())
 
 
-def days_text(row: BoardRow) -> str:
-    if row.days is None:
-        return ""
-    if row.clock == "window":
-        return _("{n} working days left").format(n=row.days)
-    if row.days < 0:
-        return _("{n} days late").format(n=-row.days)
-    return _("{n} days left").format(n=row.days)
+#: screen columns from which every column of the board shows; below, the unit's name is
+#: cut to what is left and the contested items and the index are in the detail line only
+WIDE = 110
+NARROW = ("unit", "step", "days", "waiting", "overdue")
+
+
+def board_cells(row: BoardRow) -> dict[str, str]:
+    """A board row's cells, by column."""
+    return {
+        "unit": f"{row.unit} {row.name}",
+        "step": rules.step_label(row.step),
+        "days": days_text(row),
+        "contested": str(row.contested),
+        "waiting": str(row.waiting),
+        "overdue": str(row.overdue),
+        "index": "—" if row.index is None else f"{row.index:.2f}",
+    }
+
+
+def board_labels() -> dict[str, str]:
+    return {
+        "unit": _("Unit"),
+        "step": _("Step"),
+        "days": _("Days"),
+        "contested": _("Contested"),
+        "waiting": _("Council"),
+        "overdue": _("Recs overdue"),
+        "index": _("Index %"),
+    }
+
+
+def board_detail(row: BoardRow) -> str:
+    """The highlighted unit in one line: what a narrow board leaves out, and its dates."""
+    return _(
+        "{unit} {name} · self-scoring deadline {deadline} · explanations until {close} · "
+        "items changed {changed}, contested {contested} · index {index}"
+    ).format(
+        unit=row.unit,
+        name=row.name,
+        deadline=date_short(rules.day_of(row.deadline)) if row.deadline else "—",
+        close=date_short(rules.day_of(row.window_close)) if row.window_close else "—",
+        changed=row.changed,
+        contested=row.contested,
+        index="—" if row.index is None else f"{row.index:.2f}",
+    )
 
 
 class CampaignScreen(Screen):
     DEFAULT_CSS = """
     CampaignScreen #counts { height: auto; padding: 0 1; background: $boost; }
-    CampaignScreen #board { height: 1fr; }
+    CampaignScreen #board { height: 2fr; }
+    CampaignScreen #detail { height: auto; padding: 0 1; color: $text-muted; }
     CampaignScreen #items { height: 1fr; }
     CampaignScreen #form { height: auto; padding: 0 1; }
     CampaignScreen #form Input { width: 1fr; }
@@ -72,15 +113,13 @@ class CampaignScreen(Screen):
         self.rows: list[BoardRow] = []
         self.unit = ""
         self.items: list[str] = []
+        self.layout_key: tuple[tuple[str, ...], int | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="counts")
-        board = DataTable(id="board", cursor_type="row", zebra_stripes=True)
-        board.add_columns(
-            _("Unit"), _("Step"), _("Days"), _("Contested"), _("Waiting"), _("Index %")
-        )
-        yield board
+        yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        yield Static(id="detail")
         items = DataTable(id="items", cursor_type="row")
         items.add_columns(
             _("Item"), _("Self"), _("Appraisal"), _("Reason"), _("Answer"), _("Decision")
@@ -112,18 +151,37 @@ class CampaignScreen(Screen):
         self.query_one("#counts", Static).update(
             "  ".join(f"{rules.step_label(s)}: {n}" for s, n in counted.items() if n)
         )
+        self.fill_board(force=True)
+
+    def lay_out(self, width: int) -> tuple[tuple[str, ...], int | None]:
+        """Every column where the screen is wide; on a narrow one (80 columns) the unit's
+        name gets what the others leave (cut with an ellipsis), as the units table does."""
+        labels = board_labels()
+        if width >= WIDE:
+            return tuple(labels), None
+        cells = [board_cells(r) for r in self.rows]
+        others = sum(
+            max([cell_len(labels[c]), *(cell_len(row[c]) for row in cells)]) + 2
+            for c in NARROW
+            if c != "unit"
+        )
+        return NARROW, max(12, width - 1 - others - 2)  # the scrollbar, the name's padding
+
+    def fill_board(self, force: bool = False) -> None:
+        """The board's rows, its columns laid out for the screen's width."""
+        layout = self.lay_out(self.size.width or self.app.size.width)
+        if not force and layout == self.layout_key:
+            return
+        self.layout_key = layout
+        columns, unit_width = layout
+        labels = board_labels()
         board = self.query_one("#board", DataTable)
-        board.clear()
+        board.clear(columns=True)
+        for c in columns:
+            board.add_column(labels[c], key=c, width=unit_width if c == "unit" else None)
         for r in self.rows:
-            board.add_row(
-                f"{r.unit} {r.name}",
-                rules.step_label(r.step),
-                days_text(r),
-                str(r.contested),
-                str(r.waiting),
-                "—" if r.index is None else f"{r.index:.2f}",
-                key=r.unit,
-            )
+            cells = board_cells(r)
+            board.add_row(*(cells[c] for c in columns), key=r.unit)
         codes = [r.unit for r in self.rows]
         if self.unit in codes:
             board.move_cursor(row=codes.index(self.unit))
@@ -131,11 +189,17 @@ class CampaignScreen(Screen):
             self.unit = codes[0]
         self.show_items()
 
+    def on_resize(self) -> None:
+        if self.rows:
+            self.fill_board()
+
     def show_items(self) -> None:
         """The highlighted unit's changed items, its answers and the council's decisions."""
         table = self.query_one("#items", DataTable)
         table.clear()
         self.items = []
+        row = next((r for r in self.rows if r.unit == self.unit), None)
+        self.query_one("#detail", Static).update(board_detail(row) if row else "")
         if self.campaign is None or self.unit not in self.campaign.tracks:
             return
         track = self.campaign.tracks[self.unit]
