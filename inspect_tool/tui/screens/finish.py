@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ... import labels
+from ... import display, labels
 from ...i18n import N_, _, count
 from ...workflow import Workflow, WorkflowError
 from .base import WorkflowScreen
@@ -76,7 +76,9 @@ class FinishScreen(WorkflowScreen):
             status.append("\n" + _("Changes from the self-assessment:") + "\n", style="bold")
             for code, before, after, reason in changes:
                 why = reason or _("(no reason)")
-                status.append(f"  {code}: {before:g} → {after:g}  {why}\n")
+                status.append(
+                    f"  {code}: {display.points(before)} → {display.points(after)}  {why}\n"
+                )
         self.query_one("#status", Static).update(status)
         options = self.query_one("#missing", OptionList)
         options.clear_options()
