@@ -71,7 +71,7 @@ class CriteriaTree(Tree[str]):
     def refresh_marks(self, assessment: Assessment, scores: Scores, base: Scores | None) -> None:
         for code, node in self.nodes_by_code.items():
             criterion = self.criteria.get(code)
-            points = f"{display.points(scores.points[code])}/{display.points(scores.maxima[code])}"
+            points = display.score(scores.points[code], scores.maxima[code])
             if criterion is not None and criterion.is_item:
                 sign = mark(assessment, criterion, scores, base)
                 node.set_label(Text(f"{sign} {code} ({points}) {criterion.title}"))
