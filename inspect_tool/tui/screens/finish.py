@@ -58,7 +58,7 @@ class FinishScreen(WorkflowScreen):
         missing = self.flow.missing_items(a) if self.flow.editable(a) else []
         status = Text()
         status.append(_("State: {state}").format(state=labels.state(a.state)), style="bold")
-        status.append("   " + labels.totals(scores))
+        status.append("\n" + labels.totals(scores))  # a line of its own: 80 columns keep it whole
         status.append(
             "\n"
             + (
@@ -91,6 +91,7 @@ class FinishScreen(WorkflowScreen):
         )
         if missing:  # Enter on the first (or only) line jumps at once
             options.highlighted = 0
+        options.display = bool(missing)  # an empty box says nothing "Nothing missing." does not
         self.query_one("#submit").disabled = not self.flow.can(a, "submit") or bool(missing)
         # only the steps that can be taken from this state: the row fits 80 columns
         self.query_one("#finalize").display = self.flow.can(a, "finalize")
