@@ -126,6 +126,27 @@ def parse_date(raw: Any) -> dt.date:
     return _parse_date(None, raw)  # type: ignore[arg-type]  (the spec is not used)
 
 
+_DMY_TIME = "%d/%m/%Y %H:%M"
+
+
+def parse_moment(raw: str) -> str:
+    """A date and time as people type it (20/11/2025 08:30) or as the store keeps it
+    (2025-11-20T08:30, with seconds or an offset): the ISO text to keep; InputError otherwise.
+    ISO is kept as typed, so a value read from the store goes back unchanged."""
+    text = raw.strip()
+    try:
+        return dt.datetime.strptime(text, _DMY_TIME).isoformat(timespec="minutes")
+    except ValueError:
+        pass
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            _("'{value}' is not a date and time (write it as 20/11/2025 08:30)").format(value=raw)
+        ) from None
+    return text
+
+
 def _parse_yes_no(spec: InputSpec, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import display
 from .i18n import _
-from .methods import fmt
 
 
 def kind(value: str) -> str:
@@ -77,8 +77,8 @@ def conflict_value(code: str, value: Any) -> str:
 def totals(scores: Any) -> str:
     """Total, maximum, index and band in one line, as the app and the command line show them."""
     return _("Total: {total} / {max}   Index: {index}%   Band: {band}").format(
-        total=f"{round(scores.total, 2) + 0.0:.2f}",  # never -0.00
-        max=fmt(scores.max_points),
-        index=f"{scores.index:.2f}",
+        total=display.fixed(scores.total),
+        max=display.points(scores.max_points),
+        index=display.fixed(scores.index),
         band=scores.band_label or "—",
     )

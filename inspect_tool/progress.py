@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
+from . import display, labels
 from .i18n import _
 from .model import LEVELS, STATES
 from .store.interface import ProgressRow, Store
@@ -92,6 +93,32 @@ def filters_from(params: Mapping[str, str]) -> Filters:
         text=params.get("q", ""),
         year=int(year),
     )
+
+
+def state_word(state: str) -> str:
+    return _("not started") if state == NONE else labels.state(state)
+
+
+def row_cells(row: ProgressRow) -> tuple[str, ...]:
+    """A row as the app's board and the command line show it, in the reader's language."""
+    started = bool(row.id)
+    return (
+        row.unit,
+        row.unit_name,
+        f"{labels.kind(row.kind)} {row.year}" if started else "—",
+        state_word(state_of(row)),
+        f"{row.answered}/{row.items}" if started else "",
+        display.fixed(row.index) if started else "",
+        row.band or ("—" if started else ""),
+        display.moment(row.updated),
+        row.by,
+    )
+
+
+def counts_line(board: Board) -> str:
+    """'12 units   draft: 3   submitted: 4 …', under the board in the app and the command line."""
+    counts = "   ".join(f"{state_word(s)}: {n}" for s, n in board.counts.items())
+    return _("{n} units   {counts}").format(n=board.units, counts=counts)
 
 
 def board_json(board: Board) -> dict:

@@ -22,7 +22,7 @@ from .campaign import Campaign, deadline_of, may_change_self, vietnam_today
 from .core import Core
 from .criteria import parse_set, set_as_dict
 from .i18n import _, count
-from .inputs import InputError, parse_date, parse_value
+from .inputs import InputError, parse_date, parse_moment, parse_value
 from .model import (
     HEADER_FIELDS,
     KINDS,
@@ -144,16 +144,13 @@ def _checked_header(fields: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(HEADER_FIELDS)
     if unknown:
         raise WorkflowError(f"cannot change {', '.join(sorted(unknown))}")
+    fields = dict(fields)
     for key in ("started", "ended"):
-        if fields.get(key):
+        if fields.get(key):  # typed as 20/11/2025 08:30 or ISO, kept as ISO
             try:
-                dt.datetime.fromisoformat(fields[key])
-            except (TypeError, ValueError):
-                raise WorkflowError(
-                    _("'{value}' is not a date and time (write it as 2025-11-20T08:30)").format(
-                        value=fields[key]
-                    )
-                ) from None
+                fields[key] = parse_moment(str(fields[key]))
+            except InputError as exc:
+                raise WorkflowError(str(exc)) from None
     return {name: _kept_header(name, value) for name, value in fields.items()}
 
 

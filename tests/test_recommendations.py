@@ -280,12 +280,12 @@ def demo_copy(demo_store, tmp_path):
     return path
 
 
-def run(path, *args: str, code: int = 0):
+def run(path, *args: str, code: int = 0, lang: str = "en"):
     from click.testing import CliRunner
 
     from inspect_tool.cli import cli
 
-    result = CliRunner().invoke(cli, ["--lang", "en", "--db", str(path), *args])
+    result = CliRunner().invoke(cli, ["--lang", lang, "--db", str(path), *args])
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     return result
@@ -301,7 +301,9 @@ def test_the_command_line_follows_up(demo_copy):
     )
     assert {r["status"] for r in before} == {"open", "in_progress", "reported", "done"}
     late, reported = listed[0]["short_id"], listed[2]["short_id"]
-    assert "Deadline: 28/02/2025" in run(demo_copy, "recommendations", "show", late).output
+    assert "Deadline: 2025-02-28" in run(demo_copy, "recommendations", "show", late).output
+    shown = run(demo_copy, "recommendations", "show", late, lang="vi").output
+    assert "28/02/2025" in shown and "2025-02-28" not in shown  # as Vietnamese writes it
     # hostile or wrong input: the reason, exit 1, nothing changed
     run(demo_copy, "recommendations", "progress", late, "Xong", "--done", code=1)
     run(demo_copy, "recommendations", "progress", late, "Xong", "--day", "2999-01-01", code=1)

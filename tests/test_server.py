@@ -9,10 +9,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -28,6 +24,7 @@ from inspect_tool.server.openapi import OPENAPI
 from inspect_tool.store import Change, open_store
 from inspect_tool.store.postgres import PgStore, add_account
 from inspect_tool.workflow import Workflow
+from tests.server_process import running_server
 
 REPO = Path(__file__).resolve().parent.parent
 SET = "cchc-xa-2025"
@@ -41,12 +38,6 @@ PASSWORD = "mật khẩu đủ dài 1"
 DEPT, UNIT_A01, UNIT_A02, VIEWER, LIMITED = (
     f"srv_dept_{N}", f"srv_a01_{N}", f"srv_a02_{N}", f"srv_view_{N}", f"srv_lim_{N}",
 )  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Client:
@@ -94,38 +85,8 @@ def province(pg_cluster, core):
 
 def start_server(server_url: str):
     """`inspect-tool serve` on a free port of 127.0.0.1: yields its client, then stops it."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "inspect_tool",
-            "--lang",
-            "en",
-            "serve",
-            "--db",
-            server_url,
-            "--port",
-            str(port),
-        ],  # fmt: skip
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    client = Client(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if client("GET", "/openapi.json")[0] == 200:
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the server did not start: " + process.stdout.read().decode())
-        time.sleep(0.1)
-    yield client
-    process.terminate()
-    process.wait(timeout=10)
+    with running_server(server_url) as base:
+        yield Client(base)
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,9 @@ import json
 import os
 import random
 import signal
-import socket
 import stat
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import psycopg
@@ -36,6 +32,7 @@ from inspect_tool.store.codec import header_to_doc, item_to_doc
 from inspect_tool.store.postgres import add_account
 from inspect_tool.sync import SyncError, status, sync
 from inspect_tool.workflow import Workflow, WorkflowError
+from tests.server_process import running_server, serve
 
 SET = "cchc-xa-2025"
 N = os.getpid()
@@ -48,43 +45,6 @@ PASSWORD = "mật khẩu đủ dài 2"
 DEPT, UNIT_A01, UNIT_A02, UNIT_A03 = (
     f"syn_dept_{N}", f"syn_a01_{N}", f"syn_a02_{N}", f"syn_a03_{N}",
 )  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(server_url: str, port: int) -> subprocess.Popen:
-    """`inspect-tool serve` as a user starts it, once it answers."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "inspect_tool",
-            "--lang",
-            "en",
-            "serve",
-            "--db",
-            server_url,
-            "--port",
-            str(port),
-        ],  # fmt: skip
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=5):
-                return process
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the server did not start: " + process.stdout.read().decode())
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +65,8 @@ def province(pg_cluster, core):
 @pytest.fixture(scope="module")
 def server(province):
     """The server's base URL, until the module ends."""
-    port = _free_port()
-    process = _serve(province[1], port)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    with running_server(province[1]) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -369,9 +326,7 @@ def test_a_server_killed_during_a_push_loses_nothing_acknowledged(
     with _central(province) as store:
         store.put_units(units, [Change("units", None, len(units))])
     with _laptop(tmp_path, "big", "Tổ thẩm định") as laptop:
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        process = _serve(server_url, port)
+        process, url = serve(server_url)
         try:
             sync(core, laptop, url, tokens[DEPT])
             flow = Workflow(core, laptop)
@@ -414,16 +369,10 @@ def test_a_server_killed_during_a_push_loses_nothing_acknowledged(
                     log = central.audit_log(ident)
                     assert audit.verify(ident, log) is None
                     assert any(e["hash"] == acked[ident]["hash"] for e in log)
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        process = _serve(server_url, port)
-        try:
+        with running_server(server_url) as url:
             report = sync(core, laptop, url, tokens[DEPT])
             assert not report.refused, report.refused
             assert status(laptop).waiting == []
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
         with _central(province) as central:
             for ident in made:
                 log = central.audit_log(ident)

@@ -15,6 +15,7 @@ import click
 from rich.table import Table
 
 from .. import campaign as rules
+from .. import display
 from ..campaign import Campaign
 from ..campaign_flow import BoardRow, CampaignFlow, days_text
 from ..i18n import _
@@ -220,10 +221,10 @@ def campaign_show(ctx: Ctx, ref: str, as_json: bool) -> None:
         (_("Title"), c.title),
         (_("Sets"), ", ".join(f"{k}={v}" for k, v in c.sets.items())),
         (_("Units"), ", ".join(sorted(c.tracks))),
-        (_("Deadline"), c.deadline),
-        (_("Appraisal"), f"{c.appraisal_from} – {c.appraisal_to}"),
+        (_("Deadline"), display.day(c.deadline)),
+        (_("Appraisal"), f"{display.day(c.appraisal_from)} – {display.day(c.appraisal_to)}"),
         (_("Explanation window"), _("{n} working days").format(n=c.explain_days)),
-        (_("Publication"), c.published or c.publish_on),
+        (_("Publication"), display.day(c.published or c.publish_on)),
         (_("Place"), c.place),
     ]
     for label, value in rows:
@@ -253,7 +254,7 @@ def campaign_extend(
 ) -> None:
     """Grant UNIT more time for its self-scoring (logged with the reason)."""
     c = _flow(ctx).extend(ref, unit, until, reason, by)
-    until_day = c.tracks[unit].extensions[-1].until
+    until_day = display.day(str(c.tracks[unit].extensions[-1].until))
     _done(c, as_json, _("unit {unit}: deadline {day}").format(unit=unit, day=until_day))
 
 
@@ -268,7 +269,7 @@ def campaign_send(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
     """Send UNIT its appraisal: its explanation window opens."""
     flow = _flow(ctx)
     c = flow.send(ref, unit)
-    close = rules.window_close(c, c.tracks[unit], flow.holidays)
+    close = display.day(str(rules.window_close(c, c.tracks[unit], flow.holidays)))
     _done(c, as_json, _("unit {unit}: explanations until {day}").format(unit=unit, day=close))
 
 
@@ -314,8 +315,8 @@ def campaign_changes(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
     for r in rows:
         table.add_row(
             r["item"],
-            "" if r["self"] is None else f"{r['self']:g}",
-            "" if r["appraisal"] is None else f"{r['appraisal']:g}",
+            "" if r["self"] is None else display.points(r["self"]),
+            "" if r["appraisal"] is None else display.points(r["appraisal"]),
             r["reason"],
             r["answer"],
             r["decision"],

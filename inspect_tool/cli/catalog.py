@@ -10,10 +10,10 @@ from typing import Any
 import click
 from rich.table import Table
 
+from .. import display
 from ..catalog import set_files
 from ..criteria import load_set, set_as_dict
 from ..i18n import _
-from ..methods import fmt
 from ..model import CriteriaSet
 from ..overlays import apply_overlay
 from ..yaml_lines import ProblemsError
@@ -66,7 +66,7 @@ def criteria_list(ctx: Ctx, as_json: bool) -> None:
                 str(s.year),
                 ", ".join(s.levels),
                 str(sum(1 for _i in s.items())),
-                fmt(s.max_points),
+                display.points(s.max_points),
                 s.title,
             )
         out.print(table)
@@ -103,19 +103,20 @@ def criteria_show(ctx: Ctx, set_ref: str, as_json: bool) -> None:
         return
     out.print(bold(cset.title), _("({key}, year {year})").format(key=cset.key, year=cset.year))
     out.print(_("Basis: {basis}").format(basis=cset.basis), markup=False)
-    bands = ", ".join(f"{b.label} ≥ {b.min_percent:g}%" for b in cset.bands)
+    bands = ", ".join(f"{b.label} ≥ {display.points(b.min_percent)}%" for b in cset.bands)
     out.print(_("Bands: {bands}").format(bands=bands), markup=False)
     table = Table(_("Code"), _("Title"), _("Max"), _("Method"), show_lines=False)
     engine = ctx.core.engine(cset)
     for area in cset.areas:
         kind = _(" (bonus/penalty)") if area.is_bonus_penalty else ""
-        table.add_row(bold(area.code), bold(area.title + kind), fmt(area.max_points), "")
+        table.add_row(bold(area.code), bold(area.title + kind), display.points(area.max_points), "")
         for node in area.walk():
             depth = node.code.count(".")
             method = ""
             if node.is_item:
                 method = f"{node.method}: " + ", ".join(s.name for s in engine.inputs(node.code))
-            table.add_row(node.code, "  " * depth + node.title, fmt(node.max_points), method)
+            points = display.points(node.max_points)
+            table.add_row(node.code, "  " * depth + node.title, points, method)
     out.print(table)
     out.print(_("hash: {hash}").format(hash=cset.hash))
 
@@ -165,7 +166,7 @@ def criteria_validate(ctx: Ctx, paths: tuple[Path, ...], as_json: bool) -> None:
                         path=r["path"],
                         key=f"{r['id']} {r['version']}",
                         items=r["items"],
-                        points=fmt(r["max_points"]),
+                        points=display.points(r["max_points"]),
                     )
                 )
             else:
@@ -269,8 +270,8 @@ def score_command(
         table.add_row(
             bold(area.code),
             bold(area.title),
-            fmt(scores.points[area.code]),
-            fmt(scores.maxima[area.code]),
+            display.points(scores.points[area.code]),
+            display.points(scores.maxima[area.code]),
             *([""] if show_items else []),
         )
         if show_items:
@@ -278,9 +279,9 @@ def score_command(
                 table.add_row(
                     item.code,
                     item.title,
-                    fmt(scores.points[item.code]),
-                    fmt(scores.maxima[item.code]),
-                    scores.explanation(item.code),
+                    display.points(scores.points[item.code]),
+                    display.points(scores.maxima[item.code]),
+                    scores.explanation(item.code, display.formatter()),
                 )
     out.print(table)
     echo_totals(scores)
@@ -373,8 +374,8 @@ def demo_command(ctx: Ctx, as_table: bool, reset: bool, as_json: bool) -> None:
                 r.label,
                 r.unit.name,
                 level_label(r.unit.kind),
-                f"{r.scores.total:.2f}/{fmt(r.scores.max_points)}",
-                f"{r.scores.index:.2f}",
+                f"{display.fixed(r.scores.total)}/{display.points(r.scores.max_points)}",
+                display.fixed(r.scores.index),
                 r.scores.band_label,
             )
         out.print(table)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from .. import labels
 from ..i18n import _
 from ..model import LEVELS, STATES
-from ..progress import NONE, Board, Filters, board_json, read_board, state_of
+from ..progress import NONE, Board, Filters, board_json, counts_line, read_board, row_cells
 from . import cli
 from .common import Ctx, dump, guard, json_option, out, pass_ctx
 
@@ -37,10 +36,6 @@ def progress(
     print_board(board)
 
 
-def state_word(state: str) -> str:
-    return _("not started") if state == NONE else labels.state(state)
-
-
 def print_board(board: Board) -> None:
     table = Table(
         _("Code"),
@@ -55,18 +50,6 @@ def print_board(board: Board) -> None:
         title=_("Progress"),
     )
     for row in board.rows:
-        started = bool(row.id)
-        table.add_row(
-            row.unit,
-            row.unit_name,
-            f"{labels.kind(row.kind)} {row.year}" if started else "—",
-            state_word(state_of(row)),
-            f"{row.answered}/{row.items}" if started else "",
-            f"{row.index:.2f}" if started else "",
-            row.band or ("—" if started else ""),
-            row.updated[:16].replace("T", " "),
-            row.by,
-        )
+        table.add_row(*row_cells(row))
     out.print(table)
-    counts = "   ".join(f"{state_word(s)}: {n}" for s, n in board.counts.items())
-    click.echo(_("{n} units   {counts}").format(n=board.units, counts=counts))
+    click.echo(counts_line(board))

@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from .. import labels, vn_format
+from .. import display, labels
 from ..i18n import _, ngettext
 from ..model import FollowUp
 from ..recommendations import STATUSES, FollowUps, Row, short_id, status, status_label
@@ -85,7 +85,7 @@ def recommendations_list(
             str(r.year),
             Text(r.area),
             Text(r.text),
-            vn_format.date_text(r.deadline),
+            display.day(r.deadline),
             Text(status_label(row.status), style="bold red" if row.status == "overdue" else ""),
         )
     from .common import out
@@ -112,14 +112,12 @@ def recommendations_show(ctx: Ctx, ref: str, on_day: str | None, as_json: bool) 
         f"{short_id(record)}  {record.unit} {unit.name if unit else ''}",
         f"{labels.kind(record.kind)} {record.year} · {record.area}. {record.area_title}",
         record.text,
-        _("Deadline: {day}").format(day=vn_format.date_text(record.deadline) or "—"),
+        _("Deadline: {day}").format(day=display.day(record.deadline) or "—"),
         _("State: {state}").format(state=status_label(shown)),
     ]
     for step in record.history:
         said = said_of(step)
-        lines.append(
-            f"  {vn_format.date_text(step.day)} · {step.by} · {status_label(step.state)}: {said}"
-        )
+        lines.append(f"  {display.day(step.day)} · {step.by} · {status_label(step.state)}: {said}")
         lines += [f"    {_('Evidence')}: {_evidence(e)}" for e in step.evidence]
     click.echo("\n".join(lines))
 

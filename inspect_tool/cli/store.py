@@ -9,10 +9,9 @@ from typing import Any
 import click
 from rich.table import Table
 
-from .. import labels
+from .. import display, labels
 from ..answers import read_entries
 from ..i18n import _, count, ngettext
-from ..methods import fmt
 from ..model import Assessment, Evidence
 from ..store import Change, Summary
 from ..store import audit as audit_log
@@ -241,7 +240,7 @@ def _list_cells(listed: list[tuple[Any, dict]]) -> list[list[str]]:
                 kind_label(a.kind),
                 state_label(a.state),
                 f"{s['answered']}/{s['items']}" if scored else str(s["answered"]),
-                f"{s['index']:.2f}" if scored else "–",
+                display.fixed(s["index"]) if scored else "–",
                 s["band"] if scored else _("cannot be scored"),
             ]
         )
@@ -330,8 +329,14 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
     for area in engine.cset.areas:
         row = [bold(area.code), bold(area.title)]
         if base:
-            row.append(fmt(base.points[area.code]))
-        table.add_row(*row, fmt(scores.points[area.code]), fmt(scores.maxima[area.code]), "", "")
+            row.append(display.points(base.points[area.code]))
+        table.add_row(
+            *row,
+            display.points(scores.points[area.code]),
+            display.points(scores.maxima[area.code]),
+            "",
+            "",
+        )
         for item in (c for c in area.walk() if c.is_item):
             rec = a.items.get(item.code)
             notes = "; ".join(
@@ -346,12 +351,12 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
             )
             row = [item.code, item.title]
             if base:
-                row.append(fmt(base.points[item.code]))
+                row.append(display.points(base.points[item.code]))
             table.add_row(
                 *row,
-                fmt(scores.points[item.code]),
-                fmt(scores.maxima[item.code]),
-                scores.explanation(item.code),
+                display.points(scores.points[item.code]),
+                display.points(scores.maxima[item.code]),
+                scores.explanation(item.code, display.formatter()),
                 notes,
             )
     out.print(table)
@@ -361,7 +366,7 @@ def assess_show(ctx: Ctx, ref: str, as_json: bool) -> None:
     for rec in a.recommendations:
         click.echo(
             _("Recommendation ({area}, by {deadline}): {text}").format(
-                area=rec.area, deadline=rec.deadline or "—", text=rec.text
+                area=rec.area, deadline=display.day(rec.deadline) or "—", text=rec.text
             )
         )
     for p in a.participants:
@@ -529,11 +534,11 @@ def assess_answer(
     click.echo(
         _("{code}: {points} / {max} ({why}). Total {total}, index {index}%.").format(
             code=code,
-            points=fmt(scores.points[code]),
-            max=fmt(scores.maxima[code]),
-            why=scores.explanation(code),
-            total=f"{scores.total:.2f}",
-            index=f"{scores.index:.2f}",
+            points=display.points(scores.points[code]),
+            max=display.points(scores.maxima[code]),
+            why=scores.explanation(code, display.formatter()),
+            total=display.fixed(scores.total),
+            index=display.fixed(scores.index),
         )
     )
 
@@ -561,7 +566,7 @@ def _answer_from(flow: Workflow, ref: str, path: Path) -> None:
         count("{n} item recorded.", "{n} items recorded.", len(entries))
         + " "
         + _("Total {total}, index {index}%.").format(
-            total=f"{scores.total:.2f}", index=f"{scores.index:.2f}"
+            total=display.fixed(scores.total), index=display.fixed(scores.index)
         )
     )
 
@@ -625,7 +630,7 @@ def assess_finding(ctx: Ctx, ref: str, area: str, text: str) -> None:
 @click.argument("ref", metavar="ID")
 @click.argument("area")
 @click.argument("text")
-@click.option("--deadline", default="", help="ISO date, e.g. 2026-03-31.")
+@click.option("--deadline", default="", help="Date, e.g. 31/03/2026 or 2026-03-31.")
 @pass_ctx
 @guard
 def assess_recommend(ctx: Ctx, ref: str, area: str, text: str, deadline: str) -> None:
@@ -648,7 +653,7 @@ def assess_participant(ctx: Ctx, ref: str, name: str, role: str, side: str) -> N
 @assess.command("visit")
 @click.argument("ref", metavar="ID")
 @click.option("--place")
-@click.option("--start", help="ISO date-time, e.g. 2025-11-20T08:30.")
+@click.option("--start", help="Date and time, e.g. 20/11/2025 08:30 or 2025-11-20T08:30.")
 @click.option("--end")
 @pass_ctx
 @guard

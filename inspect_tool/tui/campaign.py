@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from .. import campaign as rules
+from .. import display
 from ..campaign import Campaign
 from ..campaign_flow import BoardRow, CampaignFlow, days_text
 from ..i18n import N_, _
@@ -203,7 +204,10 @@ class CampaignScreen(Screen):
         if self.campaign is None or self.unit not in self.campaign.tracks:
             return
         track = self.campaign.tracks[self.unit]
-        rows = [(c, f"{b:g}", f"{a:g}", why) for c, b, a, why in self.cf.changed_items(track)]
+        rows = [
+            (c, display.points(b), display.points(a), why)
+            for c, b, a, why in self.cf.changed_items(track)
+        ]
         for code, decision in track.decisions.items():  # changed back by the council
             if all(code != r[0] for r in rows):
                 rows.append((code, "", "", decision.reason))

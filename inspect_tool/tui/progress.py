@@ -25,27 +25,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from .. import labels
 from ..i18n import _
 from ..model import LEVELS, STATES
-from ..progress import NONE, Filters, build_board, state_of
+from ..progress import NONE, Filters, build_board, counts_line, row_cells
 from ..store import ProgressRow, Store
-
-
-def state_word(state: str) -> str:
-    return _("not started") if state == NONE else labels.state(state)
-
-
-def _cells(row: ProgressRow) -> tuple[str, ...]:
-    started = bool(row.id)
-    return (
-        row.unit,
-        row.unit_name,
-        f"{labels.kind(row.kind)} {row.year}" if started else "—",
-        state_word(state_of(row)),
-        f"{row.answered}/{row.items}" if started else "",
-        f"{row.index:.2f}" if started else "",
-        row.band or ("—" if started else ""),
-        row.updated[:16].replace("T", " "),
-        row.by,
-    )
 
 
 class ProgressScreen(Screen):
@@ -148,7 +129,7 @@ class ProgressScreen(Screen):
         changed (a ward's answer), so a national board stays cheap to follow."""
         board = build_board(self.rows, self.filters())
         table = self.query_one(DataTable)
-        shown = {row.id or f"unit:{row.unit}": _cells(row) for row in board.rows}
+        shown = {row.id or f"unit:{row.unit}": row_cells(row) for row in board.rows}
         if list(shown) == list(self._shown):
             for key, cells in shown.items():
                 old = self._shown[key]
@@ -163,10 +144,7 @@ class ProgressScreen(Screen):
             if shown:
                 table.move_cursor(row=min(cursor, len(shown) - 1))
         self._shown = shown
-        counts = "   ".join(f"{state_word(s)}: {n}" for s, n in board.counts.items())
-        self.query_one("#counts", Static).update(
-            _("{n} units   {counts}").format(n=board.units, counts=counts)
-        )
+        self.query_one("#counts", Static).update(counts_line(board))
 
     @on(DataTable.RowSelected)
     def open_row(self, event: DataTable.RowSelected) -> None:

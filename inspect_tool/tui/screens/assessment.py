@@ -15,9 +15,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, Tree
 
-from ... import labels
+from ... import display, labels
 from ...i18n import N_, _
-from ...methods import fmt
 from ...model import ItemRecord
 from ...scoring import AnswerError, Scores
 from ...workflow import Workflow, WorkflowError, evidence_text, parse_evidence
@@ -177,7 +176,8 @@ class AssessmentScreen(Screen):
         show(
             self.statics["title"],
             Text(
-                f"{code}  {item.title}  " + _("(max {points})").format(points=fmt(item.max_points)),
+                f"{code}  {item.title}  "
+                + _("(max {points})").format(points=display.points(item.max_points)),
                 style="bold",
             ),
         )
@@ -195,7 +195,8 @@ class AssessmentScreen(Screen):
         if self.base is not None:
             base_text.append(
                 _("Self-assessment: {points} ({why})").format(
-                    points=fmt(self.base.points[code]), why=self.base.explanation(code)
+                    points=display.points(self.base.points[code]),
+                    why=self.base.explanation(code, display.formatter()),
                 )
             )
         if record is not None and record.conflict:  # sync: both values, side by side in F7
@@ -255,11 +256,12 @@ class AssessmentScreen(Screen):
         else:
             text.append(
                 _("Points: {points}/{max}").format(
-                    points=fmt(self.scores.points[code]), max=fmt(self.scores.maxima[code])
+                    points=display.points(self.scores.points[code]),
+                    max=display.points(self.scores.maxima[code]),
                 ),
                 style="bold green",
             )
-            text.append("  " + self.scores.explanation(code))
+            text.append("  " + self.scores.explanation(code, display.formatter()))
         if not self.editable:
             text.append(
                 "\n"

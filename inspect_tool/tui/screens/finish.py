@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ... import labels
+from ... import display, labels
 from ...i18n import N_, _, count
 from ...workflow import Workflow, WorkflowError
 from .base import WorkflowScreen
@@ -58,7 +58,7 @@ class FinishScreen(WorkflowScreen):
         missing = self.flow.missing_items(a) if self.flow.editable(a) else []
         status = Text()
         status.append(_("State: {state}").format(state=labels.state(a.state)), style="bold")
-        status.append("   " + labels.totals(scores))
+        status.append("\n" + labels.totals(scores))  # a line of its own: 80 columns keep it whole
         status.append(
             "\n"
             + (
@@ -76,7 +76,9 @@ class FinishScreen(WorkflowScreen):
             status.append("\n" + _("Changes from the self-assessment:") + "\n", style="bold")
             for code, before, after, reason in changes:
                 why = reason or _("(no reason)")
-                status.append(f"  {code}: {before:g} → {after:g}  {why}\n")
+                status.append(
+                    f"  {code}: {display.points(before)} → {display.points(after)}  {why}\n"
+                )
         self.query_one("#status", Static).update(status)
         options = self.query_one("#missing", OptionList)
         options.clear_options()
@@ -89,6 +91,7 @@ class FinishScreen(WorkflowScreen):
         )
         if missing:  # Enter on the first (or only) line jumps at once
             options.highlighted = 0
+        options.display = bool(missing)  # an empty box says nothing "Nothing missing." does not
         self.query_one("#submit").disabled = not self.flow.can(a, "submit") or bool(missing)
         # only the steps that can be taken from this state: the row fits 80 columns
         self.query_one("#finalize").display = self.flow.can(a, "finalize")

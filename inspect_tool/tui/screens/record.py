@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from ... import labels
+from ... import display, labels
 from ...i18n import N_, _
 from ...workflow import Workflow
 from .base import WorkflowScreen
@@ -43,7 +43,9 @@ class RecordScreen(WorkflowScreen):
                 yield Select(areas, id="area", prompt=_("Area"))
                 yield Input(placeholder=_("Text"), id="text")
                 yield Input(
-                    placeholder=_("Deadline, e.g. {example}").format(example="31/03/2026"),
+                    placeholder=_("Deadline, e.g. {example}").format(
+                        example=display.date_example()
+                    ),
                     id="deadline",
                 )
             with Horizontal(classes="row"):
@@ -64,13 +66,17 @@ class RecordScreen(WorkflowScreen):
             with Horizontal(classes="row"):
                 yield Input(a.place, placeholder=_("Place"), id="place")
                 yield Input(
-                    a.started,
-                    placeholder=_("Began, e.g. {example}").format(example="2025-11-20T08:30"),
+                    display.moment(a.started),
+                    placeholder=_("Began, e.g. {example}").format(
+                        example=display.time_example("08:30")
+                    ),
                     id="started",
                 )
                 yield Input(
-                    a.ended,
-                    placeholder=_("Ended, e.g. {example}").format(example="2025-11-20T11:30"),
+                    display.moment(a.ended),
+                    placeholder=_("Ended, e.g. {example}").format(
+                        example=display.time_example("11:30")
+                    ),
                     id="ended",
                 )
                 yield Button(_("Save"), id="save-visit")
@@ -98,7 +104,9 @@ class RecordScreen(WorkflowScreen):
         text.append(_("Recommendations") + "\n", style="bold")
         for r in a.recommendations:
             text.append(
-                f"  [{r.area}] {r.text}" + (f" ({r.deadline})" if r.deadline else "") + "\n"
+                f"  [{r.area}] {r.text}"
+                + (f" ({display.day(r.deadline)})" if r.deadline else "")
+                + "\n"
             )
         text.append(_("Participants") + "\n", style="bold")
         for p in a.participants:
@@ -144,11 +152,12 @@ class RecordScreen(WorkflowScreen):
 
     @on(Button.Pressed, "#save-visit")
     def save_visit(self) -> None:
-        fields = {
-            "place": self._value("#place"),
-            "started": self._value("#started"),
-            "ended": self._value("#ended"),
-        }
+        a = self.flow.get(self.assessment_id)
+        fields = {"place": self._value("#place")}
+        for name in ("started", "ended"):
+            typed, kept = self._value(f"#{name}"), getattr(a, name)
+            # shown to the minute: left as shown, the stored value (its seconds) stays
+            fields[name] = kept if typed == display.moment(kept) else typed
         self.attempt(lambda: self.flow.update_header(self.assessment_id, **fields))
 
     @on(Button.Pressed, "#save-opinion")
@@ -185,8 +194,8 @@ class RecordScreen(WorkflowScreen):
         a = self.flow.get(self.assessment_id)
         for selector, value in (
             ("#place", a.place),
-            ("#started", a.started),
-            ("#ended", a.ended),
+            ("#started", display.moment(a.started)),
+            ("#ended", display.moment(a.ended)),
             ("#opinion", a.unit_opinion),
         ):
             self.query_one(selector, Input).value = value

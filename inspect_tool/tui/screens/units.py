@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
 
-from ... import labels
+from ... import display, labels
 from ...i18n import N_, _, count
 from ...model import KINDS, LEVELS, STATES, Assessment, Unit
 from ...store import Summary, can_watch
@@ -114,7 +114,7 @@ def _entry(unit: Unit, s: Summary | None, folded: str) -> Entry:
             labels.level(unit.kind),
             f"{labels.kind(s.kind)} {s.year}",
             labels.state(s.state),
-            f"{s.index:.2f}% {s.band or '—'}",  # no band before an answer
+            f"{display.fixed(s.index)}% {s.band or '—'}",  # no band before an answer
             _("answered {n}/{total}").format(n=s.answered, total=s.items),
         )
     )
@@ -123,7 +123,7 @@ def _entry(unit: Unit, s: Summary | None, folded: str) -> Entry:
         unit.name,
         f"{labels.kind(s.kind)} {s.year}",
         labels.state(s.state),
-        f"{s.index:.2f}",
+        display.fixed(s.index),
         s.band or "—",
         f"{s.answered}/{s.items}",
         labels.level(unit.kind),

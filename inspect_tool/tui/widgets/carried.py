@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ... import vn_format
+from ... import display
 from ...i18n import _
 from ...model import Assessment
 from ...recommendations import FollowUps, Row, status_label
@@ -46,7 +46,7 @@ def carried_text(rows: list[Row], unit: str) -> Text:
         text.append("\n• ")
         text.append(f"[{status_label(row.status)}]", style=style)
         text.append(f" {r.year} · {r.area_title}: {r.text} ")
-        text.append(_("(deadline {day})").format(day=vn_format.date_text(r.deadline)), style="dim")
+        text.append(_("(deadline {day})").format(day=display.day(r.deadline)), style="dim")
     if len(rows) > SHOWN:
         text.append("\n")
         text.append(

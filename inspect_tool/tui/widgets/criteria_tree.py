@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...methods import fmt
+from ... import display
 from ...model import Assessment, CriteriaSet, Criterion
 from ...scoring import Scores
 from ...workflow import item_state
@@ -71,7 +71,7 @@ class CriteriaTree(Tree[str]):
     def refresh_marks(self, assessment: Assessment, scores: Scores, base: Scores | None) -> None:
         for code, node in self.nodes_by_code.items():
             criterion = self.criteria.get(code)
-            points = f"{fmt(scores.points[code])}/{fmt(scores.maxima[code])}"
+            points = display.score(scores.points[code], scores.maxima[code])
             if criterion is not None and criterion.is_item:
                 sign = mark(assessment, criterion, scores, base)
                 node.set_label(Text(f"{sign} {code} ({points}) {criterion.title}"))

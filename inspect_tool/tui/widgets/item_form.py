@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Select, SelectionList, Static
 from textual.widgets.input import Selection as TextSelection
 from textual.widgets.selection_list import Selection
 
+from ... import display
 from ...i18n import _
 from ...model import InputSpec
 
@@ -35,7 +36,7 @@ def placeholder(kind: str) -> str:
     """The grey hint in an empty input. A date's says it is an example: a bare date in grey
     reads like an answer already given."""
     if kind == "date":
-        return _("e.g. {example}").format(example="2025-01-31")
+        return _("e.g. {example}").format(example=display.date_example())
     return PLACEHOLDER.get(kind, "")
 
 
@@ -46,10 +47,6 @@ def show(widget: Static, content: str | Text) -> None:
     """Put `content` in `widget` unless it is there already (an update costs a layout)."""
     if widget.content != content:
         widget.update(content)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 class AnswerInput(Input):
@@ -119,7 +116,7 @@ class FieldRow(Vertical):
         with self.input.prevent(*QUIET), self.select.prevent(*QUIET), self.ticks.prevent(*QUIET):
             if editor is self.input:
                 self.input.placeholder = placeholder(kind)
-                self.input.value = _text(value)
+                self.input.value = display.typed(kind, value)
                 # the focus often stays in this input from item to item (no focus event):
                 # the value is selected here, so the next key replaces it
                 self.input.select_all_text()

@@ -6,9 +6,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
-from ... import labels
+from ... import display, labels
 from ...i18n import _
-from ...methods import fmt
 from ...scoring import Scores
 
 
@@ -31,7 +30,9 @@ class TotalsBar(Static):
             parts = [
                 (
                     f"{code}:{joint}",
-                    fmt(scores.points[code]) + (f"/{fmt(scores.maxima[code])}" if maxima else ""),
+                    display.score(scores.points[code], scores.maxima[code])
+                    if maxima
+                    else display.points(scores.points[code]),
                 )
                 for code in areas
             ]
@@ -41,7 +42,7 @@ class TotalsBar(Static):
         else:  # none fits in one line: the closest, broken between two areas
             separator, joint = " ", ""
             parts = [
-                (f"{code}:", f"{fmt(scores.points[code])}/{fmt(scores.maxima[code])}")
+                (f"{code}:", display.score(scores.points[code], scores.maxima[code]))
                 for code in areas
             ]
         text = Text()
