@@ -31,6 +31,7 @@ class RecordScreen(WorkflowScreen):
         super().__init__()
         self.flow = flow
         self.assessment_id = assessment_id
+        self.conflicted = False  # a header field in conflict (F7), set by show()
 
     def compose(self) -> ComposeResult:
         a = self.flow.get(self.assessment_id)
@@ -91,8 +92,14 @@ class RecordScreen(WorkflowScreen):
         self.title = _("Findings, recommendations, participants")
         self.show()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F7 only while a header field is in conflict (the footer shows it then)."""
+        return action != "resolve_conflict" or self.conflicted
+
     def show(self) -> None:
         a = self.flow.get(self.assessment_id)
+        self.conflicted = bool(a.header_conflicts)
+        self.refresh_bindings()
         for widget in self.query("#record Input, #record Select, #record Button"):
             widget.disabled = not self.flow.editable(a)  # read only until reopened
         text = Text()

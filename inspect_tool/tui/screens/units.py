@@ -136,7 +136,8 @@ class UnitsScreen(Screen):
     BINDINGS = [
         Binding("ctrl+n", "new", N_("New assessment"), id="units.new"),
         Binding("ctrl+f", "search", N_("Search"), id="units.search"),
-        Binding("ctrl+r", "reload", N_("Reload"), id="units.reload"),
+        # read again on every return and by the sync: in the help, left out of the footer
+        Binding("ctrl+r", "reload", N_("Reload"), id="units.reload", show=False),
         Binding("ctrl+e", "reports", N_("Reports"), id="units.reports"),
         # -- campaigns: the board and the explanation round (tui/campaign.py)
         Binding("ctrl+g", "campaign", N_("Campaign"), id="units.campaign", show=False),
