@@ -40,16 +40,17 @@ UNITS = [
     Unit("A-01", "Phường Một", "ward", "Tỉnh A"),
     Unit("A-02", "Xã Hai", "commune", "Tỉnh A"),
     Unit("A-03", "Phường Ba", "ward", "Tỉnh A"),
+    Unit("A-04", "Xã Bốn", "commune", "Tỉnh A"),
 ]
 PASSWORD = "mật khẩu đủ dài 2"
-DEPT, UNIT_A01, UNIT_A02, UNIT_A03 = (
-    f"syn_dept_{N}", f"syn_a01_{N}", f"syn_a02_{N}", f"syn_a03_{N}",
+DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04 = (
+    f"syn_dept_{N}", f"syn_a01_{N}", f"syn_a02_{N}", f"syn_a03_{N}", f"syn_a04_{N}",
 )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def province(pg_cluster, core):
-    """A central store with two units and their accounts: (admin URL, server URL)."""
+    """A central store with four units and their accounts: (admin URL, server URL)."""
     admin, department = pg_cluster.new_store()
     database = admin.rsplit("/", 1)[1]
     with open_store(department, user="Sở Nội vụ") as store:
@@ -59,6 +60,7 @@ def province(pg_cluster, core):
     add_account(admin, UNIT_A01, "unit", unit="A-01", password=PASSWORD)
     add_account(admin, UNIT_A02, "unit", unit="A-02", password=PASSWORD)
     add_account(admin, UNIT_A03, "unit", unit="A-03", password=PASSWORD)
+    add_account(admin, UNIT_A04, "unit", unit="A-04", password=PASSWORD)
     return admin, pg_cluster.url(database, f"syn_role_{N}")
 
 
@@ -72,7 +74,8 @@ def server(province):
 @pytest.fixture(scope="module")
 def tokens(province):
     admin = province[0]
-    return {name: issue_device_token(admin, name) for name in (DEPT, UNIT_A01, UNIT_A02, UNIT_A03)}
+    names = (DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04)
+    return {name: issue_device_token(admin, name) for name in names}
 
 
 def _central(province, user: str = DEPT):
@@ -607,8 +610,8 @@ async def test_header_fields_changed_on_both_sides_keep_both_until_resolved(
     from inspect_tool.tui.screens.conflict import ConflictScreen
     from inspect_tool.tui.screens.record import RecordScreen
 
-    ident = _self_assessment(province, core, "A-03")
-    token = tokens[UNIT_A03]
+    ident = _self_assessment(province, core, "A-04")  # a unit of its own: A-03's is submitted
+    token = tokens[UNIT_A04]
     with _laptop(tmp_path, "h1", "Chị Lan") as one, _laptop(tmp_path, "h2", "Anh Nam") as two:
         for laptop in (one, two):
             sync(core, laptop, server, token)

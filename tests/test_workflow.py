@@ -180,9 +180,13 @@ def test_bundle_round_trip_idempotent_and_conflicts_refused(flow, core, tmp_path
     write_bundle(tmp_path / "b.json", export_bundle(flow.store, unit="HB-X07"))
     with open_store(tmp_path / "other", user="Sở Nội vụ") as other:
         counts = import_bundle(other, read_bundle(tmp_path / "b.json"))
-        assert counts == {"units": 1, "assessments": 1, "unchanged": 0}
+        assert counts == {
+            "units": 1, "assessments": 1, "unchanged": 0, "followups": 0, "followups_unchanged": 0
+        }  # fmt: skip
         again = import_bundle(other, read_bundle(tmp_path / "b.json"))
-        assert again == {"units": 0, "assessments": 0, "unchanged": 1}
+        assert again == {
+            "units": 0, "assessments": 0, "unchanged": 1, "followups": 0, "followups_unchanged": 0
+        }  # fmt: skip
         there = Workflow(core, other)
         assert there.scores(there.get(a.id)).total == flow.scores(flow.get(a.id)).total
         assert there.get(a.id).findings == flow.get(a.id).findings
