@@ -3,8 +3,10 @@
 The store is built with the tool's own API, as `bench_store.py` builds its own: one
 self-assessment made with `Workflow.new` (which pins the set), then copies of it with every
 item answered (a few dozen answer sheets of varied quality, drawn once), saved with
-`Store.save`. The mix of a real year: most units submitted, some finalized, some appraised
-(finalized or still under way), a few drafts and a few units with nothing at all. Prints, last:
+`Store.save` with the audit entries typing would have left (evidence where the set asks for
+it, a reason on each appraised item), so the store is one an import accepts. The mix of a real
+year: most units submitted, some finalized, some appraised (finalized or still under way), a
+few drafts and a few units with nothing at all. Prints, last:
 
     reports: ranking pdf <s16> s at 16, <s168> s at 168, <s3321> s at 3321 (peak <MB> MB)
 
@@ -28,14 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inspect_tool.core import Core, open_core  # noqa: E402
-from inspect_tool.model import ItemRecord, Unit  # noqa: E402
+from inspect_tool.model import Assessment, Evidence, ItemRecord, Unit  # noqa: E402
 from inspect_tool.samples import sample_answers  # noqa: E402
 from inspect_tool.store import Change, Store, open_store  # noqa: E402
-from inspect_tool.workflow import Workflow, _plain  # noqa: E402
+from inspect_tool.workflow import Workflow, _plain, evidence_missing  # noqa: E402
 
 SET = "cchc-xa-2025"
 YEAR = 2025
 SHEETS = 24  # distinct answer sheets; units share them (the report's cost is per unit)
+EVIDENCE = (Evidence("01/BC-UBND", f"{YEAR}-12-15", "UBND (mô phỏng)"),)
+REASON = "Theo hồ sơ thẩm định (mô phỏng)"
 
 
 def province_units(n: int) -> list[Unit]:
@@ -58,20 +62,22 @@ def build_province(core: Core, store: Store, n: int, seed: int = 2026) -> dict[s
     store.put_units(units, [Change("province units", None, n)])
     flow = Workflow(core, store)
     template = flow.new(units[0].code, SET, YEAR, "self")
+    created = store.audit_log(template.id)[0]["new"]
     engine = flow.engine(template)
     sheets = []
     for _ in range(SHEETS):
         answers = sample_answers(engine, rng, quality=0.15 + 0.85 * rng.random())
-        sheets.append(
-            {
-                code: ItemRecord(
-                    code,
-                    {} if a.na else {k: _plain(v) for k, v in a.inputs.items() if v is not None},
-                    na=a.na,
-                )
-                for code, a in answers.items()
-            }
-        )
+        sheet = {}
+        for code, a in answers.items():
+            record = ItemRecord(
+                code,
+                {} if a.na else {k: _plain(v) for k, v in a.inputs.items() if v is not None},
+                na=a.na,
+            )
+            if evidence_missing(engine.item(code), record):
+                record = dataclasses.replace(record, evidence=EVIDENCE)
+            sheet[code] = record
+        sheets.append(sheet)
     counts = dict.fromkeys(("none", "draft", "self", "self final", "appraisal", "final"), 0)
     for i, unit in enumerate(units):
         roll = rng.random()
@@ -87,9 +93,11 @@ def build_province(core: Core, store: Store, n: int, seed: int = 2026) -> dict[s
             unit=unit.code,
             state=state,
             items=sheets[rng.randrange(SHEETS)],
+            started=f"{YEAR}-11-20T08:00",
             updated=f"{YEAR}-12-01T08:00:00+07:00",
         )
-        store.save(own, [])
+        history = _history(own, created)
+        store.save(own, history[1:] if i == 0 else history)  # the template's was created
         if state == "draft":
             counts["draft"] += 1
             continue
@@ -97,19 +105,32 @@ def build_province(core: Core, store: Store, n: int, seed: int = 2026) -> dict[s
         if rng.random() < 0.3:
             appraised = "finalized" if rng.random() < 0.7 else "submitted"
             counts["final" if appraised == "finalized" else "appraisal"] += 1
-            store.save(
-                dataclasses.replace(
-                    own,
-                    id=uuid.uuid4().hex,
-                    kind="appraisal",
-                    base=own.id,
-                    state=appraised,
-                    items=sheets[rng.randrange(SHEETS)],
-                    updated=f"{YEAR}-12-10T08:00:00+07:00",
-                ),
-                [],
+            appraisal = dataclasses.replace(
+                own,
+                id=uuid.uuid4().hex,
+                kind="appraisal",
+                base=own.id,
+                state=appraised,
+                items={
+                    code: dataclasses.replace(item, reason=REASON)
+                    for code, item in sheets[rng.randrange(SHEETS)].items()
+                },
+                place="Sở Nội vụ",
+                updated=f"{YEAR}-12-10T08:00:00+07:00",
             )
+            store.save(appraisal, _history(appraisal, created))
     return counts
+
+
+def _history(a: Assessment, created: dict) -> list[Change]:
+    """The audit entries of an assessment made and moved to its state as typing would have
+    (created, then submitted, then finalized), so the store holds what an import accepts."""
+    changes = [Change("created", None, {**created, "kind": a.kind, "base": a.base})]
+    if a.state in ("submitted", "finalized"):
+        changes.append(Change("state", "draft", "submitted"))
+    if a.state == "finalized":
+        changes.append(Change("state", "submitted", "finalized"))
+    return changes
 
 
 def peak_mb() -> float:

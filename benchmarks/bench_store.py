@@ -54,7 +54,7 @@ from tinydb import Query, TinyDB  # noqa: E402
 from inspect_tool.core import open_core  # noqa: E402
 from inspect_tool.model import ItemRecord  # noqa: E402
 from inspect_tool.samples import sample_answers  # noqa: E402
-from inspect_tool.store import Change, open_store  # noqa: E402
+from inspect_tool.store import open_store  # noqa: E402
 from inspect_tool.store.codec import header_to_doc, item_to_doc  # noqa: E402
 from inspect_tool.units import read_units_csv  # noqa: E402
 from inspect_tool.workflow import Workflow, _plain  # noqa: E402
@@ -131,9 +131,9 @@ def load() -> str:
     return f" (load {os.getloadavg()[0]:.2f})"
 
 
-def run_command(args: list[str], cwd: Path, check: bool = True) -> tuple[float, float]:
-    """One command in its own process: (seconds, peak memory in MB). Fails loudly, unless
-    not `check` (then a refusal is printed and timed all the same)."""
+def run_command(args: list[str], cwd: Path) -> tuple[float, float]:
+    """One command in its own process: (seconds, peak memory in MB). Fails loudly: a command
+    refused is not a figure."""
     env = os.environ | {"PYTHONPATH": str(ROOT), "INSPECT_TOOL_LANG": "en"}
     # measured by /usr/bin/time where there is one: a child forked from this process counts
     # this process's memory as its own peak until it execs
@@ -152,11 +152,8 @@ def run_command(args: list[str], cwd: Path, check: bool = True) -> tuple[float, 
     if proc.stderr:
         proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
-    if code != 0 and check:
-        raise SystemExit(f"{' '.join(args)} failed:\n{err}")
     if code != 0:
-        lines = [line for line in err.splitlines() if line.strip()]
-        print(f"  ({args[-2]} exit {code}: {' / '.join(lines[:2])[:160]})")
+        raise SystemExit(f"{' '.join(args)} failed:\n{err}")
     last = err.strip().splitlines()[-1] if err.strip() else ""
     if timer and last.startswith("maxrss "):
         return seconds, int(last.split()[1]) / 1024
@@ -176,21 +173,7 @@ def national(n: int) -> None:
         start = time.perf_counter()
         with open_store(db, user="bench") as store:
             counts = build_province(core, store, n)
-            flow = Workflow(core, store)
-            # as the tool keeps them: each with an audit entry of its own and its summary
-            # (the copies above are saved with neither)
-            keep = {"summary": flow.summary} if hasattr(flow, "summary") else {}
-            for a in store.assessments():
-                args = {name: make(a) for name, make in keep.items()}
-                moves = {
-                    "draft": [Change("bench", None, "draft")],
-                    "submitted": [Change("state", "draft", "submitted")],
-                    "finalized": [
-                        Change("state", "draft", "submitted"),
-                        Change("state", "submitted", "finalized"),
-                    ],
-                }[a.state]
-                store.save(a, moves, **args)
+            Workflow(core, store).summaries()  # kept, as any earlier read leaves them
         print(
             f"  national store: {n} units built in {time.perf_counter() - start:.0f} s {counts}"
             f"{load()}"
@@ -239,7 +222,6 @@ def national(n: int) -> None:
             seconds, mb = run_command(
                 ["--db", str(folder / "empty"), "import", str(folder / "out-export.json")],
                 folder,
-                check=False,  # the copies are not whole assessments: a strict import refuses them
             )
             print(f"  {n} units: import {seconds:.2f} s, peak {mb:.0f} MB{load()}", flush=True)
 
