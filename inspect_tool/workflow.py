@@ -623,7 +623,7 @@ class Workflow:
         return assessment.state in MOVES[move][1]
 
     def _editable(self, assessment: Assessment) -> None:
-        self._campaign_lock(assessment)
+        self.campaign_lock(assessment)
         if not self.editable(assessment):
             raise WorkflowError(
                 _("assessment {id} is {state}: reopen it (with a reason) to change it").format(
@@ -1057,7 +1057,7 @@ class Workflow:
                     id=assessment.id[:8], state=labels.state(assessment.state), to=labels.state(to)
                 )
             )
-        self._campaign_lock(assessment)
+        self.campaign_lock(assessment)
         self.check_intact(assessment)
         change = Change("state", assessment.state, to)
         if reason:
@@ -1176,7 +1176,9 @@ class Workflow:
                 found.append(campaign)
         return found
 
-    def _campaign_lock(self, assessment: Assessment) -> None:
+    def campaign_lock(self, assessment: Assessment) -> None:
+        """Refuse (WorkflowError) a change its campaign's dates or publication forbid, by
+        `today`: typing, a state move, and a laptop's push on the server all ask here."""
         if assessment.kind == "inspection":
             return
         for campaign in self.campaigns_of(assessment):
@@ -1218,7 +1220,7 @@ class Workflow:
             raise WorkflowError(
                 _("assessment {id} is not a submitted appraisal").format(id=assessment.id[:8])
             )
-        self._campaign_lock(assessment)
+        self.campaign_lock(assessment)
         self.check_intact(assessment)
         base = self.store.assessment(assessment.base).items.get(code)
         old = assessment.items.get(code)

@@ -10,6 +10,7 @@ unbroken audit chain."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import random
@@ -41,16 +42,18 @@ UNITS = [
     Unit("A-02", "Xã Hai", "commune", "Tỉnh A"),
     Unit("A-03", "Phường Ba", "ward", "Tỉnh A"),
     Unit("A-04", "Xã Bốn", "commune", "Tỉnh A"),
+    Unit("A-05", "Phường Năm", "ward", "Tỉnh A"),
 ]
 PASSWORD = "mật khẩu đủ dài 2"
-DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04 = (
+DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04, UNIT_A05 = (
     f"syn_dept_{N}", f"syn_a01_{N}", f"syn_a02_{N}", f"syn_a03_{N}", f"syn_a04_{N}",
+    f"syn_a05_{N}",
 )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def province(pg_cluster, core):
-    """A central store with four units and their accounts: (admin URL, server URL)."""
+    """A central store with five units and their accounts: (admin URL, server URL)."""
     admin, department = pg_cluster.new_store()
     database = admin.rsplit("/", 1)[1]
     with open_store(department, user="Sở Nội vụ") as store:
@@ -61,6 +64,7 @@ def province(pg_cluster, core):
     add_account(admin, UNIT_A02, "unit", unit="A-02", password=PASSWORD)
     add_account(admin, UNIT_A03, "unit", unit="A-03", password=PASSWORD)
     add_account(admin, UNIT_A04, "unit", unit="A-04", password=PASSWORD)
+    add_account(admin, UNIT_A05, "unit", unit="A-05", password=PASSWORD)
     return admin, pg_cluster.url(database, f"syn_role_{N}")
 
 
@@ -74,7 +78,7 @@ def server(province):
 @pytest.fixture(scope="module")
 def tokens(province):
     admin = province[0]
-    names = (DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04)
+    names = (DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04, UNIT_A05)
     return {name: issue_device_token(admin, name) for name in names}
 
 
@@ -275,6 +279,41 @@ def test_a_replayed_push_changes_nothing_tampered_and_rewritten_chains_are_refus
     assert result["result"] == "refused"
     with _central(province) as central:
         assert len(central.audit_log(ident)) == before + 2
+
+
+def test_a_push_after_the_campaigns_deadline_is_refused_until_an_extension(
+    province, server, tokens, core, tmp_path
+):
+    """The campaign's dates hold for a laptop as for typing, by the server's clock: a ward's
+    changes pushed after its deadline are refused with the deadline named and kept on the
+    laptop; once the Department grants an extension, the same sync stores them."""
+    from inspect_tool.campaign import vietnam_today
+    from inspect_tool.campaign_flow import CampaignFlow
+
+    ident = _self_assessment(province, core, "A-05")
+    token = tokens[UNIT_A05]
+    with _laptop(tmp_path, "ward", "Cán bộ phường") as ward:
+        sync(core, ward, server, token)
+        Workflow(core, ward).answer(ident, "1.1.1", {"date": "2025-01-20"})
+        with _central(province) as central:
+            CampaignFlow(Workflow(core, central), holidays=frozenset()).new(
+                "cchc-tinh-a-2025", "Tỉnh A", 2025, {"ward": SET}, ["A-05"],
+                deadline="2025-12-31",
+            )  # fmt: skip
+        report = sync(core, ward, server, token)
+        assert [i for i, _why in report.refused] == [ident], report
+        assert "deadline" in report.refused[0][1] and "31/12/2025" in report.refused[0][1]
+        assert ward.assessment(ident).items["1.1.1"].inputs == {"date": "2025-01-20"}
+        with _central(province) as central:
+            assert "1.1.1" not in central.assessment(ident).items
+            until = (vietnam_today() + dt.timedelta(days=10)).isoformat()
+            CampaignFlow(Workflow(core, central), holidays=frozenset()).extend(
+                "cchc-tinh-a-2025", "A-05", until, "Mất điện kéo dài", "Trưởng phòng CCHC"
+            )
+        report = sync(core, ward, server, token)
+        assert report.stored == [ident] and not report.refused, report
+    with _central(province) as central:
+        assert central.assessment(ident).items["1.1.1"].inputs == {"date": "2025-01-20"}
 
 
 def test_a_unit_account_cannot_push_to_another_unit(province, server, tokens, core, tmp_path):

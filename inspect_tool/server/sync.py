@@ -11,6 +11,9 @@ keeps every assessment's chain (its audit log), and:
   documents that are not the data the last entry recorded, a `base` it never had, or a laptop
   pushing from an older entry than the server acknowledged to it (`sync_devices`), are
   refused: tampered or rewritten history;
+- changes to an assessment its campaign locks (a self-assessment after its unit's deadline or
+  once its appraisal started, anything of a published campaign) are refused, by the server's
+  clock and as typing would be (Workflow.campaign_lock); the laptop keeps them;
 - `base` is the head: a fast-forward. The documents are checked as an import checks them
   (store/bundle.py) and stored, and the entries appended byte for byte: one unbroken chain;
 - the server moved on since `base`: a merge per item. Items changed on one side only are
@@ -268,6 +271,9 @@ class Pusher:
                     "goes on from entry {fork}: a rewritten history, refused"
                 ).format(acked=acked, id=sent.id[:8], fork=fork_at)
             )
+        # the campaign's dates and publication hold as they hold for typing, by the server's
+        # clock: a laptop's late changes stay on the laptop until the Department extends
+        Workflow(self.core, self.store).campaign_lock(server or sent)
         self._check(sent, given, log[:fork] + entries, server)
         if fork_at == len(log):  # the server's copy is the laptop's base
             _conflicts_kept(server, sent, remaining)
