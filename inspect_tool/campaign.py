@@ -14,10 +14,12 @@ campaign through its dates without waiting), and the holidays are data from the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .i18n import _
 
@@ -294,3 +296,10 @@ def step_label(value: str) -> str:
         "final": _("final"),
         "published": _("published"),
     }.get(value, value)
+
+
+def campaign_json(c: Campaign) -> dict[str, Any]:
+    """The campaign as JSON (`campaign show --json`, the server's GET /campaigns)."""
+    data = dataclasses.asdict(c)
+    data["tracks"] = {code: dataclasses.asdict(t) for code, t in c.tracks.items()}
+    return data

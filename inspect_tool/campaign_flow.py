@@ -204,6 +204,40 @@ class CampaignFlow:
         except KeyError:
             return None
 
+    def changes(self, track: Track) -> list[dict[str, Any]]:
+        """The items the unit's appraisal changed (and those the council gave back), each with
+        the points before and after, the Department's reason, the unit's answer and the
+        council's decision: what the unit reads in its explanation round."""
+        rows = []
+        for code, before, after, reason in self.changed_items(track):
+            e, d = track.explanations.get(code), track.decisions.get(code)
+            rows.append(
+                {
+                    "item": code,
+                    "self": before,
+                    "appraisal": after,
+                    "reason": reason,
+                    "answer": e.answer if e else "",
+                    "explanation": e.reason if e else "",
+                    "decision": d.outcome if d else "",
+                }
+            )
+        for code, d in track.decisions.items():  # changed back by the council: listed too
+            if not any(r["item"] == code for r in rows):
+                e = track.explanations.get(code)
+                rows.append(
+                    {
+                        "item": code,
+                        "self": None,
+                        "appraisal": None,
+                        "reason": d.reason,
+                        "answer": e.answer if e else "",
+                        "explanation": e.reason if e else "",
+                        "decision": d.outcome,
+                    }
+                )
+        return rows
+
     def step(self, campaign: Campaign, track: Track) -> str:
         own = self.self_of(campaign, track)
         return rules.step(campaign, track, own.state if own else "", self.clock(), self.holidays)

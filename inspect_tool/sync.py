@@ -120,13 +120,14 @@ def save_token(server: str, token: str) -> Path:
 
 
 def request(server: str, path: str, body: Any, token: str | None = None) -> tuple[int, Any]:
-    """One JSON request; (status, answer). SyncError when the server cannot be reached or
-    does not answer in JSON."""
+    """One JSON request, a POST of `body` (a GET when it is None); (status, answer).
+    SyncError when the server cannot be reached or does not answer in JSON."""
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    req = urllib.request.Request(server + path, data, headers, method="POST")
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    method = "GET" if body is None else "POST"
+    req = urllib.request.Request(server + path, data, headers, method=method)
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as response:
             return response.status, json.loads(response.read())
@@ -380,3 +381,20 @@ def token_for(server: str) -> str | None:
     import os
 
     return os.environ.get(TOKEN_ENV) or saved_token(server)
+
+
+def ask(server: str, path: str, body: Any = None) -> Any:
+    """A request to the province server with the token kept by `sync` (or
+    INSPECT_TOOL_SYNC_TOKEN): its answer, or SyncError with the server's reason."""
+    base = check_server(server)
+    token = token_for(base)
+    if token is None:
+        raise SyncError(
+            _("log in once: sync --server {server} --user NAME (or give --token)").format(
+                server=base
+            )
+        )
+    status, answer = request(base, path, body, token)
+    if status != 200:
+        raise SyncError(_said(answer))
+    return answer

@@ -43,17 +43,18 @@ UNITS = [
     Unit("A-03", "Phường Ba", "ward", "Tỉnh A"),
     Unit("A-04", "Xã Bốn", "commune", "Tỉnh A"),
     Unit("A-05", "Phường Năm", "ward", "Tỉnh A"),
+    Unit("A-06", "Phường Sáu", "ward", "Tỉnh A"),
 ]
 PASSWORD = "mật khẩu đủ dài 2"
-DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04, UNIT_A05 = (
+DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04, UNIT_A05, UNIT_A06 = (
     f"syn_dept_{N}", f"syn_a01_{N}", f"syn_a02_{N}", f"syn_a03_{N}", f"syn_a04_{N}",
-    f"syn_a05_{N}",
+    f"syn_a05_{N}", f"syn_a06_{N}",
 )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def province(pg_cluster, core):
-    """A central store with five units and their accounts: (admin URL, server URL)."""
+    """A central store with six units and their accounts: (admin URL, server URL)."""
     admin, department = pg_cluster.new_store()
     database = admin.rsplit("/", 1)[1]
     with open_store(department, user="Sở Nội vụ") as store:
@@ -65,6 +66,8 @@ def province(pg_cluster, core):
     add_account(admin, UNIT_A03, "unit", unit="A-03", password=PASSWORD)
     add_account(admin, UNIT_A04, "unit", unit="A-04", password=PASSWORD)
     add_account(admin, UNIT_A05, "unit", unit="A-05", password=PASSWORD)
+    add_account(admin, UNIT_A06, "unit", unit="A-06", password=PASSWORD)
+    add_account(admin, f"syn_a06e_{N}", "unit", unit="A-06", role="unit_editor")
     return admin, pg_cluster.url(database, f"syn_role_{N}")
 
 
@@ -78,7 +81,7 @@ def server(province):
 @pytest.fixture(scope="module")
 def tokens(province):
     admin = province[0]
-    names = (DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04, UNIT_A05)
+    names = (DEPT, UNIT_A01, UNIT_A02, UNIT_A03, UNIT_A04, UNIT_A05, UNIT_A06, f"syn_a06e_{N}")
     return {name: issue_device_token(admin, name) for name in names}
 
 
@@ -314,6 +317,65 @@ def test_a_push_after_the_campaigns_deadline_is_refused_until_an_extension(
         assert report.stored == [ident] and not report.refused, report
     with _central(province) as central:
         assert central.assessment(ident).items["1.1.1"].inputs == {"date": "2025-01-20"}
+
+
+def test_a_ward_on_a_laptop_answers_its_explanation_round_over_the_server(
+    province, server, tokens, core, tmp_path, monkeypatch
+):
+    """The campaign's explanation round for a ward that works on a laptop: `campaign changes
+    --server` reads the items its appraisal changed with the Department's reason, `campaign
+    explain --server` contests one as the unit's head (its role's `campaign.explain`); a unit's
+    editor may not, another unit's account does not see the track, and the Department's
+    central store has the contest."""
+    from inspect_tool.campaign_flow import CampaignFlow
+
+    ident = _self_assessment(province, core, "A-06")
+    with _central(province) as central:
+        flow = Workflow(core, central)
+        _fill(flow, ident, "a06")
+        flow.submit(ident)
+        cf = CampaignFlow(flow, holidays=frozenset())
+        cf.new("giai-trinh-a06", "Tỉnh A", 2025, {"ward": SET}, ["A-06"],
+               deadline="2025-12-31", place="Sở Nội vụ")  # fmt: skip
+        appraisal = cf.appraise("giai-trinh-a06", "A-06")
+        _fill(flow, appraisal.id, "a06-appraisal")
+        late = (
+            "2025-12-30"
+            if flow.get(ident).items["1.1.1"].inputs["date"] < "2025-12-30"
+            else "2026-01-02"
+        )
+        flow.answer(appraisal.id, "1.1.1", {"date": late}, reason="Văn bản ký ngày khác")
+        cf.send("giai-trinh-a06", "A-06")
+    runner = CliRunner()
+    where = ["--lang", "en", "--db", str(tmp_path / "laptop")]
+    campaign = ["giai-trinh-a06", "A-06", "--server", server]
+
+    def run(token: str, *args: str):
+        monkeypatch.setenv("INSPECT_TOOL_SYNC_TOKEN", token)
+        return runner.invoke(cli, [*where, "campaign", *args])
+
+    shown = run(tokens[UNIT_A06], "changes", *campaign, "--json")
+    assert shown.exit_code == 0, shown.output
+    rows = {r["item"]: r for r in json.loads(shown.output)}
+    assert rows["1.1.1"]["reason"] == "Văn bản ký ngày khác" and rows["1.1.1"]["answer"] == ""
+    refused = run(tokens[f"syn_a06e_{N}"], "explain", *campaign[:2], "1.1.1", "--contest",
+                  "--reason", "x", "--server", server)  # fmt: skip
+    assert refused.exit_code == 1 and "may not accept or contest" in refused.output
+    other = run(tokens[UNIT_A01], "changes", *campaign)
+    assert other.exit_code == 1 and "no campaign" in other.output  # not even seen
+    no_reason = run(tokens[UNIT_A06], "explain", *campaign[:2], "1.1.1", "--contest",
+                    "--server", server)  # fmt: skip
+    assert no_reason.exit_code == 1 and "reason" in no_reason.output
+    done = run(tokens[UNIT_A06], "explain", *campaign[:2], "1.1.1", "--contest",
+               "--reason", "Kế hoạch ký ngày 20/01", "--evidence", "12/KH-UBND",
+               "--server", server)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    with _central(province) as central:
+        track = central.campaign("giai-trinh-a06").tracks["A-06"]
+        assert track.contested == ["1.1.1"]
+        assert track.explanations["1.1.1"].reason == "Kế hoạch ký ngày 20/01"
+        whats = [e["what"] for e in central.campaign_log("giai-trinh-a06", "A-06")]
+        assert whats[-1] == "explanation 1.1.1"
 
 
 def test_a_unit_account_cannot_push_to_another_unit(province, server, tokens, core, tmp_path):

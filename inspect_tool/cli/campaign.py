@@ -16,7 +16,7 @@ from rich.table import Table
 
 from .. import campaign as rules
 from .. import display
-from ..campaign import Campaign
+from ..campaign import Campaign, campaign_json
 from ..campaign_flow import BoardRow, CampaignFlow, days_text
 from ..i18n import _
 from ..output import check_target
@@ -26,12 +26,6 @@ from .common import Ctx, dump, fail, force_option, guard, json_option, out, pass
 
 def _flow(ctx: Ctx) -> CampaignFlow:
     return CampaignFlow(ctx.workflow())
-
-
-def campaign_json(c: Campaign) -> dict[str, Any]:
-    data = dataclasses.asdict(c)
-    data["tracks"] = {code: dataclasses.asdict(t) for code, t in c.tracks.items()}
-    return data
 
 
 def board_json(c: Campaign, rows: list[BoardRow]) -> dict[str, Any]:
@@ -273,41 +267,37 @@ def campaign_send(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
     _done(c, as_json, _("unit {unit}: explanations until {day}").format(unit=unit, day=close))
 
 
+server_option = click.option(
+    "--server",
+    help="The province server: read or answer there, as the account `sync` logged in "
+    "(a ward on a laptop, during its explanation window).",
+)
+
+
+def _remote(server: str, ref: str, unit: str, step: str = "", body: Any = None) -> Any:
+    """The server's answer for the unit's explanation round (GET, or POST of `body` to
+    `step`); its refusal is this command's, exit 1."""
+    from urllib.parse import quote
+
+    from ..sync import SyncError, ask
+
+    path = f"/campaigns/{quote(ref, safe='')}/units/{quote(unit, safe='')}"
+    try:
+        return ask(server, f"{path}/{step}" if step else path, body)
+    except SyncError as exc:
+        fail(str(exc))
+
+
 @unit_step("changes")
-def campaign_changes(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
+@server_option
+def campaign_changes(ctx: Ctx, ref: str, unit: str, server: str | None, as_json: bool) -> None:
     """The items UNIT's appraisal changed, the Department's reason, and the unit's answer."""
-    ctx.store(write=False)
-    flow = _flow(ctx)
-    c = flow.get(ref)
-    track = flow.track(c, unit)
-    rows = []
-    for code, before, after, reason in flow.changed_items(track):
-        e, d = track.explanations.get(code), track.decisions.get(code)
-        rows.append(
-            {
-                "item": code,
-                "self": before,
-                "appraisal": after,
-                "reason": reason,
-                "answer": e.answer if e else "",
-                "explanation": e.reason if e else "",
-                "decision": d.outcome if d else "",
-            }
-        )
-    for code, d in track.decisions.items():  # changed back by the council: listed too
-        if not any(r["item"] == code for r in rows):
-            e = track.explanations.get(code)
-            rows.append(
-                {
-                    "item": code,
-                    "self": None,
-                    "appraisal": None,
-                    "reason": d.reason,
-                    "answer": e.answer if e else "",
-                    "explanation": e.reason if e else "",
-                    "decision": d.outcome,
-                }
-            )
+    if server:
+        rows = _remote(server, ref, unit)["changes"]
+    else:
+        ctx.store(write=False)
+        flow = _flow(ctx)
+        rows = flow.changes(flow.track(flow.get(ref), unit))
     if as_json:
         dump(rows)
         return
@@ -330,6 +320,7 @@ def campaign_changes(ctx: Ctx, ref: str, unit: str, as_json: bool) -> None:
 @click.option("--contest", "answer", flag_value="contest", help="Contest them (with --reason).")
 @click.option("--reason", default="")
 @click.option("--evidence", default="", help="The documents that support it.")
+@server_option
 def campaign_explain(
     ctx: Ctx,
     ref: str,
@@ -338,9 +329,20 @@ def campaign_explain(
     answer: str | None,
     reason: str,
     evidence: str,
+    server: str | None,
     as_json: bool,
 ) -> None:
     """UNIT accepts or contests an item its appraisal changed, while its window is open."""
+    if server and answer:
+        body = {"item": item, "answer": answer, "reason": reason, "evidence": evidence}
+        data = _remote(server, ref, unit, "explain", body)  # the campaign, as the server has it
+        if as_json:
+            dump(data)
+        else:
+            click.echo(
+                _("unit {unit}, item {item}: {answer}").format(unit=unit, item=item, answer=answer)
+            )
+        return
     _on_item(
         ctx,
         as_json,

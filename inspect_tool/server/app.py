@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from .. import campaign as rules
+from ..campaign_flow import CampaignError, CampaignFlow
 from ..core import Core
 from ..i18n import _
 from ..model import KINDS, Assessment, Evidence
@@ -385,6 +387,64 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         board = read_board(server.as_account(account), filters)
         return JSONResponse(board_json(board))
 
+    # -- the campaign's explanation round, for wards on laptops (migrations/0009) ------------
+
+    def _campaign(account: Account) -> CampaignFlow:
+        return CampaignFlow(server.flow(account))
+
+    def _track(flow: CampaignFlow, request: Request) -> tuple[rules.Campaign, rules.Track]:
+        """The campaign and the unit's track, as the account sees them (row-level security:
+        a unit's account sees its own track only), else 404."""
+        try:
+            c = flow.get(request.path_params["id"])
+            return c, flow.track(c, request.path_params["unit"])
+        except CampaignError as exc:
+            raise Refused(404, str(exc)) from None
+
+    def campaigns(request: Request) -> JSONResponse:
+        flow = _campaign(server.account(request))
+        return JSONResponse({"campaigns": [rules.campaign_json(c) for c in flow.campaigns()]})
+
+    def campaign_changes(request: Request) -> JSONResponse:
+        flow = _campaign(server.account(request))
+        c, track = _track(flow, request)
+        close = rules.window_close(c, track, flow.holidays)
+        deadline = rules.deadline_of(c, track)
+        return JSONResponse(
+            {
+                "campaign": c.id,
+                "unit": track.unit,
+                "step": flow.step(c, track),
+                "deadline": deadline.isoformat() if deadline else "",
+                "window_close": close.isoformat() if close else "",
+                "changes": flow.changes(track),
+            }
+        )
+
+    async def campaign_explain(request: Request) -> JSONResponse:
+        body = await _body(request)
+        return await _threaded(_campaign_explain, request, body)
+
+    def _campaign_explain(request: Request, body: dict[str, Any]) -> JSONResponse:
+        account = server.account(request)
+        _allow(account, "campaign.explain")
+        flow = _campaign(account)
+        c, track = _track(flow, request)
+        if account.kind == "unit" and track.unit != account.unit:
+            raise Refused(403, _("a unit's account explains only for its own unit"))
+        try:
+            after = flow.explain(
+                c.id,
+                track.unit,
+                _text(body, "item", required=True) or "",
+                _text(body, "answer", required=True) or "",
+                _text(body, "reason") or "",
+                _text(body, "evidence") or "",
+            )
+        except CampaignError as exc:
+            raise Refused(422, str(exc)) from None
+        return JSONResponse(rules.campaign_json(after))
+
     routes = [
         Route("/login", login, methods=["POST"]),
         Route("/me", me, methods=["GET"]),
@@ -403,6 +463,9 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         Route("/accounts", accounts, methods=["GET"]),
         Route("/accounts/{name}/revoke", revoke, methods=["POST"]),
         Route("/progress", progress, methods=["GET"]),
+        Route("/campaigns", campaigns, methods=["GET"]),
+        Route("/campaigns/{id}/units/{unit}", campaign_changes, methods=["GET"]),
+        Route("/campaigns/{id}/units/{unit}/explain", campaign_explain, methods=["POST"]),
     ]
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:

@@ -372,6 +372,83 @@ OPENAPI["paths"].update(
 )
 
 
+# -- the campaign's explanation round (migrations/0009) -----------------------------------------
+
+_UNIT = {"name": "unit", "in": "path", "required": True, "schema": {"type": "string"}}
+_NO_CAMPAIGN = _error("No such campaign or unit in it, or not one the account may see.")
+
+OPENAPI["paths"].update(
+    {
+        "/campaigns": {
+            "get": {
+                "summary": "The campaigns the account sees, each with its plan (sets, dates) "
+                "and its units' tracks (a unit's account: its own track only).",
+                "security": SECURED,
+                "responses": {
+                    "200": _ok(
+                        "The campaigns.",
+                        {"type": "object", "properties": {"campaigns": {"type": "array"}}},
+                    ),
+                    "401": REFUSED["401"],
+                },
+            }
+        },
+        "/campaigns/{id}/units/{unit}": {
+            "get": {
+                "summary": "A unit's step in the campaign, its self-scoring deadline, when its "
+                "explanation window closes, and the items its appraisal changed (points "
+                "before and after, the Department's reason, the unit's answer, the "
+                "council's decision).",
+                "security": SECURED,
+                "parameters": [ID, _UNIT],
+                "responses": {
+                    "200": _ok("The unit's explanation round.", OBJECT),
+                    "401": REFUSED["401"],
+                    "404": _NO_CAMPAIGN,
+                },
+            }
+        },
+        "/campaigns/{id}/units/{unit}/explain": {
+            "post": {
+                "summary": "The unit accepts or contests (with a reason and evidence) an item "
+                "its appraisal changed, while its window is open (action campaign.explain: "
+                "the unit's head, or the Department).",
+                "security": SECURED,
+                "parameters": [ID, _UNIT],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["item", "answer"],
+                                "properties": {
+                                    "item": {"type": "string"},
+                                    "answer": {"type": "string", "enum": ["accept", "contest"]},
+                                    "reason": {"type": "string"},
+                                    "evidence": {"type": "string"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _ok("The campaign as the account sees it now.", OBJECT),
+                    "400": _error("A field that is not a text."),
+                    "401": REFUSED["401"],
+                    "403": REFUSED["403"],
+                    "404": _NO_CAMPAIGN,
+                    "422": _error(
+                        "Refused: the window is not open, the item was not changed, "
+                        "a contest without a reason, the council has decided."
+                    ),
+                },
+            }
+        },
+    }
+)
+
+
 # -- sync (server/sync.py, docs/sync.md) -------------------------------------------------------
 
 _ENTRY = {
