@@ -23,7 +23,7 @@ from .inputs import InputError, parse_date
 from .model import FOLLOWED_KINDS, Assessment, Evidence, FollowUp, Progress
 from .store import Change, StoreError
 from .store.audit import VIETNAM, now_iso
-from .store.codec import progress_to_doc
+from .store.codec import followup_to_doc, progress_to_doc
 from .text_rules import TEXT, TextError, clean
 from .workflow import Workflow, WorkflowError, _kept_evidence, parse_evidence
 
@@ -373,6 +373,12 @@ class FollowUps:
 def said(step: Progress) -> str:
     """What a step says: the unit's report, or why the Department sent it back."""
     return _("sent back: {reason}").format(reason=step.reason) if step.reason else step.text
+
+
+def record_json(record: FollowUp, shown: str) -> dict:
+    """A follow-up as JSON, with its state on the day asked (`recommendations … --json`, the
+    server's GET /recommendations)."""
+    return followup_to_doc(record) | {"status": shown, "short_id": short_id(record)}
 
 
 def short_id(record: FollowUp) -> str:

@@ -378,6 +378,47 @@ def test_a_ward_on_a_laptop_answers_its_explanation_round_over_the_server(
         assert whats[-1] == "explanation 1.1.1"
 
 
+def test_a_ward_on_a_laptop_reports_on_its_recommendations_over_the_server(
+    province, server, tokens, core, tmp_path, monkeypatch
+):
+    """Recommendations followed up for a ward on a laptop: `recommendations list --server`
+    gives its own (another unit's account: none of them), `recommendations progress --server`
+    reports what was done as the unit's editor, audited on the central store under the
+    account's name; a file cannot go that way and says so."""
+    from inspect_tool.demo import finalized_inspection
+
+    recs = (("B", "Niêm yết đầy đủ thủ tục hành chính", "2025-03-31"),)
+    with _central(province) as central:
+        flow = Workflow(core, central)
+        done = finalized_inspection(flow, central.unit("A-06"), 2024, recs, "a06")
+    ident = f"{done.id}-1"
+    runner = CliRunner()
+    where = ["--lang", "en", "--db", str(tmp_path / "laptop")]
+
+    def run(token: str, *args: str):
+        monkeypatch.setenv("INSPECT_TOOL_SYNC_TOKEN", token)
+        return runner.invoke(cli, [*where, "recommendations", *args, "--server", server])
+
+    listed = run(tokens[UNIT_A06], "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [d["id"] for d in json.loads(listed.output)] == [ident]
+    assert json.loads(listed.output)[0]["status"] == "overdue"
+    other = run(tokens[UNIT_A01], "list", "--json")
+    assert other.exit_code == 0 and ident not in other.output
+    evidence = tmp_path / "bao-cao.pdf"
+    evidence.write_bytes(b"%PDF-1.4")
+    refused = run(tokens[UNIT_A06], "progress", ident[:8], "Đã niêm yết", "--file", str(evidence))
+    assert refused.exit_code == 1 and "central store" in refused.output
+    reported = run(tokens[f"syn_a06e_{N}"], "progress", ident[:8], "Đã niêm yết 40 thủ tục")
+    assert reported.exit_code == 0, reported.output
+    assert "in progress" in reported.output.lower()
+    with _central(province) as central:
+        record = central.followup(ident)
+        assert record.state == "in_progress"
+        assert record.history[-1].text == "Đã niêm yết 40 thủ tục"
+        assert central.followup_log(ident)[-1]["who"] == f"syn_a06e_{N}"
+
+
 def test_a_unit_account_cannot_push_to_another_unit(province, server, tokens, core, tmp_path):
     theirs = _self_assessment(province, core, "A-02")
     with _laptop(tmp_path, "dept", "Sở") as laptop:

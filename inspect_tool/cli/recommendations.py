@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import click
 from rich.table import Table
@@ -13,11 +14,18 @@ from rich.text import Text
 from .. import display, labels
 from ..i18n import _, ngettext
 from ..model import FollowUp
-from ..recommendations import STATUSES, FollowUps, Row, short_id, status, status_label
+from ..recommendations import (
+    STATUSES,
+    FollowUps,
+    Row,
+    record_json,
+    short_id,
+    status,
+    status_label,
+)
 from ..recommendations import said as said_of
-from ..store.codec import followup_to_doc
 from . import cli
-from .common import Ctx, dump, force_option, guard, json_option, pass_ctx
+from .common import Ctx, dump, fail, force_option, guard, json_option, pass_ctx
 from .documents import report, report_out, report_settings
 
 day_option = click.option(
@@ -42,8 +50,21 @@ def _day(text: str) -> dt.date:
         raise click.BadParameter(str(exc), param_hint="--on") from None
 
 
-def _doc(record: FollowUp, shown: str) -> dict:
-    return followup_to_doc(record) | {"status": shown, "short_id": short_id(record)}
+server_option = click.option(
+    "--server",
+    help="The province server: read or report there, as the account `sync` logged in "
+    "(a ward on a laptop).",
+)
+
+
+def _remote(server: str, path: str, body: dict | None = None):
+    """The province server's answer; its refusal is this command's, exit 1."""
+    from ..sync import SyncError, ask
+
+    try:
+        return ask(server, path, body)
+    except SyncError as exc:
+        fail(str(exc))
 
 
 @cli.group()
@@ -57,6 +78,7 @@ def recommendations() -> None:
 @click.option("--area", help="Only those of this area (its code).")
 @click.option("--year", type=int, help="Only those of assessments of this year.")
 @day_option
+@server_option
 @json_option
 @pass_ctx
 @guard
@@ -67,26 +89,34 @@ def recommendations_list(
     area: str | None,
     year: int | None,
     on_day: str | None,
+    server: str | None,
     as_json: bool,
 ) -> None:
     """Every recommendation followed up: by unit, state and area, overdue first."""
-    follow = _follow(ctx, on_day, write=False)
-    rows = follow.rows(unit=unit, state=state, area=area, year=year)
+    filters = {"unit": unit, "state": state, "area": area, "year": year}
+    if server:
+        if on_day:
+            fail(_("--on is the server's own day with --server"))
+        query = urlencode({k: v for k, v in filters.items() if v is not None})
+        docs = _remote(server, "/recommendations" + (f"?{query}" if query else ""))
+        docs = docs["recommendations"]
+    else:
+        follow = _follow(ctx, on_day, write=False)
+        docs = [record_json(row.record, row.status) for row in follow.rows(**filters)]
     if as_json:
-        dump([_doc(row.record, row.status) for row in rows])
+        dump(docs)
         return
     table = Table(_("Id"), _("Unit"), _("Year"), _("Area"), _("Recommendation"), _("Deadline"))
     table.add_column(_("State"))
-    for row in rows:
-        r = row.record
+    for d in docs:
         table.add_row(
-            short_id(r),
-            Text(r.unit),
-            str(r.year),
-            Text(r.area),
-            Text(r.text),
-            display.day(r.deadline),
-            Text(status_label(row.status), style="bold red" if row.status == "overdue" else ""),
+            d["short_id"],
+            Text(d["unit"]),
+            str(d["year"]),
+            Text(d["area"]),
+            Text(d["text"]),
+            display.day(d["deadline"]),
+            Text(status_label(d["status"]), style="bold red" if d["status"] == "overdue" else ""),
         )
     from .common import out
 
@@ -105,7 +135,7 @@ def recommendations_show(ctx: Ctx, ref: str, on_day: str | None, as_json: bool) 
     record = follow.get(ref)
     shown = status(record, follow.today())
     if as_json:
-        dump(_doc(record, shown))
+        dump(record_json(record, shown))
         return
     unit = follow.store.unit(record.unit)
     lines = [
@@ -145,12 +175,27 @@ def _evidence(e) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A file to keep as evidence (repeatable).",
 )
+@server_option
 @pass_ctx
 @guard
 def recommendations_progress(
-    ctx: Ctx, ref: str, text: str, done: bool, day: str, evidence: str, files: tuple[Path, ...]
+    ctx: Ctx,
+    ref: str,
+    text: str,
+    done: bool,
+    day: str,
+    evidence: str,
+    files: tuple[Path, ...],
+    server: str | None,
 ) -> None:
     """The unit reports what it did about a recommendation (audited)."""
+    if server:
+        if files:
+            fail(_("a file goes as evidence through the central store, not with --server"))
+        body = {"text": text, "done": done, "day": day, "evidence": evidence}
+        answer = _remote(server, f"/recommendations/{quote(ref, safe='')}/progress", body)
+        click.echo(f"{answer['short_id']}: {status_label(answer['state'])}")
+        return
     record = _follow(ctx).progress(ref, text, done=done, day=day, evidence=evidence, files=files)
     _echo(record)
 

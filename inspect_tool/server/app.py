@@ -445,6 +445,52 @@ def build_app(core: Core, store: PgStore) -> Starlette:
             raise Refused(422, str(exc)) from None
         return JSONResponse(rules.campaign_json(after))
 
+    # -- recommendations followed up, reported by wards on laptops (migrations/0009) --------
+
+    def recommendations(request: Request) -> JSONResponse:
+        from ..recommendations import STATUSES, FollowUps, record_json
+
+        query = request.query_params
+        state = query.get("state")
+        if state is not None and state not in STATUSES:
+            raise Refused(
+                400, _("state must be one of {states}").format(states=", ".join(STATUSES))
+            )
+        try:
+            year = int(query["year"]) if "year" in query else None
+        except ValueError:
+            raise Refused(400, _("'year' must be a year")) from None
+        follow = FollowUps(server.flow(server.account(request)))
+        rows = follow.rows(unit=query.get("unit"), state=state, area=query.get("area"), year=year)
+        found = [record_json(r.record, r.status) | {"unit_name": r.unit_name} for r in rows]
+        return JSONResponse({"recommendations": found})
+
+    async def recommendation_progress(request: Request) -> JSONResponse:
+        body = await _body(request)
+        return await _threaded(_recommendation_progress, request, body)
+
+    def _recommendation_progress(request: Request, body: dict[str, Any]) -> JSONResponse:
+        from ..recommendations import FollowUps, record_json, status
+
+        account = server.account(request)
+        _allow(account, "recommendation.report")
+        done = body.get("done", False)
+        if not isinstance(done, bool):
+            raise Refused(400, _("'done' must be true or false"))
+        follow = FollowUps(server.flow(account))
+        try:
+            record = follow.get(request.path_params["id"])
+        except WorkflowError as exc:  # not one the account may see: as if it did not exist
+            raise Refused(404, str(exc)) from None
+        after = follow.progress(
+            record.id,
+            _text(body, "text", required=True) or "",
+            done=done,
+            day=_text(body, "day") or "",
+            evidence=_text(body, "evidence") or "",
+        )
+        return JSONResponse(record_json(after, status(after, follow.today())))
+
     routes = [
         Route("/login", login, methods=["POST"]),
         Route("/me", me, methods=["GET"]),
@@ -466,6 +512,8 @@ def build_app(core: Core, store: PgStore) -> Starlette:
         Route("/campaigns", campaigns, methods=["GET"]),
         Route("/campaigns/{id}/units/{unit}", campaign_changes, methods=["GET"]),
         Route("/campaigns/{id}/units/{unit}/explain", campaign_explain, methods=["POST"]),
+        Route("/recommendations", recommendations, methods=["GET"]),
+        Route("/recommendations/{id}/progress", recommendation_progress, methods=["POST"]),
     ]
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:

@@ -449,6 +449,79 @@ OPENAPI["paths"].update(
 )
 
 
+# -- recommendations followed up (migrations/0009) ----------------------------------------------
+
+OPENAPI["paths"].update(
+    {
+        "/recommendations": {
+            "get": {
+                "summary": "The recommendations followed up that the account sees (a unit's "
+                "account: its own), by unit, state and area, overdue first, each with its "
+                "state on the server's day.",
+                "security": SECURED,
+                "parameters": [
+                    {"name": "unit", **_QUERY},
+                    {
+                        "name": "state",
+                        **_QUERY,
+                        "description": "open, in_progress, reported, done, overdue, withdrawn",
+                    },
+                    {"name": "area", **_QUERY, "description": "The area's code."},
+                    {"name": "year", "in": "query", "schema": {"type": "integer"}},
+                ],
+                "responses": {
+                    "200": _ok(
+                        "The records.",
+                        {"type": "object", "properties": {"recommendations": {"type": "array"}}},
+                    ),
+                    "400": _error("A filter that is not one."),
+                    "401": REFUSED["401"],
+                },
+            }
+        },
+        "/recommendations/{id}/progress": {
+            "post": {
+                "summary": "The unit reports what it did (action recommendation.report); "
+                "`done` reports it done, which needs evidence and waits for the Department.",
+                "security": SECURED,
+                "parameters": [ID],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["text"],
+                                "properties": {
+                                    "text": {"type": "string"},
+                                    "done": {"type": "boolean"},
+                                    "day": {"type": "string", "description": "ISO date"},
+                                    "evidence": {
+                                        "type": "string",
+                                        "description": "NUMBER;DATE;ISSUER, several separated by |",
+                                    },
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _ok("The record after the report.", OBJECT),
+                    "400": _error("A field of the wrong type."),
+                    "401": REFUSED["401"],
+                    "403": REFUSED["403"],
+                    "404": _error("No such recommendation, or not one the account may see."),
+                    "422": _error(
+                        "Refused: done without evidence, a day in the future, a "
+                        "record already done."
+                    ),
+                },
+            }
+        },
+    }
+)
+
+
 # -- sync (server/sync.py, docs/sync.md) -------------------------------------------------------
 
 _ENTRY = {

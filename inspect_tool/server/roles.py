@@ -2,9 +2,9 @@
 
 The roles and their actions are data of the store (migrations/0005_roles_progress.sql: the
 `roles` table); here are only the words that say, in a refusal, what was refused. An action
-is `progress`, `ranking`, `accounts`, `campaign.explain` (migrations/0009), or `KIND.STEP`
-for a kind of assessment (self, appraisal, inspection) and a workflow step (create, answer,
-submit, finalize).
+is `progress`, `ranking`, `accounts`, `campaign.explain` and `recommendation.report`
+(migrations/0009), or `KIND.STEP` for a kind of assessment (self, appraisal, inspection) and a
+workflow step (create, answer, submit, finalize).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def describe(action: str) -> str:
         "inspection.submit": _("submit an inspection"),
         "inspection.finalize": _("finalize an inspection"),
         "campaign.explain": _("accept or contest the appraisal in the explanation round"),
+        "recommendation.report": _("report what was done about a recommendation"),
     }
     return words.get(action, action)
 
